@@ -1,0 +1,84 @@
+import { WorkspaceBinding } from "@cdktf/provider-databricks/lib/workspace-binding";
+import { Construct } from "constructs";
+import { LAYER_DESCRIPTIONS, type TableCatalogue } from "../tables/catalogue";
+import type { Layer } from "../tables/types";
+import { Catalog } from "./catalog";
+import type { Schema } from "./schema";
+import type { Volume } from "./volume";
+
+/** Properties of a {@link UnityCatalogLayout}. */
+export interface UnityCatalogLayoutProps {
+  /** Catalog name of the environment. */
+  readonly catalogName: string;
+  /** Environment name, for comments. */
+  readonly environmentName: string;
+  /** Owner of the catalog and its schemas: the platform admins group. */
+  readonly owner: string;
+  /** The table catalogue; one schema is created per layer it uses. */
+  readonly catalogue: TableCatalogue;
+  /**
+   * Managed storage root of the catalog (`abfss://...`).
+   * @default the metastore's managed storage
+   */
+  readonly storageRoot?: string;
+  /**
+   * Numeric id of the workspace the isolated catalog is bound to.
+   * @default no binding resource (the creating workspace is bound by Databricks)
+   */
+  readonly workspaceId?: number;
+}
+
+/**
+ * The Unity Catalog layout of one environment: a catalog, one schema per medallion layer of the table
+ * catalogue, a `landing` volume for source files (one folder per source) and a `checkpoints` volume for
+ * streaming state.
+ */
+export class UnityCatalogLayout extends Construct {
+  /** The environment's catalog. */
+  public readonly catalog: Catalog;
+  /** Source files as delivered; bronze ingests `<landing>/<source>/`. */
+  public readonly landingVolume: Volume;
+  /** Streaming checkpoints, one folder per table. */
+  public readonly checkpointsVolume: Volume;
+
+  constructor(scope: Construct, id: string, props: UnityCatalogLayoutProps) {
+    super(scope, id);
+    this.catalog = new Catalog(this, "Catalog", {
+      name: props.catalogName,
+      comment: `E-commerce lakehouse, ${props.environmentName} environment. Managed by lakehouse-cdktf.`,
+      owner: props.owner,
+      storageRoot: props.storageRoot,
+      properties: { environment: props.environmentName, "managed-by": "lakehouse-cdktf" },
+    });
+    if (props.workspaceId !== undefined) {
+      new WorkspaceBinding(this, "WorkspaceBinding", {
+        securableName: this.catalog.resource.name,
+        securableType: "catalog",
+        workspaceId: props.workspaceId,
+        bindingType: "BINDING_TYPE_READ_WRITE",
+      });
+    }
+    for (const layer of props.catalogue.layers) {
+      this.catalog.addSchema(pascal(layer), { name: layer, comment: LAYER_DESCRIPTIONS[layer] });
+    }
+    const sources = props.catalogue.sources.filter((s) => s.kind === "files").map((s) => s.name);
+    this.landingVolume = this.schemaFor("bronze").addVolume("LandingVolume", {
+      name: "landing",
+      comment: `Source files as delivered, one folder per source: ${sources.join(", ")}.`,
+    });
+    this.checkpointsVolume = this.schemaFor("ops").addVolume("CheckpointsVolume", {
+      name: "checkpoints",
+      comment:
+        "Streaming checkpoints and schema tracking, one folder per table. Deleting one replays its source.",
+    });
+  }
+
+  /** The schema of a medallion layer. */
+  public schemaFor(layer: Layer): Schema {
+    return this.catalog.schema(layer);
+  }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}

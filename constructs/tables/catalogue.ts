@@ -1,0 +1,300 @@
+import { BRONZE_TABLES } from "./bronze";
+import { QUARANTINE_COLUMNS } from "./columns";
+import { GOLD_TABLES } from "./gold";
+import { OPS_TABLES } from "./ops";
+import { SILVER_TABLES } from "./silver";
+import {
+  type ColumnDeclaration,
+  type Expectation,
+  type Layer,
+  PII_CLASSES,
+  ROLES,
+  type Role,
+  type SourceDeclaration,
+  type TableDeclaration,
+} from "./types";
+
+/** Version of the exported JSON; the Python loader refuses versions it does not know. */
+export const CATALOGUE_FORMAT_VERSION = 1;
+
+/** Layers in data-flow order. */
+export const LAYERS: readonly Layer[] = ["bronze", "silver", "gold", "ops"];
+
+/** What each layer's schema is for; it becomes the schema comment. */
+export const LAYER_DESCRIPTIONS: Readonly<Record<Layer, string>> = {
+  bronze: "Raw data as delivered, append-only, with audit columns. Managed by the ingestion jobs.",
+  silver:
+    "Typed, validated and deduplicated data, dimensions and quarantine tables. Managed by the medallion jobs.",
+  gold: "Business tables for BI and data science. Managed by the medallion jobs.",
+  ops: "Run accounting, data-quality results, pipeline runs and erasure requests.",
+};
+
+/** A declared table with every default applied: what the constructs and the export read. */
+export interface CatalogueTable {
+  readonly key: string;
+  readonly schema: Layer;
+  readonly name: string;
+  readonly layer: Layer;
+  readonly description: string;
+  readonly columns: readonly Required<ColumnDeclaration>[];
+  readonly businessKeys: readonly string[];
+  readonly eventTimeColumn: string | null;
+  readonly partitionColumns: readonly string[];
+  readonly clusterColumns: readonly string[];
+  readonly expectations: readonly Required<Expectation>[];
+  readonly scd: TableDeclaration["scd"] | null;
+  readonly cdc: TableDeclaration["cdc"] | null;
+  readonly source: SourceDeclaration | null;
+  readonly quarantineTable: string | null;
+  readonly subjectKey: string | null;
+  readonly rowFilter: TableDeclaration["rowFilter"] | null;
+  readonly owner: Role;
+  readonly readers: readonly Role[];
+  readonly retentionDays: number | "environment";
+  readonly upstream: readonly string[];
+}
+
+/** A catalogue declaration that cannot be used; lists every problem with the table it is in. */
+export class CatalogueError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(
+      `invalid table catalogue (${problems.length} problem(s)):\n${problems.map((p) => `  ${p}`).join("\n")}`,
+    );
+    this.name = "CatalogueError";
+  }
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+const SIMPLE_TYPE =
+  /^(STRING|BOOLEAN|TINYINT|SMALLINT|INT|BIGINT|FLOAT|DOUBLE|DATE|TIMESTAMP|TIMESTAMP_NTZ|BINARY|DECIMAL\(\d{1,2},\d{1,2}\))$/;
+
+/** Whether `type` is a Spark SQL type this project declares (simple types, ARRAY<> and MAP<,> of them). */
+export function isSparkType(type: string): boolean {
+  const array = /^ARRAY<(.+)>$/.exec(type);
+  if (array) return isSparkType(array[1]);
+  const map = /^MAP<([A-Z_]+),(.+)>$/.exec(type);
+  if (map) return SIMPLE_TYPE.test(map[1]) && isSparkType(map[2]);
+  return SIMPLE_TYPE.test(type);
+}
+
+function resolve(declaration: TableDeclaration): CatalogueTable {
+  const expectations = (declaration.expectations ?? []).map((e) => ({
+    ...e,
+    maxFailureRate: e.maxFailureRate ?? (e.action === "fail" ? 0 : 0.05),
+  }));
+  const quarantine = declaration.quarantine ?? expectations.some((e) => e.action === "quarantine");
+  return {
+    key: `${declaration.layer}.${declaration.name}`,
+    schema: declaration.layer,
+    name: declaration.name,
+    layer: declaration.layer,
+    description: declaration.description,
+    columns: declaration.columns.map((c) => ({ ...c, nullable: c.nullable ?? true, pii: c.pii ?? "none" })),
+    businessKeys: declaration.businessKeys ?? [],
+    eventTimeColumn: declaration.eventTimeColumn ?? null,
+    partitionColumns: declaration.partitionColumns ?? [],
+    clusterColumns: declaration.clusterColumns ?? [],
+    expectations,
+    scd: declaration.scd ?? null,
+    cdc: declaration.cdc ?? null,
+    source: declaration.source ?? null,
+    quarantineTable: quarantine ? `${declaration.layer}.${declaration.name}_quarantine` : null,
+    subjectKey: declaration.subjectKey ?? null,
+    rowFilter: declaration.rowFilter ?? null,
+    owner: declaration.owner ?? "data_engineers",
+    readers: declaration.readers,
+    retentionDays: declaration.retentionDays ?? "environment",
+    upstream: declaration.upstream ?? [],
+  };
+}
+
+/** The quarantine table of `table`: the original records with the rules they failed. */
+function quarantineTableOf(table: CatalogueTable): CatalogueTable {
+  const [, name] = (table.quarantineTable as string).split(".");
+  return {
+    ...resolve({
+      layer: table.layer,
+      name,
+      description: `Rows of ${table.key} that failed a quarantine expectation, with the failed rule names.`,
+      columns: QUARANTINE_COLUMNS,
+      clusterColumns: ["quarantined_at"],
+      // The original record may hold any personal data of the source, so only engineers and PII readers see it.
+      readers: ["data_engineers", "pii_readers"],
+      upstream: table.upstream,
+    }),
+    subjectKey: null,
+  };
+}
+
+function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const at = (field: string, message: string) => problems.push(`${table.key}: ${field}: ${message}`);
+  if (!IDENTIFIER.test(table.name)) at("name", `'${table.name}' must be snake_case`);
+  if (table.columns.length === 0) at("columns", "must declare at least one column");
+  const names = new Set<string>();
+  table.columns.forEach((c, i) => {
+    if (!IDENTIFIER.test(c.name)) at(`columns[${i}].name`, `'${c.name}' must be snake_case`);
+    if (names.has(c.name)) at(`columns[${i}].name`, `'${c.name}' is declared twice`);
+    names.add(c.name);
+    if (!isSparkType(c.type))
+      at(`columns.${c.name}.type`, `'${c.type}' is not a Spark SQL type this project uses`);
+    if (!PII_CLASSES.includes(c.pii))
+      at(`columns.${c.name}.pii`, `'${c.pii}' is not one of ${PII_CLASSES.join(", ")}`);
+    if (c.comment.trim().length === 0) at(`columns.${c.name}.comment`, "must not be empty");
+  });
+  const mustBeColumns = (field: string, columns: readonly string[]) => {
+    for (const c of columns) if (!names.has(c)) at(field, `'${c}' is not a column of the table`);
+  };
+  mustBeColumns("businessKeys", table.businessKeys);
+  mustBeColumns("partitionColumns", table.partitionColumns);
+  mustBeColumns("clusterColumns", table.clusterColumns);
+  if (table.eventTimeColumn) mustBeColumns("eventTimeColumn", [table.eventTimeColumn]);
+  if (table.subjectKey) mustBeColumns("subjectKey", [table.subjectKey]);
+  if (table.rowFilter) mustBeColumns("rowFilter.column", [table.rowFilter.column]);
+  if (table.scd) {
+    mustBeColumns("scd.trackedColumns", table.scd.trackedColumns);
+    if (table.businessKeys.length === 0)
+      at("businessKeys", "a slowly changing dimension needs business keys");
+  }
+  if (table.cdc) {
+    mustBeColumns("cdc.sequenceColumn", [table.cdc.sequenceColumn]);
+    if (table.businessKeys.length === 0) at("businessKeys", "a CDC table needs business keys to MERGE on");
+  }
+  if (table.partitionColumns.length > 0 && table.clusterColumns.length > 0) {
+    at("clusterColumns", "liquid clustering and partitioning exclude each other; declare one");
+  }
+  const ruleNames = new Set<string>();
+  for (const e of table.expectations) {
+    if (!IDENTIFIER.test(e.name)) at(`expectations.${e.name}`, "name must be snake_case");
+    if (ruleNames.has(e.name)) at(`expectations.${e.name}`, "is declared twice");
+    ruleNames.add(e.name);
+    if (e.maxFailureRate < 0 || e.maxFailureRate > 1) {
+      at(`expectations.${e.name}.maxFailureRate`, `must be between 0 and 1, got ${e.maxFailureRate}`);
+    }
+  }
+  if (table.layer === "bronze" && !table.source) at("source", "a bronze table must declare its source");
+  if (table.layer !== "bronze" && table.source) at("source", "only bronze tables ingest a source");
+  if (table.layer === "bronze" && table.expectations.length > 0) {
+    at("expectations", "bronze keeps every row as delivered; declare expectations on the silver table");
+  }
+  if (!ROLES.includes(table.owner)) at("owner", `'${table.owner}' is not a role`);
+  for (const r of table.readers) if (!ROLES.includes(r)) at("readers", `'${r}' is not a role`);
+  for (const u of table.upstream) {
+    if (!keys.has(u)) at("upstream", `'${u}' is not a declared table`);
+    if (u === table.key) at("upstream", "a table cannot be its own upstream");
+  }
+  return problems;
+}
+
+/** Returns the keys of a cycle in the upstream graph, or undefined. */
+function findCycle(tables: readonly CatalogueTable[]): string[] | undefined {
+  const byKey = new Map(tables.map((t) => [t.key, t]));
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (key: string): string[] | undefined => {
+    if (state.get(key) === "done") return undefined;
+    if (state.get(key) === "visiting") return [...stack.slice(stack.indexOf(key)), key];
+    state.set(key, "visiting");
+    stack.push(key);
+    for (const u of byKey.get(key)?.upstream ?? []) {
+      const cycle = visit(u);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(key, "done");
+    return undefined;
+  };
+  for (const t of tables) {
+    const cycle = visit(t.key);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/**
+ * The table catalogue: every medallion table, declared once, with defaults applied and validated.
+ *
+ * The constructs read it to create schemas, grants, masks and job DAGs; `npm run catalogue:export` writes it
+ * as JSON for the Spark jobs (`jobs-src/lakehouse/catalogue.json`).
+ */
+export class TableCatalogue {
+  /** Every table (quarantine tables included), in layer then declaration order. */
+  public readonly tables: readonly CatalogueTable[];
+
+  /** Builds and validates a catalogue; throws a {@link CatalogueError} listing every problem. */
+  constructor(declarations: readonly TableDeclaration[]) {
+    const resolved = declarations.map(resolve);
+    const withQuarantine = resolved.flatMap((t) => (t.quarantineTable ? [t, quarantineTableOf(t)] : [t]));
+    this.tables = LAYERS.flatMap((layer) => withQuarantine.filter((t) => t.layer === layer));
+
+    const problems: string[] = [];
+    const keys = new Set<string>();
+    for (const t of this.tables) {
+      if (keys.has(t.key)) problems.push(`${t.key}: is declared twice`);
+      keys.add(t.key);
+    }
+    for (const t of this.tables) problems.push(...problemsOf(t, keys));
+    const sourceNames = this.sources.map((s) => s.name);
+    for (const name of new Set(sourceNames)) {
+      if (sourceNames.filter((n) => n === name).length > 1)
+        problems.push(`source ${name}: is declared twice`);
+    }
+    const cycle = findCycle(this.tables);
+    if (cycle) problems.push(`upstream: the data flow has a cycle: ${cycle.join(" -> ")}`);
+    if (problems.length > 0) throw new CatalogueError(problems);
+  }
+
+  /** The table with key `schema.name`; throws naming the known keys when there is none. */
+  public table(key: string): CatalogueTable {
+    const table = this.tables.find((t) => t.key === key);
+    if (!table)
+      throw new Error(
+        `no table '${key}' in the catalogue; declared: ${this.tables.map((t) => t.key).join(", ")}`,
+      );
+    return table;
+  }
+
+  /** The tables of one layer. */
+  public tablesIn(layer: Layer): CatalogueTable[] {
+    return this.tables.filter((t) => t.layer === layer);
+  }
+
+  /** The layers (schemas) that hold at least one table, in data-flow order. */
+  public get layers(): Layer[] {
+    return LAYERS.filter((layer) => this.tables.some((t) => t.layer === layer));
+  }
+
+  /** Every source the bronze tables ingest. */
+  public get sources(): SourceDeclaration[] {
+    return this.tables.flatMap((t) => (t.source ? [t.source] : []));
+  }
+
+  /** The catalogue as the JSON document the Python side loads; stable key order for clean diffs. */
+  public toJson(): string {
+    const document = {
+      formatVersion: CATALOGUE_FORMAT_VERSION,
+      generatedBy: "npm run catalogue:export (from constructs/tables); do not edit by hand",
+      roles: ROLES,
+      piiClasses: PII_CLASSES,
+      sources: this.sources.map((s) => ({ ...s, table: `bronze.${s.name}` })),
+      tables: this.tables.map(({ source, ...rest }) => ({ ...rest, source: source ? source.name : null })),
+    };
+    return `${JSON.stringify(document, null, 2)}\n`;
+  }
+}
+
+/** Every declared table of the lakehouse. */
+export const TABLE_DECLARATIONS: readonly TableDeclaration[] = [
+  ...BRONZE_TABLES,
+  ...SILVER_TABLES,
+  ...GOLD_TABLES,
+  ...OPS_TABLES,
+];
+
+let cached: TableCatalogue | undefined;
+
+/** The lakehouse's table catalogue (built once per process). */
+export function tableCatalogue(): TableCatalogue {
+  cached ??= new TableCatalogue(TABLE_DECLARATIONS);
+  return cached;
+}

@@ -1,0 +1,66 @@
+import type { ColumnDeclaration, PiiClass } from "./types";
+
+/** Declares a column; `options` holds what differs from a nullable, non-PII column. */
+export function column(
+  name: string,
+  type: string,
+  comment: string,
+  options: { nullable?: boolean; pii?: PiiClass } = {},
+): ColumnDeclaration {
+  return { name, type, comment, nullable: options.nullable ?? true, pii: options.pii ?? "none" };
+}
+
+/**
+ * Audit columns bronze adds to every ingested row, so any silver or quarantined row can be traced back to
+ * the file (or Event Hubs position) and the micro-batch it came from.
+ */
+export const BRONZE_AUDIT_COLUMNS: readonly ColumnDeclaration[] = [
+  column(
+    "_rescued_data",
+    "STRING",
+    "Fields that did not fit the declared source columns, as JSON; null when the record was well formed.",
+  ),
+  column(
+    "_source_file",
+    "STRING",
+    "Path of the landing file (or Event Hubs partition/offset) the row came from.",
+    { nullable: false },
+  ),
+  column("_ingested_at", "TIMESTAMP", "When bronze ingested the row (UTC).", { nullable: false }),
+  column("_batch_id", "BIGINT", "Streaming micro-batch that wrote the row.", { nullable: false }),
+];
+
+/** Lineage columns silver keeps from bronze. */
+export const SILVER_LINEAGE_COLUMNS: readonly ColumnDeclaration[] = [
+  column("_source_file", "STRING", "Landing file the row came from."),
+  column("_ingested_at", "TIMESTAMP", "When bronze ingested the row (UTC)."),
+];
+
+/** Columns of every quarantine table; `record` holds the original bronze row untouched. */
+export const QUARANTINE_COLUMNS: readonly ColumnDeclaration[] = [
+  column("record", "STRING", "The original bronze row as JSON, unchanged.", {
+    nullable: false,
+    pii: "record",
+  }),
+  column("failed_rules", "ARRAY<STRING>", "Names of the expectations the row failed.", { nullable: false }),
+  column("_source_file", "STRING", "Landing file the row came from."),
+  column("_batch_id", "BIGINT", "Bronze micro-batch of the row."),
+  column("run_id", "STRING", "Run that quarantined the row.", { nullable: false }),
+  column("quarantined_at", "TIMESTAMP", "When the row was quarantined (UTC).", { nullable: false }),
+];
+
+/**
+ * Every column of a source as STRING, then the audit columns: bronze keeps values exactly as delivered, so no
+ * bad value is lost before silver decides what to do with it.
+ */
+export function bronzeColumns(
+  sourceColumns: readonly string[],
+  pii: Readonly<Record<string, PiiClass>> = {},
+): ColumnDeclaration[] {
+  return [
+    ...sourceColumns.map((name) =>
+      column(name, "STRING", `'${name}' as delivered by the source, untyped.`, { pii: pii[name] ?? "none" }),
+    ),
+    ...BRONZE_AUDIT_COLUMNS,
+  ];
+}

@@ -1,0 +1,172 @@
+/**
+ * The vocabulary of the table catalogue: every medallion table is declared once with these types, and both
+ * the constructs (schemas, grants, masks, jobs) and the Spark jobs (through the exported JSON) read it.
+ */
+
+/** Medallion layers; each layer is one Unity Catalog schema of the same name. */
+export type Layer = "bronze" | "silver" | "gold" | "ops";
+
+/** Roles of the access model; each environment maps them to real account groups. */
+export type Role = "platform_admins" | "data_engineers" | "data_analysts" | "data_scientists" | "pii_readers";
+
+/** Every role, in a stable order. */
+export const ROLES: readonly Role[] = [
+  "platform_admins",
+  "data_engineers",
+  "data_analysts",
+  "data_scientists",
+  "pii_readers",
+];
+
+/**
+ * What kind of personal data a column holds; anything but `none` must be masked for readers outside
+ * `pii_readers`. `record` marks a raw record (a quarantined row) that may contain any of the others.
+ */
+export type PiiClass =
+  | "none"
+  | "email"
+  | "phone"
+  | "name"
+  | "address"
+  | "ip_address"
+  | "date_of_birth"
+  | "record";
+
+/** Every PII class, in a stable order. */
+export const PII_CLASSES: readonly PiiClass[] = [
+  "none",
+  "email",
+  "phone",
+  "name",
+  "address",
+  "ip_address",
+  "date_of_birth",
+  "record",
+];
+
+/** One column of a table. */
+export interface ColumnDeclaration {
+  readonly name: string;
+  /** Spark SQL type, e.g. `STRING`, `BIGINT`, `DECIMAL(12,2)`, `TIMESTAMP`, `ARRAY<STRING>`. */
+  readonly type: string;
+  /** @default true */
+  readonly nullable?: boolean;
+  /** Column comment; it becomes the Unity Catalog column comment. */
+  readonly comment: string;
+  /** @default "none" */
+  readonly pii?: PiiClass;
+}
+
+/**
+ * What to do with a row that fails an expectation.
+ * - `warn`: keep the row and count it;
+ * - `drop`: leave the row out and count it (for rows that carry no information, e.g. exact noise);
+ * - `quarantine`: move the row to the table's quarantine table with the failed rule names;
+ * - `fail`: stop the run.
+ */
+export type ExpectationAction = "warn" | "drop" | "quarantine" | "fail";
+
+/** A data-quality rule: a SQL boolean expression every good row satisfies. */
+export interface Expectation {
+  /** snake_case name, unique within the table; quarantined rows list it as their reason. */
+  readonly name: string;
+  /** Spark SQL boolean expression over the table's columns (before the rule is applied). */
+  readonly expression: string;
+  readonly action: ExpectationAction;
+  /**
+   * Share of rows (0-1) that may fail before the data-quality report job fails.
+   * @default 0 for `fail`, 0.05 otherwise
+   */
+  readonly maxFailureRate?: number;
+}
+
+/** Where a bronze table's data comes from. */
+export type SourceDeclaration =
+  | {
+      readonly kind: "files";
+      /** Name of the source; also the landing sub-folder (`<landing>/<name>/`). */
+      readonly name: string;
+      readonly format: "csv" | "json";
+      /** Reader options shared by Auto Loader and the local file stream reader. */
+      readonly options: Readonly<Record<string, string>>;
+      /** The columns of a file, in file order, as the producer writes them. */
+      readonly columns: readonly string[];
+    }
+  | {
+      readonly kind: "eventhub";
+      /** Name of the source; the Event Hub is called the same with '-' for '_'. */
+      readonly name: string;
+      readonly format: "json";
+      readonly options: Readonly<Record<string, string>>;
+      /** JSON fields of an event body. */
+      readonly columns: readonly string[];
+      /** Consumer groups, one per consuming job. */
+      readonly consumerGroups: readonly string[];
+    };
+
+/** How a dimension keeps history. */
+export interface ScdDeclaration {
+  readonly type: 1 | 2;
+  /** Columns whose change makes a new version (SCD2) or an overwrite (SCD1). */
+  readonly trackedColumns: readonly string[];
+}
+
+/** How a table applies a change feed. */
+export interface CdcDeclaration {
+  /** Column ordering changes; the highest wins, so out-of-order delivery is safe. */
+  readonly sequenceColumn: string;
+  /** Column holding `insert`, `update` or `delete`. */
+  readonly operationColumn: string;
+  /** Whether a delete removes the row or marks it deleted. */
+  readonly deleteMode: "hard" | "soft";
+}
+
+/** Row-level visibility: members of a regional analyst group see only their region's rows. */
+export interface RowFilterDeclaration {
+  /** Column compared with the region of the reader's group. */
+  readonly column: string;
+  readonly rule: "region";
+}
+
+/** One medallion table, declared once. */
+export interface TableDeclaration {
+  readonly layer: Layer;
+  /** Table name inside the layer's schema, snake_case. */
+  readonly name: string;
+  /** One or two sentences; it becomes the table comment. */
+  readonly description: string;
+  readonly columns: readonly ColumnDeclaration[];
+  /** Columns that identify a row; dedup and MERGE use them. @default [] */
+  readonly businessKeys?: readonly string[];
+  /** Column holding the event time, for watermarks and incremental processing. @default none */
+  readonly eventTimeColumn?: string;
+  /** @default [] */
+  readonly partitionColumns?: readonly string[];
+  /** Liquid clustering columns. @default [] */
+  readonly clusterColumns?: readonly string[];
+  /** @default [] */
+  readonly expectations?: readonly Expectation[];
+  /** @default not a slowly changing dimension */
+  readonly scd?: ScdDeclaration;
+  /** @default not fed by CDC */
+  readonly cdc?: CdcDeclaration;
+  /** For bronze tables: the source they ingest. @default none */
+  readonly source?: SourceDeclaration;
+  /**
+   * Whether failing rows go to a quarantine table `<name>_quarantine` in the same schema.
+   * @default true when any expectation has action `quarantine`
+   */
+  readonly quarantine?: boolean;
+  /** Column identifying the person a row is about; GDPR erasure deletes by it. @default no personal data */
+  readonly subjectKey?: string;
+  /** @default no row filter */
+  readonly rowFilter?: RowFilterDeclaration;
+  /** Role owning the table. @default "data_engineers" */
+  readonly owner?: Role;
+  /** Roles that may read the table. */
+  readonly readers: readonly Role[];
+  /** Retention in days; `environment` takes the environment's retention for the layer. @default "environment" */
+  readonly retentionDays?: number | "environment";
+  /** Tables this one is computed from (`schema.table`); the job DAGs follow these edges. @default [] */
+  readonly upstream?: readonly string[];
+}

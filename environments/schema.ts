@@ -1,0 +1,341 @@
+import { z } from "zod";
+import { AzureNaming, checkName } from "./azure-naming";
+import { AZURE_REGION_CODES, regionCode } from "./azure-regions";
+
+// ---------------------------------------------------------------------------------------------------------
+// Building blocks, each with a message a human can act on.
+// ---------------------------------------------------------------------------------------------------------
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+  error: "must be a lowercase GUID like 00000000-0000-0000-0000-000000000000",
+});
+
+/** A Unity Catalog identifier we create: lowercase so SQL never needs quoting. */
+const ucIdentifier = z.string().regex(/^[a-z][a-z0-9_]{0,254}$/, {
+  error: "must be a Unity Catalog name: lowercase letters, digits and '_', starting with a letter",
+});
+
+/** An account-level group name as shown in the Databricks account console. */
+const groupName = z
+  .string()
+  .min(1, { error: "must not be empty" })
+  .max(255, { error: "must be at most 255 characters" })
+  .refine((s) => s.trim() === s, { error: "must not start or end with spaces" });
+
+const email = z.email({ error: "must be an email address" });
+
+/** A Quartz cron expression as Databricks job schedules take it (seconds first, 6 or 7 fields). */
+const quartzCron = z
+  .string()
+  .refine((s) => [6, 7].includes(s.trim().split(/\s+/).length), {
+    error:
+      "must be a Quartz cron expression with 6 or 7 fields (sec min hour day-of-month month day-of-week)",
+  })
+  .refine((s) => /^[0-9A-Z*?/,#LW\s-]+$/.test(s), {
+    error: "may contain only digits, uppercase names and the characters * ? / , - # L W",
+  })
+  .refine(
+    (s) => {
+      const fields = s.trim().split(/\s+/);
+      return (fields[3] === "?") !== (fields[5] === "?");
+    },
+    { error: "must have '?' in exactly one of day-of-month and day-of-week (Quartz rule)" },
+  );
+
+const azureTagKey = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[^<>%&\\?/]+$/, { error: "Azure tag names may not contain < > % & \\ ? /" });
+
+// ---------------------------------------------------------------------------------------------------------
+// Sections
+// ---------------------------------------------------------------------------------------------------------
+
+export const tierSchema = z
+  .enum(["development", "staging", "production"])
+  .describe("How strict the rules are: development relaxes them, production enforces all of them.");
+
+export const azureSchema = z.strictObject({
+  subscriptionId: uuid.describe("Subscription the platform stack deploys into."),
+  tenantId: uuid.describe("Entra ID tenant of the subscription."),
+  location: z
+    .string()
+    .refine((l) => regionCode(l) !== undefined, {
+      error: `must be one of the supported Azure regions: ${Object.keys(AZURE_REGION_CODES).join(", ")}`,
+    })
+    .describe("Azure region, e.g. westeurope."),
+  namingPrefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,9}$/, {
+      error: "must be 2-10 lowercase letters or digits, starting with a letter (it goes into storage names)",
+    })
+    .describe("Short prefix of every resource name."),
+  tags: z
+    .record(azureTagKey, z.string().max(256, { error: "Azure tag values are at most 256 characters" }))
+    .refine((t) => typeof t.owner === "string" && t.owner.length > 0, {
+      error: "must contain an 'owner' tag",
+    })
+    .refine((t) => typeof t.costCenter === "string" && t.costCenter.length > 0, {
+      error: "must contain a 'costCenter' tag",
+    })
+    .describe("Tags on every Azure resource; environment and managed-by are added automatically."),
+});
+
+export const unityCatalogSchema = z.strictObject({
+  catalogName: ucIdentifier.describe("Name of this environment's Unity Catalog catalog."),
+});
+
+export const groupsSchema = z.strictObject({
+  platformAdmins: groupName.describe("Own the catalog and administer the platform."),
+  dataEngineers: groupName.describe("Write bronze and silver, read gold."),
+  dataAnalysts: groupName.describe("Read gold only."),
+  dataScientists: groupName.describe("Read silver and gold, with PII masked."),
+  piiReaders: groupName.describe("See PII unmasked."),
+  regionalAnalysts: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_]*$/, { error: "region keys must be lowercase identifiers" }),
+      groupName,
+    )
+    .refine((r) => Object.keys(r).length > 0, { error: "must name at least one region's analyst group" })
+    .describe("Analyst groups that see only their region's rows, keyed by region."),
+});
+
+export const servicePrincipalSchema = z.strictObject({
+  applicationId: uuid.describe("Application (client) id of the service principal jobs run as."),
+  displayName: z.string().min(1).describe("Display name, for humans reading the plan."),
+});
+
+export const clusterSizingSchema = z.strictObject({
+  nodeType: z
+    .string()
+    .regex(/^Standard_[A-Za-z0-9_]+$/, { error: "must be an Azure VM size like Standard_D4ds_v5" }),
+  driverNodeType: z
+    .string()
+    .regex(/^Standard_[A-Za-z0-9_]+$/, { error: "must be an Azure VM size like Standard_D4ds_v5" })
+    .optional()
+    .describe("Driver VM size; defaults to nodeType."),
+  minWorkers: z.int().min(0, { error: "must be >= 0" }),
+  maxWorkers: z.int().min(0, { error: "must be >= 0" }).max(100, { error: "must be <= 100" }),
+  photon: z.boolean(),
+  spot: z.boolean().describe("Spot workers with fallback to on-demand; the driver is always on-demand."),
+  autoTerminationMinutes: z
+    .int()
+    .min(10, { error: "must be >= 10" })
+    .max(240, { error: "must be <= 240 so idle clusters stop" }),
+});
+
+export const sqlWarehouseSchema = z.strictObject({
+  clusterSize: z.enum(["2X-Small", "X-Small", "Small", "Medium", "Large", "X-Large", "2X-Large"]),
+  serverless: z.boolean(),
+  autoStopMinutes: z.int().min(1).max(240),
+  minClusters: z.int().min(1),
+  maxClusters: z.int().min(1).max(30),
+});
+
+export const computeSchema = z.strictObject({
+  sparkVersion: z
+    .string()
+    .regex(/^\d+\.\d+\.x-(?:photon-)?scala2\.1[23]$/, {
+      error: "must be a runtime key like 16.4.x-scala2.12",
+    })
+    .describe("Databricks Runtime every cluster policy pins."),
+  jobs: clusterSizingSchema,
+  interactive: clusterSizingSchema,
+  streaming: clusterSizingSchema,
+  sqlWarehouse: sqlWarehouseSchema,
+});
+
+export const scheduleSchema = z.strictObject({
+  cron: quartzCron,
+  paused: z.boolean(),
+  pausedReason: z
+    .string()
+    .min(10, { error: "must say why in at least 10 characters" })
+    .optional()
+    .describe("Required to pause a production schedule: reviewers see why."),
+});
+
+export const schedulesSchema = z.strictObject({
+  timezone: z.string().min(1).describe("Java time zone id the cron expressions are in, e.g. UTC."),
+  medallionBatch: scheduleSchema,
+  tableMaintenance: scheduleSchema,
+  dataQualityReport: scheduleSchema,
+});
+
+export const streamingSchema = z.strictObject({
+  mode: z.enum(["triggered", "continuous"]),
+  triggerInterval: z
+    .string()
+    .regex(/^\d+ (seconds|minutes|hours)$/, { error: "must read like '5 minutes'" })
+    .describe("Micro-batch interval in continuous mode."),
+  eventHubs: z.strictObject({
+    partitions: z.int().min(1).max(32, { error: "must be <= 32 on the standard tier" }),
+    messageRetentionDays: z.int().min(1).max(7, { error: "must be <= 7 on the standard tier" }),
+  }),
+});
+
+export const retentionSchema = z.strictObject({
+  bronzeDays: z.int().min(1),
+  silverDays: z.int().min(1),
+  goldDays: z.int().min(1),
+  quarantineDays: z.int().min(1),
+  deletedFilesDays: z
+    .int()
+    .min(7, { error: "must be >= 7: a shorter VACUUM retention can corrupt concurrent readers" })
+    .describe("VACUUM retention of removed Delta files (time travel window)."),
+  softDeleteDays: z.int().min(7).max(365).describe("Blob, container and Key Vault soft-delete retention."),
+  logDays: z.int().min(30).max(730),
+});
+
+export const notificationsSchema = z.strictObject({
+  onFailure: z.array(email),
+  onDurationWarning: z.array(email),
+});
+
+export const remoteStateSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local") }),
+  z.strictObject({
+    type: z.literal("azurerm"),
+    resourceGroupName: z.string().min(1),
+    storageAccountName: z.string().refine((n) => checkName("storageAccount", n) === undefined, {
+      error: "must be a storage account name: 3-24 lowercase letters and digits",
+    }),
+    containerName: z.string().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, {
+      error: "must be a blob container name: 3-63 lowercase letters, digits and single hyphens",
+    }),
+    useAzureadAuth: z.boolean().default(true).describe("Use Entra ID instead of storage keys."),
+  }),
+]);
+
+// ---------------------------------------------------------------------------------------------------------
+// The environment
+// ---------------------------------------------------------------------------------------------------------
+
+const environmentObject = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,15}$/, { error: "must be 2-16 lowercase letters, digits or '-'" })
+    .describe("Environment name; stacks are called <name>-platform and <name>-lakehouse."),
+  code: z
+    .string()
+    .regex(/^[a-z0-9]{1,4}$/, { error: "must be 1-4 lowercase letters or digits" })
+    .describe("Short code that goes into Azure names."),
+  tier: tierSchema,
+  azure: azureSchema,
+  unityCatalog: unityCatalogSchema,
+  groups: groupsSchema,
+  jobsServicePrincipal: servicePrincipalSchema
+    .optional()
+    .describe("Service principal every job runs as; required in staging and production."),
+  compute: computeSchema,
+  schedules: schedulesSchema,
+  streaming: streamingSchema,
+  retention: retentionSchema,
+  notifications: notificationsSchema,
+  remoteState: remoteStateSchema,
+});
+
+type EnvironmentShape = z.infer<typeof environmentObject>;
+type Problem = { path: PropertyKey[]; message: string };
+
+/** Rules that relate fields to each other or to the tier. */
+function crossFieldProblems(env: EnvironmentShape): Problem[] {
+  const problems: Problem[] = [];
+  const production = env.tier === "production";
+
+  for (const pool of ["jobs", "interactive", "streaming"] as const) {
+    const sizing = env.compute[pool];
+    if (sizing.maxWorkers < sizing.minWorkers) {
+      problems.push({
+        path: ["compute", pool, "maxWorkers"],
+        message: `must be >= compute.${pool}.minWorkers, got ${sizing.maxWorkers} < ${sizing.minWorkers}`,
+      });
+    }
+  }
+  const warehouse = env.compute.sqlWarehouse;
+  if (warehouse.maxClusters < warehouse.minClusters) {
+    problems.push({
+      path: ["compute", "sqlWarehouse", "maxClusters"],
+      message: `must be >= compute.sqlWarehouse.minClusters, got ${warehouse.maxClusters} < ${warehouse.minClusters}`,
+    });
+  }
+
+  if (env.tier !== "development" && !env.jobsServicePrincipal) {
+    problems.push({
+      path: ["jobsServicePrincipal"],
+      message: `is required in ${env.tier}: jobs there must run as a service principal, not as a person`,
+    });
+  }
+
+  for (const job of ["medallionBatch", "tableMaintenance", "dataQualityReport"] as const) {
+    const schedule = env.schedules[job];
+    if (production && schedule.paused && !schedule.pausedReason) {
+      problems.push({
+        path: ["schedules", job, "paused"],
+        message: `is true in production; set schedules.${job}.pausedReason to say why, or unpause it`,
+      });
+    }
+  }
+
+  if (env.tier !== "development" && env.notifications.onFailure.length === 0) {
+    problems.push({
+      path: ["notifications", "onFailure"],
+      message: `must name at least one address in ${env.tier}: failed jobs must reach someone`,
+    });
+  }
+
+  if (env.retention.deletedFilesDays > Math.min(env.retention.bronzeDays, env.retention.silverDays)) {
+    problems.push({
+      path: ["retention", "deletedFilesDays"],
+      message: `must be <= the table retention (bronzeDays ${env.retention.bronzeDays}, silverDays ${env.retention.silverDays}), or erased data outlives its retention`,
+    });
+  }
+
+  const region = regionCode(env.azure.location);
+  if (region) {
+    const naming = new AzureNaming({
+      prefix: env.azure.namingPrefix,
+      environmentCode: env.code,
+      regionCode: region,
+      uniquenessSeed: env.azure.subscriptionId,
+    });
+    for (const violation of naming.violations()) {
+      problems.push({
+        path: ["azure", "namingPrefix"],
+        message: `gives an invalid Azure name: ${violation.problem}; shorten azure.namingPrefix or code`,
+      });
+    }
+  }
+
+  const analystGroups = [env.groups.dataAnalysts, ...Object.values(env.groups.regionalAnalysts)];
+  if (analystGroups.includes(env.groups.piiReaders)) {
+    problems.push({
+      path: ["groups", "piiReaders"],
+      message: `'${env.groups.piiReaders}' is also an analyst group: PII readers must be a separate group`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The schema of one environment file (`environments/<name>.yaml`).
+ *
+ * Field rules live on the fields; rules that relate fields to each other live in `crossFieldProblems`.
+ */
+export const environmentSchema = environmentObject.superRefine((env, ctx) => {
+  for (const problem of crossFieldProblems(env)) {
+    ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+  }
+});
+
+/** A validated environment. */
+export type Environment = z.infer<typeof environmentSchema>;
+/** What an environment file may contain before defaults are applied. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** The tiers, from least to most strict. */
+export type Tier = z.infer<typeof tierSchema>;
+/** The account groups an environment names, by role. */
+export type Groups = z.infer<typeof groupsSchema>;
+/** Sizing of one cluster pool. */
+export type ClusterSizing = z.infer<typeof clusterSizingSchema>;
