@@ -2,7 +2,8 @@
  * Entry point of `cdktf synth` / `cdktf deploy`: one `<env>-platform` and one `<env>-lakehouse` stack per
  * environment file in `environments/`.
  *
- * Pick environments with `LAKEHOUSE_ENVIRONMENTS=dev,prod` or `cdktf synth --context environments=dev`.
+ * Pick environments with `LAKEHOUSE_ENVIRONMENTS=dev,prod` or `cdktf synth --context environments=dev`;
+ * `LAKEHOUSE_ENVIRONMENTS_DIR` points at another folder of environment files (tests use it).
  * Every environment file and the table catalogue are validated before anything is written, and the stacks
  * are synthesized into a staging folder that replaces the output only when every stack succeeded, so a
  * failed synth never leaves a half-written plan behind.
@@ -32,7 +33,7 @@ function main(): number {
     const selection = parseSelection(
       process.env.LAKEHOUSE_ENVIRONMENTS ?? app.node.tryGetContext("environments"),
     );
-    const environments = loadEnvironments(undefined, selection);
+    const environments = loadEnvironments(process.env.LAKEHOUSE_ENVIRONMENTS_DIR || undefined, selection);
     addEnvironments(app, environments, tableCatalogue());
     app.synth();
     replaceOutput(staging, outdir);

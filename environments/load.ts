@@ -68,7 +68,7 @@ export function loadEnvironment(file: string): Environment {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
-        const line = e.linePos?.[0]?.line;
+        const line = lines.linePos(e.pos[0]).line;
         return `${shown}${line ? `:${line}` : ""}: YAML syntax: ${e.message.split("\n")[0]}`;
       }),
     );

@@ -25,22 +25,17 @@ const groupName = z
 const email = z.email({ error: "must be an email address" });
 
 /** A Quartz cron expression as Databricks job schedules take it (seconds first, 6 or 7 fields). */
-const quartzCron = z
-  .string()
-  .refine((s) => [6, 7].includes(s.trim().split(/\s+/).length), {
-    error:
-      "must be a Quartz cron expression with 6 or 7 fields (sec min hour day-of-month month day-of-week)",
-  })
-  .refine((s) => /^[0-9A-Z*?/,#LW\s-]+$/.test(s), {
-    error: "may contain only digits, uppercase names and the characters * ? / , - # L W",
-  })
-  .refine(
-    (s) => {
-      const fields = s.trim().split(/\s+/);
-      return (fields[3] === "?") !== (fields[5] === "?");
-    },
-    { error: "must have '?' in exactly one of day-of-month and day-of-week (Quartz rule)" },
-  );
+const quartzCron = z.string().superRefine((value, ctx) => {
+  const fields = value.trim().split(/\s+/);
+  const problem = ![6, 7].includes(fields.length)
+    ? "must be a Quartz cron expression with 6 or 7 fields (sec min hour day-of-month month day-of-week)"
+    : !/^[0-9A-Z*?/,#LW\s-]+$/.test(value)
+      ? "may contain only digits, uppercase names and the characters * ? / , - # L W"
+      : (fields[3] === "?") === (fields[5] === "?")
+        ? "must have '?' in exactly one of day-of-month and day-of-week (Quartz rule)"
+        : undefined;
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 const azureTagKey = z
   .string()
@@ -293,7 +288,8 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
   }
 
   const region = regionCode(env.azure.location);
-  if (region) {
+  // Derived names are only worth checking once the parts they are made of are valid themselves.
+  if (region && /^[a-z][a-z0-9]{1,9}$/.test(env.azure.namingPrefix) && /^[a-z0-9]{1,4}$/.test(env.code)) {
     const naming = new AzureNaming({
       prefix: env.azure.namingPrefix,
       environmentCode: env.code,

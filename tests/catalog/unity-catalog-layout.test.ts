@@ -1,0 +1,165 @@
+import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { Catalog } from "../../constructs/catalog/catalog";
+import { resourcesOf, stackJson, synthJson, type TerraformJson } from "../helpers/synth";
+
+/** principal -> privileges of the grants resource whose target attribute ends with `target`. */
+function grantsOn(json: TerraformJson, attribute: string, targetPattern: RegExp): Record<string, string[]> {
+  const matches = Object.values(resourcesOf(json, "databricks_grants")).filter(
+    (g) => typeof g[attribute] === "string" && targetPattern.test(g[attribute]),
+  );
+  expect(matches).toHaveLength(1);
+  return Object.fromEntries(
+    (matches[0].grant as Array<{ principal: string; privileges: string[] }>).map((g) => [
+      g.principal,
+      g.privileges,
+    ]),
+  );
+}
+
+describe("UnityCatalogLayout per environment", () => {
+  it.each([
+    ["dev", "ecommerce_dev"],
+    ["staging", "ecommerce_staging"],
+    ["prod", "ecommerce_prod"],
+  ])(
+    "creates the %s catalog %s with one schema per layer, owned by the platform admins",
+    (env, catalogName) => {
+      const json = stackJson(`${env}-lakehouse`);
+      const catalogs = Object.values(resourcesOf(json, "databricks_catalog"));
+      expect(catalogs).toEqual([
+        expect.objectContaining({
+          name: catalogName,
+          owner: "lakehouse-platform-admins",
+          isolation_mode: "ISOLATED",
+        }),
+      ]);
+      const schemas = Object.values(resourcesOf(json, "databricks_schema")).map((s) => s.name);
+      expect(schemas.sort()).toEqual(["bronze", "gold", "ops", "silver"]);
+    },
+  );
+
+  it("protects the catalog, schemas and volumes from destruction", () => {
+    const json = stackJson("prod-lakehouse");
+    for (const type of ["databricks_catalog", "databricks_schema", "databricks_volume"]) {
+      for (const resource of Object.values(resourcesOf(json, type))) {
+        expect(resource.lifecycle).toEqual({ prevent_destroy: true });
+      }
+    }
+  });
+
+  it("creates the landing and checkpoints volumes as managed volumes", () => {
+    const json = stackJson("dev-lakehouse");
+    const volumes = Object.values(resourcesOf(json, "databricks_volume")).map((v) => [v.name, v.volume_type]);
+    expect(volumes.sort()).toEqual([
+      ["checkpoints", "MANAGED"],
+      ["landing", "MANAGED"],
+    ]);
+  });
+
+  it("renders exactly one grants resource per securable", () => {
+    const json = stackJson("prod-lakehouse");
+    const targets = Object.values(resourcesOf(json, "databricks_grants")).map(
+      (g) => g.catalog ?? g.schema ?? g.volume ?? g.external_location,
+    );
+    expect(new Set(targets).size).toBe(targets.length);
+  });
+
+  describe("prod access model", () => {
+    const json = stackJson("prod-lakehouse");
+    const sp = "00000000-0000-4000-8000-0000000000b3";
+
+    it("lets analysts and regional analysts read gold only", () => {
+      const gold = grantsOn(json, "schema", /Gold/);
+      expect(gold["lakehouse-data-analysts"]).toEqual(["SELECT", "USE_SCHEMA"]);
+      expect(gold["lakehouse-analysts-north"]).toEqual(["SELECT", "USE_SCHEMA"]);
+      for (const layer of [/Bronze_[0-9A-F]+\./, /Silver/, /Ops_[0-9A-F]+\./]) {
+        expect(grantsOn(json, "schema", layer)["lakehouse-data-analysts"]).toBeUndefined();
+      }
+    });
+
+    it("lets engineers write bronze and silver and only read gold", () => {
+      const write = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"];
+      expect(grantsOn(json, "schema", /Bronze_[0-9A-F]+\./)["lakehouse-data-engineers"]).toEqual(write);
+      expect(grantsOn(json, "schema", /Silver/)["lakehouse-data-engineers"]).toEqual(write);
+      expect(grantsOn(json, "schema", /Gold/)["lakehouse-data-engineers"]).toEqual(["SELECT", "USE_SCHEMA"]);
+    });
+
+    it("lets scientists read silver and gold but not bronze", () => {
+      expect(grantsOn(json, "schema", /Silver/)["lakehouse-data-scientists"]).toEqual([
+        "SELECT",
+        "USE_SCHEMA",
+      ]);
+      expect(grantsOn(json, "schema", /Gold/)["lakehouse-data-scientists"]).toEqual(["SELECT", "USE_SCHEMA"]);
+      expect(grantsOn(json, "schema", /Bronze_[0-9A-F]+\./)["lakehouse-data-scientists"]).toBeUndefined();
+    });
+
+    it("lets the jobs service principal write every layer and the landing volume", () => {
+      for (const layer of [/Bronze_[0-9A-F]+\./, /Silver/, /Gold/, /Ops_[0-9A-F]+\./]) {
+        expect(grantsOn(json, "schema", layer)[sp]).toContain("MODIFY");
+      }
+      expect(grantsOn(json, "volume", /LandingVolume/)[sp]).toEqual(["READ_VOLUME", "WRITE_VOLUME"]);
+    });
+
+    it("gives every principal with a schema grant USE_CATALOG, and nobody ALL_PRIVILEGES", () => {
+      const catalog = grantsOn(json, "catalog", /databricks_catalog/);
+      for (const principal of ["lakehouse-data-analysts", "lakehouse-data-engineers", sp]) {
+        expect(catalog[principal]).toEqual(["USE_CATALOG"]);
+      }
+      const all = Object.values(resourcesOf(json, "databricks_grants")).flatMap((g) =>
+        (g.grant as Array<{ privileges: string[] }>).flatMap((x) => x.privileges),
+      );
+      expect(all).not.toContain("ALL_PRIVILEGES");
+    });
+  });
+});
+
+describe("Catalog", () => {
+  const newCatalog = () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    new DatabricksProvider(stack, "Databricks", {});
+    return new Catalog(stack, "Catalog", { name: "c", comment: "Test.", owner: "admins" });
+  };
+
+  it("adds USE_CATALOG when a schema grant is added", () => {
+    const catalog = newCatalog();
+    catalog.addSchema("S", { name: "s", comment: "S." }).grantRead("readers");
+    expect(catalog.grantMatrix).toEqual([{ principal: "readers", privileges: ["USE_CATALOG"] }]);
+  });
+
+  it("merges repeated grants to one principal into one sorted entry", () => {
+    const catalog = newCatalog();
+    const schema = catalog.addSchema("S", { name: "s", comment: "S." });
+    schema.grantRead("team");
+    schema.grantExecute("team");
+    schema.grantRead("team");
+    expect(schema.grantMatrix).toEqual([
+      { principal: "team", privileges: ["EXECUTE", "SELECT", "USE_SCHEMA"] },
+    ]);
+  });
+
+  it("renders no grants resource for a securable nobody was granted anything on", () => {
+    const catalog = newCatalog();
+    catalog.addSchema("S", { name: "s", comment: "S." });
+    const json = synthJson(catalog.node.scope as TerraformStack);
+    expect(resourcesOf(json, "databricks_grants")).toEqual({});
+  });
+
+  it("fails if a schema is added twice", () => {
+    const catalog = newCatalog();
+    catalog.addSchema("S", { name: "s", comment: "S." });
+    expect(() => catalog.addSchema("S2", { name: "s", comment: "Again." })).toThrow(
+      /schema 's' is already in catalog 'c'/,
+    );
+  });
+
+  it("fails if a missing schema is looked up, naming the existing ones", () => {
+    const catalog = newCatalog();
+    catalog.addSchema("S", { name: "s", comment: "S." });
+    expect(() => catalog.schema("x")).toThrow(/catalog 'c' has no schema 'x'; it has s/);
+  });
+
+  it("fails if a grant names an empty principal", () => {
+    expect(() => newCatalog().grantUse(" ")).toThrow(/grant principal must not be empty/);
+  });
+});
