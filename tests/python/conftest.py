@@ -1,0 +1,52 @@
+"""Shared fixtures for the Python tests.
+
+One local SparkSession serves the whole run because starting a JVM costs ~10 s; it is built
+through `lakehouse.session.get_spark`, exactly as jobs build theirs, so the tests also prove the
+jar cache and Delta settings work. pyspark is imported unconditionally: a missing install is an
+error, never a skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from lakehouse.catalogue import Catalogue, load_catalogue
+from lakehouse.session import get_spark, on_databricks
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """A local[2] Spark with Delta Lake and a throw-away warehouse."""
+    if on_databricks():
+        raise pytest.UsageError("tests build a local Spark; unset DATABRICKS_RUNTIME_VERSION")
+    session = get_spark(
+        "lakehouse-tests",
+        warehouse_dir=tmp_path_factory.mktemp("warehouse"),
+        extra_conf={
+            "spark.master": "local[2]",
+            "spark.sql.shuffle.partitions": "2",
+            "spark.ui.enabled": "false",
+            "spark.sql.session.timeZone": "UTC",
+        },
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The catalogue exported by the TypeScript side and packaged with `lakehouse`."""
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def fixture_catalogue() -> Catalogue:
+    """A small hand-written catalogue covering every field shape, for tests that need fixed data."""
+    return load_catalogue(FIXTURES / "catalogue-valid.json")

@@ -1,0 +1,105 @@
+"""`lakehouse.session`: jar-cache checks (no JVM needed) and the Delta-enabled local session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyspark.sql import SparkSession
+
+from lakehouse import session
+from lakehouse.session import (
+    DATABRICKS_RUNTIME_ENV,
+    JARS_DIR_ENV,
+    DeltaJarsMissingError,
+    delta_jars,
+    get_spark,
+    local_spark_conf,
+)
+
+
+class _NoSpark:
+    """Stands in for SparkSession: any use means get_spark went further than it should have."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"SparkSession.{name} used although the jar check should have failed first")
+
+
+def test_missing_jar_dir_fails_before_spark_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    missing = tmp_path / "no-jars-here"
+    monkeypatch.setenv(JARS_DIR_ENV, str(missing))
+    monkeypatch.delenv(DATABRICKS_RUNTIME_ENV, raising=False)
+    monkeypatch.setattr(session, "SparkSession", _NoSpark())
+
+    with pytest.raises(DeltaJarsMissingError) as raised:
+        get_spark("never-started")
+
+    message = str(raised.value)
+    assert str(missing) in message
+    assert "does not exist" in message
+    assert "make setup" in message
+
+
+def test_jar_dir_without_delta_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "unrelated-1.0.jar").write_bytes(b"")
+
+    with pytest.raises(DeltaJarsMissingError, match=r"holds no delta-spark_\*\.jar.*make setup"):
+        delta_jars(tmp_path)
+
+
+def test_jar_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    jars = [tmp_path / "delta-spark_4.2_2.13-0.0.jar", tmp_path / "delta-storage-0.0.jar"]
+    for jar in jars:
+        jar.write_bytes(b"")
+    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path))
+
+    assert delta_jars() == sorted(jars)
+
+
+def test_extra_conf_overrides_the_local_defaults(tmp_path: Path) -> None:
+    conf = local_spark_conf("app", [tmp_path / "a.jar"], tmp_path, {"spark.sql.shuffle.partitions": "7"})
+
+    assert conf["spark.sql.shuffle.partitions"] == "7"
+    assert conf["spark.jars"] == str(tmp_path / "a.jar")
+    assert conf["spark.sql.warehouse.dir"] == str(tmp_path.resolve())
+
+
+def test_databricks_session_is_reused_not_rebuilt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    class FakeConf:
+        def __init__(self) -> None:
+            self.values: dict[str, str] = {}
+
+        def set(self, key: str, value: str) -> None:
+            self.values[key] = value
+
+    class FakeSession:
+        conf = FakeConf()
+
+    class FakeBuilder:
+        def getOrCreate(self) -> FakeSession:
+            return FakeSession()
+
+    class FakeSparkSession:
+        builder = FakeBuilder()
+
+    monkeypatch.setenv(DATABRICKS_RUNTIME_ENV, "17.3")
+    monkeypatch.setenv(JARS_DIR_ENV, str(tmp_path / "absent"))  # must not be consulted
+    monkeypatch.setattr(session, "SparkSession", FakeSparkSession)
+
+    spark = get_spark(extra_conf={"spark.sql.shuffle.partitions": "8"})
+
+    assert isinstance(spark, FakeSession)
+    assert spark.conf.values == {"spark.sql.shuffle.partitions": "8"}
+
+
+def test_local_session_has_delta_and_utc(spark: SparkSession) -> None:
+    conf = spark.sparkContext.getConf()
+
+    assert spark.conf.get("spark.sql.extensions") == "io.delta.sql.DeltaSparkSessionExtension"
+    assert spark.conf.get("spark.sql.catalog.spark_catalog").endswith("DeltaCatalog")
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "2"
+    assert conf.get("spark.master") == "local[2]"
+    assert conf.get("spark.ui.enabled") == "false"
+    assert "delta-spark_" in conf.get("spark.jars", "")
