@@ -24,7 +24,7 @@ export function addEnvironments(
   const stacks = new Map<string, EnvironmentStacks>();
   for (const environment of environments) {
     const names = stackNames(environment);
-    const platform = new PlatformStack(app, names.platform, { environment });
+    const platform = new PlatformStack(app, names.platform, { environment, catalogue });
     const lakehouse = new LakehouseStack(app, names.lakehouse, { environment, platform, catalogue });
     stacks.set(environment.name, { platform, lakehouse });
   }

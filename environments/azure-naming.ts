@@ -11,7 +11,11 @@ export type AzureResourceType =
   | "eventHubNamespace"
   | "logAnalyticsWorkspace"
   | "virtualNetwork"
-  | "networkSecurityGroup";
+  | "networkSecurityGroup"
+  | "subnet"
+  | "privateEndpoint"
+  | "natGateway"
+  | "publicIp";
 
 interface NamingRule {
   /** Abbreviation that starts the name (Cloud Adoption Framework style). */
@@ -122,6 +126,42 @@ const RULES: Readonly<Record<AzureResourceType, NamingRule>> = {
     globallyUnique: false,
     separator: "-",
   },
+  subnet: {
+    abbreviation: "snet",
+    minLength: 1,
+    maxLength: 80,
+    pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$/,
+    allowed: "letters, digits, '_', '.' and '-', starting with a letter or digit",
+    globallyUnique: false,
+    separator: "-",
+  },
+  privateEndpoint: {
+    abbreviation: "pep",
+    minLength: 2,
+    maxLength: 64,
+    pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$/,
+    allowed: "letters, digits, '_', '.' and '-', starting with a letter or digit",
+    globallyUnique: false,
+    separator: "-",
+  },
+  natGateway: {
+    abbreviation: "ng",
+    minLength: 1,
+    maxLength: 80,
+    pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$/,
+    allowed: "letters, digits, '_', '.' and '-', starting with a letter or digit",
+    globallyUnique: false,
+    separator: "-",
+  },
+  publicIp: {
+    abbreviation: "pip",
+    minLength: 1,
+    maxLength: 80,
+    pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]*[a-zA-Z0-9_]$/,
+    allowed: "letters, digits, '_', '.' and '-', starting with a letter or digit",
+    globallyUnique: false,
+    separator: "-",
+  },
 };
 
 /** What the naming helper needs to know about an environment. */
@@ -158,8 +198,31 @@ export class AzureNaming {
       .slice(0, 4);
   }
 
-  /** The name of a resource of `type`; `qualifier` tells apart several resources of one type. */
+  /**
+   * The name of a resource of `type`; `qualifier` tells apart several resources of one type.
+   * Throws when the name breaks the type's rule (a shorter qualifier, prefix or code fixes it).
+   */
   public nameOf(type: AzureResourceType, qualifier?: string): string {
+    const name = this.derive(type, qualifier);
+    const problem = checkName(type, name);
+    if (problem) {
+      throw new Error(
+        `${problem}; shorten azure.namingPrefix, code${qualifier ? ` or qualifier '${qualifier}'` : ""}`,
+      );
+    }
+    return name;
+  }
+
+  /** Checks the names of every resource type the platform creates against their rules. */
+  public violations(): NamingViolation[] {
+    return (Object.keys(RULES) as AzureResourceType[]).flatMap((type) => {
+      const name = this.derive(type);
+      const problem = checkName(type, name);
+      return problem ? [{ type, name, problem }] : [];
+    });
+  }
+
+  private derive(type: AzureResourceType, qualifier?: string): string {
     const rule = RULES[type];
     const parts = [rule.abbreviation, this.input.prefix, this.input.environmentCode, this.input.regionCode];
     if (type === "managedResourceGroup") parts.push("dbw", "managed");
@@ -167,14 +230,6 @@ export class AzureNaming {
     if (rule.globallyUnique) parts.push(this.suffix);
     const name = parts.join(rule.separator);
     return rule.separator === "" ? name.toLowerCase() : name;
-  }
-
-  /** Checks the names of every resource type the platform creates against their rules. */
-  public violations(): NamingViolation[] {
-    return (Object.keys(RULES) as AzureResourceType[]).flatMap((type) => {
-      const problem = checkName(type, this.nameOf(type));
-      return problem ? [{ type, name: this.nameOf(type), problem }] : [];
-    });
   }
 }
 

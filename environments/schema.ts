@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AzureNaming, checkName } from "./azure-naming";
 import { AZURE_REGION_CODES, regionCode } from "./azure-regions";
+import { contains, isPrivateRange, overlaps, parseIpv4Range } from "./cidr";
 
 // ---------------------------------------------------------------------------------------------------------
 // Building blocks, each with a message a human can act on.
@@ -43,6 +44,32 @@ const azureTagKey = z
   .max(512)
   .regex(/^[^<>%&\\?/]+$/, { error: "Azure tag names may not contain < > % & \\ ? /" });
 
+/** An IPv4 range in CIDR notation that starts at its network address. */
+const ipv4Cidr = z.string().refine((s) => s.includes("/") && parseIpv4Range(s) !== undefined, {
+  error: "must be an IPv4 CIDR range starting at its network address, like 10.20.0.0/22",
+});
+
+/** A public IPv4 address or range a service firewall may allow. */
+const allowedIpRange = z
+  .string()
+  .refine((s) => parseIpv4Range(s) !== undefined, {
+    error: "must be a public IPv4 address (203.0.113.7) or CIDR range (203.0.113.0/24)",
+  })
+  .refine((s) => !/\/3[12]$/.test(s), {
+    error:
+      "must not end in /31 or /32: storage firewalls reject them; write a single address without a prefix",
+  })
+  .refine(
+    (s) => {
+      const range = parseIpv4Range(s);
+      return range === undefined || !isPrivateRange(range);
+    },
+    {
+      error:
+        "must be a public range: Azure service firewalls ignore private addresses; use networking instead",
+    },
+  );
+
 // ---------------------------------------------------------------------------------------------------------
 // Sections
 // ---------------------------------------------------------------------------------------------------------
@@ -75,6 +102,41 @@ export const azureSchema = z.strictObject({
       error: "must contain a 'costCenter' tag",
     })
     .describe("Tags on every Azure resource; environment and managed-by are added automatically."),
+  azureDatabricksObjectId: uuid.describe(
+    "Object id of the AzureDatabricks enterprise application in the tenant (`az ad sp show --id 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --query id`); Key-Vault-backed secret scopes read secrets as it.",
+  ),
+});
+
+export const networkSchema = z.strictObject({
+  privateNetworking: z
+    .boolean()
+    .describe(
+      "Private endpoints for the workspace (front end and back end) and the data lake, with their public access off. Required in production.",
+    ),
+  addressSpace: ipv4Cidr.describe("Address space of the VNet the Databricks workspace is injected into."),
+  subnets: z.strictObject({
+    host: ipv4Cidr
+      .refine((s) => (parseIpv4Range(s)?.prefix ?? 0) <= 26, {
+        error: "must be /26 or larger: Databricks needs at least 64 addresses per subnet",
+      })
+      .describe("Databricks host (public) subnet, delegated to Microsoft.Databricks/workspaces."),
+    container: ipv4Cidr
+      .refine((s) => (parseIpv4Range(s)?.prefix ?? 0) <= 26, {
+        error: "must be /26 or larger: Databricks needs at least 64 addresses per subnet",
+      })
+      .describe("Databricks container (private) subnet, delegated to Microsoft.Databricks/workspaces."),
+    privateEndpoints: ipv4Cidr
+      .refine((s) => (parseIpv4Range(s)?.prefix ?? 0) <= 28, {
+        error: "must be /28 or larger: Azure reserves 5 addresses of every subnet",
+      })
+      .optional()
+      .describe("Subnet of the private endpoints; required when privateNetworking is true."),
+  }),
+  allowedIpRanges: z
+    .array(allowedIpRange)
+    .describe(
+      "Public addresses (the deployment runner, administrators) let through the Key Vault, storage and Event Hubs firewalls; everything else is denied.",
+    ),
 });
 
 export const unityCatalogSchema = z.strictObject({
@@ -218,6 +280,7 @@ const environmentObject = z.strictObject({
     .describe("Short code that goes into Azure names."),
   tier: tierSchema,
   azure: azureSchema,
+  network: networkSchema,
   unityCatalog: unityCatalogSchema,
   groups: groupsSchema,
   jobsServicePrincipal: servicePrincipalSchema
@@ -304,6 +367,15 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
     }
   }
 
+  problems.push(...networkProblems(env));
+
+  if (env.retention.softDeleteDays > 90) {
+    problems.push({
+      path: ["retention", "softDeleteDays"],
+      message: `must be <= 90 because Key Vault keeps deleted secrets at most 90 days, got ${env.retention.softDeleteDays}`,
+    });
+  }
+
   const analystGroups = [env.groups.dataAnalysts, ...Object.values(env.groups.regionalAnalysts)];
   if (analystGroups.includes(env.groups.piiReaders)) {
     problems.push({
@@ -311,6 +383,50 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
       message: `'${env.groups.piiReaders}' is also an analyst group: PII readers must be a separate group`,
     });
   }
+  return problems;
+}
+
+/** Subnets inside the VNet, not overlapping each other; private networking where the tier demands it. */
+function networkProblems(env: EnvironmentShape): Problem[] {
+  const problems: Problem[] = [];
+  const network = env.network;
+  if (env.tier === "production" && !network.privateNetworking) {
+    problems.push({
+      path: ["network", "privateNetworking"],
+      message:
+        "must be true in production: the workspace and data lake may not be reachable from the internet",
+    });
+  }
+  if (network.privateNetworking && network.subnets.privateEndpoints === undefined) {
+    problems.push({
+      path: ["network", "subnets", "privateEndpoints"],
+      message:
+        "is required when network.privateNetworking is true; add a /28 or larger range inside the VNet",
+    });
+  }
+  const space = parseIpv4Range(network.addressSpace);
+  const subnets = Object.entries(network.subnets).flatMap(([name, cidr]) => {
+    const range = cidr === undefined ? undefined : parseIpv4Range(cidr);
+    return range ? [{ name, cidr: cidr as string, range }] : [];
+  });
+  for (const subnet of subnets) {
+    if (space && !contains(space, subnet.range)) {
+      problems.push({
+        path: ["network", "subnets", subnet.name],
+        message: `${subnet.cidr} is outside network.addressSpace ${network.addressSpace}; pick a range inside it`,
+      });
+    }
+  }
+  subnets.forEach((a, i) => {
+    for (const b of subnets.slice(i + 1)) {
+      if (overlaps(a.range, b.range)) {
+        problems.push({
+          path: ["network", "subnets", b.name],
+          message: `${b.cidr} overlaps network.subnets.${a.name} ${a.cidr}; subnets must not share addresses`,
+        });
+      }
+    }
+  });
   return problems;
 }
 
@@ -331,6 +447,8 @@ export type Environment = z.infer<typeof environmentSchema>;
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 /** The tiers, from least to most strict. */
 export type Tier = z.infer<typeof tierSchema>;
+/** The network section of an environment. */
+export type Network = z.infer<typeof networkSchema>;
 /** The account groups an environment names, by role. */
 export type Groups = z.infer<typeof groupsSchema>;
 /** Sizing of one cluster pool. */

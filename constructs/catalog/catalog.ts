@@ -1,4 +1,5 @@
 import { Catalog as CatalogResource } from "@cdktf/provider-databricks/lib/catalog";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { SecurableGrants } from "../governance/securable-grants";
 import { Schema, type SchemaOptions } from "./schema";
@@ -28,6 +29,11 @@ export interface CatalogProps {
   readonly allowDestroy?: boolean;
   /** Catalog properties (key-value metadata). @default none */
   readonly properties?: Readonly<Record<string, string>>;
+  /**
+   * Resources the catalog is created after, e.g. the external location of its storage root.
+   * @default none beyond the references in the props
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
@@ -60,6 +66,7 @@ export class Catalog extends Construct {
       properties: props.properties ? { ...props.properties } : undefined,
       forceDestroy: false,
       lifecycle: { preventDestroy: !(props.allowDestroy ?? false) },
+      dependsOn: props.dependsOn?.length ? [...props.dependsOn] : undefined,
     });
     this.grants = new SecurableGrants(this, "Grants", { catalog: this.resource.name });
   }

@@ -1,4 +1,5 @@
 import { Schema as SchemaResource } from "@cdktf/provider-databricks/lib/schema";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { SecurableGrants } from "../governance/securable-grants";
 import type { Catalog } from "./catalog";
@@ -16,6 +17,16 @@ export interface SchemaOptions {
   readonly properties?: Readonly<Record<string, string>>;
   /** Whether Terraform may destroy the schema. @default false */
   readonly allowDestroy?: boolean;
+  /**
+   * Managed storage root of the schema (an `abfss://` URL inside an external location).
+   * @default the catalog's managed storage
+   */
+  readonly storageRoot?: string;
+  /**
+   * Resources the schema is created after, e.g. the external location of its storage root.
+   * @default none beyond the catalog
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** Properties of a {@link Schema}. */
@@ -51,8 +62,10 @@ export class Schema extends Construct {
       comment: props.comment,
       owner: this.owner,
       properties: props.properties ? { ...props.properties } : undefined,
+      storageRoot: props.storageRoot,
       forceDestroy: false,
       lifecycle: { preventDestroy: !(props.allowDestroy ?? false) },
+      dependsOn: props.dependsOn?.length ? [...props.dependsOn] : undefined,
     });
     this.grants = new SecurableGrants(this, "Grants", { schema: this.resource.id });
   }

@@ -1,4 +1,5 @@
 import { WorkspaceBinding } from "@cdktf/provider-databricks/lib/workspace-binding";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LAYER_DESCRIPTIONS, type TableCatalogue } from "../tables/catalogue";
 import type { Layer } from "../tables/types";
@@ -21,6 +22,17 @@ export interface UnityCatalogLayoutProps {
    * @default the metastore's managed storage
    */
   readonly storageRoot?: string;
+  /**
+   * Managed storage root of a layer's schema, e.g. the `bronze` container's external location.
+   * @default the catalog's storage root
+   */
+  readonly layerStorageRoots?: Readonly<Partial<Record<Layer, string>>>;
+  /**
+   * Resources the catalog, its schemas and volumes are created after, e.g. the external locations holding
+   * their storage, so a first deploy creates the locations before anything stores data in them.
+   * @default none beyond the references in the props
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
   /**
    * Numeric id of the workspace the isolated catalog is bound to.
    * @default no binding resource (the creating workspace is bound by Databricks)
@@ -49,6 +61,7 @@ export class UnityCatalogLayout extends Construct {
       owner: props.owner,
       storageRoot: props.storageRoot,
       properties: { environment: props.environmentName, "managed-by": "lakehouse-cdktf" },
+      dependsOn: props.dependsOn,
     });
     if (props.workspaceId !== undefined) {
       new WorkspaceBinding(this, "WorkspaceBinding", {
@@ -59,17 +72,24 @@ export class UnityCatalogLayout extends Construct {
       });
     }
     for (const layer of props.catalogue.layers) {
-      this.catalog.addSchema(pascal(layer), { name: layer, comment: LAYER_DESCRIPTIONS[layer] });
+      this.catalog.addSchema(pascal(layer), {
+        name: layer,
+        comment: LAYER_DESCRIPTIONS[layer],
+        storageRoot: props.layerStorageRoots?.[layer],
+        dependsOn: props.dependsOn,
+      });
     }
     const sources = props.catalogue.sources.filter((s) => s.kind === "files").map((s) => s.name);
     this.landingVolume = this.schemaFor("bronze").addVolume("LandingVolume", {
       name: "landing",
       comment: `Source files as delivered, one folder per source: ${sources.join(", ")}.`,
+      dependsOn: props.dependsOn,
     });
     this.checkpointsVolume = this.schemaFor("ops").addVolume("CheckpointsVolume", {
       name: "checkpoints",
       comment:
         "Streaming checkpoints and schema tracking, one folder per table. Deleting one replays its source.",
+      dependsOn: props.dependsOn,
     });
   }
 

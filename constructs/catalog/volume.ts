@@ -1,4 +1,5 @@
 import { Volume as VolumeResource } from "@cdktf/provider-databricks/lib/volume";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { SecurableGrants } from "../governance/securable-grants";
 import type { Schema } from "./schema";
@@ -18,6 +19,11 @@ export interface VolumeOptions {
   readonly owner?: string;
   /** Whether Terraform may destroy the volume (and its files). @default false */
   readonly allowDestroy?: boolean;
+  /**
+   * Resources the volume is created after, e.g. the external location holding its storage.
+   * @default none beyond the schema
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** Properties of a {@link Volume}. */
@@ -52,6 +58,7 @@ export class Volume extends Construct {
       storageLocation: props.storageLocation,
       owner: props.owner ?? props.schema.owner,
       lifecycle: { preventDestroy: !(props.allowDestroy ?? false) },
+      dependsOn: props.dependsOn?.length ? [...props.dependsOn] : undefined,
     });
     this.grants = new SecurableGrants(this, "Grants", { volume: this.resource.id });
   }

@@ -3,9 +3,14 @@ import { TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
 import { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
+import { UnityCatalogStorage } from "../catalog/unity-catalog-storage";
 import { configureBackend } from "../core/backend";
 import { applyAccessModel } from "../governance/access-model";
+import { applyStorageAccess } from "../governance/storage-access";
+import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import type { TableCatalogue } from "../tables/catalogue";
+import type { Layer } from "../tables/types";
+import { KeyVaultSecretScope } from "../workspace/key-vault-secret-scope";
 import type { PlatformStack } from "./platform-stack";
 
 /** Properties of a {@link LakehouseStack}. */
@@ -18,32 +23,82 @@ export interface LakehouseStackProps {
   readonly catalogue: TableCatalogue;
 }
 
+/** Layers whose managed tables live in a container of their own; the others use the catalog's storage. */
+const LAYERS_WITH_CONTAINER: readonly Layer[] = ["bronze", "silver", "gold"];
+
 /**
  * `<env>-lakehouse`: everything inside the Databricks workspace of one environment (databricks provider
- * only): Unity Catalog layout and grants, and (in later parts) governance, compute and workflows.
+ * only): the storage credential and external locations over the platform's data lake, the Key-Vault-backed
+ * secret scope, the Unity Catalog layout and grants, and (in later parts) governance, compute and workflows.
+ *
+ * Every platform value it uses is a reference to a platform stack attribute, which cdktf turns into a platform
+ * output read through `terraform_remote_state`; deploy the platform stack first.
  */
 export class LakehouseStack extends TerraformStack {
   /** The catalog, schemas and volumes. */
   public readonly layout: UnityCatalogLayout;
+  /** The storage credential and external locations. */
+  public readonly storage: UnityCatalogStorage;
+  /** The jobs' Key-Vault-backed secret scope. */
+  public readonly secretScope: KeyVaultSecretScope;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
     const env = props.environment;
+    const platform = props.platform;
+    const catalogName = env.unityCatalog.catalogName;
     configureBackend(this, id, env);
-    const workspace = props.platform.workspace;
+    const workspace = platform.workspace;
     new DatabricksProvider(this, "Databricks", {
       // Cross-stack references: cdktf turns these into platform outputs read through terraform_remote_state.
-      host: `https://${workspace.workspaceUrl}`,
-      azureWorkspaceResourceId: workspace.id,
+      host: `https://${workspace.url}`,
+      azureWorkspaceResourceId: workspace.resourceId,
       azureTenantId: env.azure.tenantId,
     });
+
+    this.storage = new UnityCatalogStorage(this, "Storage", {
+      // Credentials and locations are metastore-wide, so their names carry the environment's catalog name.
+      credentialName: `${catalogName}_access_connector`,
+      accessConnectorId: platform.accessConnector.resource.id,
+      owner: env.groups.platformAdmins,
+    });
+    for (const container of DATA_LAKE_CONTAINERS) {
+      this.storage.addLocation(container, `${pascal(container)}Location`, {
+        name: `${catalogName}_${container.replace(/-/g, "_")}`,
+        url: platform.dataLake.urlOf(container),
+        comment: `The '${container}' container of the ${env.name} data lake. Managed by lakehouse-cdktf.`,
+        fileEvents:
+          container === "landing"
+            ? { resourceGroup: platform.resourceGroup.name, subscriptionId: env.azure.subscriptionId }
+            : undefined,
+      });
+    }
+    const catalogLocation = this.storage.location("unity-catalog");
+    const layerLocations = LAYERS_WITH_CONTAINER.map((layer) => this.storage.location(layer));
+
+    this.secretScope = new KeyVaultSecretScope(this, "SecretScope", {
+      name: platform.keyVault.secretScopeName,
+      keyVaultId: platform.keyVault.resource.id,
+      keyVaultUri: platform.keyVault.resource.vaultUri,
+    });
+
     this.layout = new UnityCatalogLayout(this, "UnityCatalog", {
-      catalogName: env.unityCatalog.catalogName,
+      catalogName,
       environmentName: env.name,
       owner: env.groups.platformAdmins,
       catalogue: props.catalogue,
+      storageRoot: catalogLocation.url,
+      layerStorageRoots: Object.fromEntries(
+        LAYERS_WITH_CONTAINER.map((layer) => [layer, this.storage.location(layer).url]),
+      ),
+      dependsOn: [catalogLocation.resource, ...layerLocations.map((l) => l.resource)],
       workspaceId: Token.asNumber(workspace.workspaceId),
     });
     applyAccessModel(this.layout, env, props.catalogue);
+    applyStorageAccess(this.storage, this.secretScope, env);
   }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }

@@ -1,71 +1,195 @@
-import { DatabricksWorkspace } from "@cdktf/provider-azurerm/lib/databricks-workspace";
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { AzureNaming } from "../../environments/azure-naming";
 import { regionCode } from "../../environments/azure-regions";
 import type { Environment } from "../../environments/schema";
 import { configureBackend } from "../core/backend";
 import { environmentTags } from "../core/tags";
+import { AccessConnector } from "../platform/access-connector";
+import { DataLakeStorage } from "../platform/data-lake-storage";
+import { DatabricksWorkspace } from "../platform/databricks-workspace";
+import { type EventHubSource, EventHubs } from "../platform/event-hubs";
+import { KeyVault } from "../platform/key-vault";
+import { DATABRICKS_LOG_CATEGORIES, Monitoring } from "../platform/monitoring";
+import { DatabricksNetwork } from "../platform/network";
+import { PolicyAspect } from "../policy/policy-aspect";
+import { requiredTagsRule } from "../policy/rules/required-tags";
+import type { TableCatalogue } from "../tables/catalogue";
 
 /** Properties of a {@link PlatformStack}. */
 export interface PlatformStackProps {
   /** The validated environment. */
   readonly environment: Environment;
+  /** The table catalogue; its Event Hubs sources become hubs and consumer groups. */
+  readonly catalogue: TableCatalogue;
 }
 
 /**
- * `<env>-platform`: the Azure foundation of one environment (azurerm provider only).
+ * `<env>-platform`: the Azure foundation of one environment (azurerm provider only): network, ADLS Gen2 data
+ * lake, Databricks workspace and access connector, Key Vault, Event Hubs and monitoring.
  *
  * It is a stack of its own because its resources change rarely and are slow and risky to replace, while the
  * lakehouse stack changes with every new table or job; splitting them keeps a routine plan small and lets
- * the Databricks provider be configured from this stack's outputs.
+ * the Databricks provider be configured from this stack's outputs. Deploy it first.
  */
 export class PlatformStack extends TerraformStack {
   /** Names of every Azure resource of the environment. */
   public readonly naming: AzureNaming;
   /** The environment's resource group. */
   public readonly resourceGroup: ResourceGroup;
+  /** The VNet the workspace is injected into. */
+  public readonly network: DatabricksNetwork;
+  /** The ADLS Gen2 data lake. */
+  public readonly dataLake: DataLakeStorage;
+  /** Managed identity Unity Catalog reaches the data lake with. */
+  public readonly accessConnector: AccessConnector;
   /** The Databricks workspace. */
   public readonly workspace: DatabricksWorkspace;
+  /** Vault of the jobs' secrets. */
+  public readonly keyVault: KeyVault;
+  /** Event Hubs of the streaming sources. */
+  public readonly eventHubs: EventHubs;
+  /** Log Analytics workspace of the diagnostic logs. */
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const env = props.environment;
+    const production = env.tier === "production";
+    const privateNetworking = env.network.privateNetworking;
     configureBackend(this, id, env);
     new AzurermProvider(this, "Azurerm", {
-      features: [{}],
+      features: [
+        {
+          // A destroyed vault or secret stays recoverable; nothing is purged behind the reviewer's back.
+          keyVault: [{ purgeSoftDeleteOnDestroy: false, purgeSoftDeletedSecretsOnDestroy: false }],
+          // The data lake's firewall (and in production its closed public endpoint) blocks data-plane calls
+          // from the runner; everything this stack manages on it goes through Azure Resource Manager.
+          storage: [{ dataPlaneAvailable: false }],
+        },
+      ],
       subscriptionId: env.azure.subscriptionId,
       tenantId: env.azure.tenantId,
       // Storage accounts disable shared keys, so the provider must use Entra ID for data-plane calls.
       storageUseAzuread: true,
     });
+    Aspects.of(this).add(new PolicyAspect([requiredTagsRule]));
+
     this.naming = new AzureNaming({
       prefix: env.azure.namingPrefix,
       environmentCode: env.code,
       regionCode: regionCode(env.azure.location) as string,
       uniquenessSeed: env.azure.subscriptionId,
     });
+    const naming = this.naming;
     const tags = environmentTags(env);
+    const deployer = new DataAzurermClientConfig(this, "Deployer", {});
     this.resourceGroup = new ResourceGroup(this, "ResourceGroup", {
-      name: this.naming.nameOf("resourceGroup"),
+      name: naming.nameOf("resourceGroup"),
       location: env.azure.location,
       tags,
-      lifecycle: { preventDestroy: env.tier === "production" },
+      lifecycle: { preventDestroy: production },
     });
-    this.workspace = new DatabricksWorkspace(this, "Workspace", {
-      name: this.naming.nameOf("databricksWorkspace"),
+    const placement = {
       resourceGroupName: this.resourceGroup.name,
       location: this.resourceGroup.location,
-      // Unity Catalog row filters and column masks need the premium tier.
-      sku: "premium",
-      managedResourceGroupName: this.naming.nameOf("managedResourceGroup"),
-      customParameters: { noPublicIp: true },
       tags,
+    };
+
+    this.network = new DatabricksNetwork(this, "Network", {
+      ...placement,
+      naming,
+      addressSpace: env.network.addressSpace,
+      hostSubnet: env.network.subnets.host,
+      containerSubnet: env.network.subnets.container,
+      privateEndpointSubnet: privateNetworking ? env.network.subnets.privateEndpoints : undefined,
     });
-    new TerraformOutput(this, "workspace_url", { value: this.workspace.workspaceUrl });
-    new TerraformOutput(this, "workspace_resource_id", { value: this.workspace.id });
-    new TerraformOutput(this, "workspace_id", { value: this.workspace.workspaceId });
+
+    this.monitoring = new Monitoring(this, "Monitoring", {
+      ...placement,
+      name: naming.nameOf("logAnalyticsWorkspace"),
+      retentionDays: env.retention.logDays,
+    });
+
+    this.accessConnector = new AccessConnector(this, "AccessConnector", {
+      ...placement,
+      name: naming.nameOf("accessConnector"),
+    });
+
+    this.dataLake = new DataLakeStorage(this, "DataLake", {
+      ...placement,
+      name: naming.nameOf("storageAccount"),
+      softDeleteDays: env.retention.softDeleteDays,
+      replication: production ? "GRS" : "LRS",
+      publicNetworkAccess: !privateNetworking,
+      allowedIpRanges: env.network.allowedIpRanges,
+      allowedSubnetIds: this.network.databricksSubnetIds,
+      trustedResourceIds: [this.accessConnector.resource.id],
+      privateEndpointNetwork: privateNetworking ? this.network : undefined,
+      privateEndpointName: (subresource) => naming.nameOf("privateEndpoint", `st-${subresource}`),
+      preventDestroy: production,
+    });
+    this.accessConnector.grantDataLakeAccess(this.dataLake);
+    this.accessConnector.grantFileEvents(this.dataLake, this.resourceGroup.id);
+
+    this.workspace = new DatabricksWorkspace(this, "Workspace", {
+      ...placement,
+      name: naming.nameOf("databricksWorkspace"),
+      managedResourceGroupName: naming.nameOf("managedResourceGroup"),
+      network: this.network,
+      privateNetworking,
+      privateEndpointName: (subresource) =>
+        naming.nameOf("privateEndpoint", subresource === "databricks_ui_api" ? "dbw-uiapi" : "dbw-auth"),
+    });
+    this.monitoring.collectLogs("Workspace", this.workspace.resourceId, {
+      categories: DATABRICKS_LOG_CATEGORIES,
+    });
+
+    this.keyVault = new KeyVault(this, "KeyVault", {
+      ...placement,
+      name: naming.nameOf("keyVault"),
+      tenantId: env.azure.tenantId,
+      softDeleteDays: env.retention.softDeleteDays,
+      deployerObjectId: deployer.objectId,
+      purgeProtection: production,
+      allowedIpRanges: env.network.allowedIpRanges,
+      secretScopeName: "lakehouse-jobs",
+      preventDestroy: production,
+    });
+    this.keyVault.grantReadSecrets("AzureDatabricksSecretsUser", env.azure.azureDatabricksObjectId);
+    this.monitoring.collectLogs("KeyVault", this.keyVault.resource.id, { categoryGroup: "audit" });
+
+    this.eventHubs = new EventHubs(this, "EventHubs", {
+      ...placement,
+      name: naming.nameOf("eventHubNamespace"),
+      sources: props.catalogue.sources.filter((s): s is EventHubSource => s.kind === "eventhub"),
+      partitions: env.streaming.eventHubs.partitions,
+      messageRetentionDays: env.streaming.eventHubs.messageRetentionDays,
+      keyVault: this.keyVault,
+      allowedIpRanges: env.network.allowedIpRanges,
+      allowedSubnetIds: this.network.databricksSubnetIds,
+    });
+
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const output = (id: string, value: string, description: string) =>
+      new TerraformOutput(this, id, { value, description });
+    output("resource_group_name", this.resourceGroup.name, "Resource group of the environment");
+    output("workspace_url", this.workspace.url, "Databricks workspace URL, without scheme");
+    output("workspace_resource_id", this.workspace.resourceId, "Azure resource id of the workspace");
+    output("workspace_id", this.workspace.workspaceId, "Numeric Databricks workspace id");
+    output("storage_account_name", this.dataLake.resource.name, "ADLS Gen2 account of the lake");
+    output("storage_dfs_endpoint", this.dataLake.dfsEndpoint, "DFS endpoint of the lake");
+    output("access_connector_id", this.accessConnector.resource.id, "Access connector of Unity Catalog");
+    output("key_vault_id", this.keyVault.resource.id, "Key Vault of the jobs' secrets");
+    output("key_vault_uri", this.keyVault.resource.vaultUri, "Key Vault URI");
+    output("secret_scope_name", this.keyVault.secretScopeName, "Key-Vault-backed Databricks secret scope");
+    output("eventhubs_namespace", this.eventHubs.resource.name, "Event Hubs namespace of the sources");
+    output("log_analytics_workspace_id", this.monitoring.resource.id, "Log Analytics workspace of the logs");
   }
 }

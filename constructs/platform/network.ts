@@ -1,0 +1,209 @@
+import { NatGateway } from "@cdktf/provider-azurerm/lib/nat-gateway";
+import { NatGatewayPublicIpAssociation } from "@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association";
+import { NetworkSecurityGroup } from "@cdktf/provider-azurerm/lib/network-security-group";
+import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
+import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
+import { PublicIp } from "@cdktf/provider-azurerm/lib/public-ip";
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { SubnetNatGatewayAssociation } from "@cdktf/provider-azurerm/lib/subnet-nat-gateway-association";
+import { SubnetNetworkSecurityGroupAssociation } from "@cdktf/provider-azurerm/lib/subnet-network-security-group-association";
+import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
+import { Construct } from "constructs";
+import type { AzureNaming } from "../../environments/azure-naming";
+
+/** Actions the Databricks resource provider needs on its delegated subnets. */
+const DATABRICKS_DELEGATION_ACTIONS = [
+  "Microsoft.Network/virtualNetworks/subnets/join/action",
+  "Microsoft.Network/virtualNetworks/subnets/prepareNetworkPolicies/action",
+  "Microsoft.Network/virtualNetworks/subnets/unprepareNetworkPolicies/action",
+];
+
+/** Properties of a {@link DatabricksNetwork}. */
+export interface DatabricksNetworkProps {
+  /** Derives every name. */
+  readonly naming: AzureNaming;
+  /** Resource group of the network. */
+  readonly resourceGroupName: string;
+  /** Azure region. */
+  readonly location: string;
+  /** Tags of every taggable resource. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Address space of the VNet, e.g. `10.30.0.0/22`. */
+  readonly addressSpace: string;
+  /** Range of the Databricks host (public) subnet; /26 or larger. */
+  readonly hostSubnet: string;
+  /** Range of the Databricks container (private) subnet; /26 or larger. */
+  readonly containerSubnet: string;
+  /**
+   * Range of a subnet for private endpoints. With it the network can hold private endpoints and their
+   * private DNS zones ({@link DatabricksNetwork.privateDnsZoneId}).
+   * @default no private endpoint subnet: the platform uses service endpoints and firewalls only
+   */
+  readonly privateEndpointSubnet?: string;
+  /**
+   * Service endpoints on the Databricks subnets, so the storage and Event Hubs firewalls can allow them.
+   * @default ["Microsoft.Storage", "Microsoft.EventHub"]
+   */
+  readonly serviceEndpoints?: readonly string[];
+}
+
+/**
+ * The VNet a Databricks workspace is injected into: the host and container subnets delegated to
+ * `Microsoft.Databricks/workspaces`, one network security group each, a NAT gateway for the clusters' egress
+ * (secure cluster connectivity gives the nodes no public IP, and Azure retires default outbound access), and
+ * optionally a private endpoint subnet with the private DNS zones of the endpoints in it.
+ *
+ * @see https://learn.microsoft.com/azure/databricks/security/network/classic/vnet-inject
+ */
+export class DatabricksNetwork extends Construct {
+  /** The `azurerm_virtual_network`. */
+  public readonly resource: VirtualNetwork;
+  /** Databricks host ("public") subnet; clusters' hosts, no public IPs. */
+  public readonly hostSubnet: Subnet;
+  /** Databricks container ("private") subnet. */
+  public readonly containerSubnet: Subnet;
+  /** NSG association of the host subnet; the workspace needs its id. */
+  public readonly hostSecurityGroupAssociation: SubnetNetworkSecurityGroupAssociation;
+  /** NSG association of the container subnet; the workspace needs its id. */
+  public readonly containerSecurityGroupAssociation: SubnetNetworkSecurityGroupAssociation;
+  /** Subnet of the private endpoints, when the network has one. */
+  public readonly privateEndpointSubnet?: Subnet;
+  private readonly props: DatabricksNetworkProps;
+  private readonly dnsZones = new Map<string, PrivateDnsZone>();
+
+  constructor(scope: Construct, id: string, props: DatabricksNetworkProps) {
+    super(scope, id);
+    this.props = props;
+    const { naming, resourceGroupName, location } = props;
+    const tags = { ...props.tags };
+    this.resource = new VirtualNetwork(this, "Resource", {
+      name: naming.nameOf("virtualNetwork"),
+      resourceGroupName,
+      location,
+      addressSpace: [props.addressSpace],
+      tags,
+    });
+
+    const publicIp = new PublicIp(this, "EgressPublicIp", {
+      name: naming.nameOf("publicIp", "egress"),
+      resourceGroupName,
+      location,
+      allocationMethod: "Static",
+      sku: "Standard",
+      tags,
+    });
+    const natGateway = new NatGateway(this, "NatGateway", {
+      name: naming.nameOf("natGateway"),
+      resourceGroupName,
+      location,
+      skuName: "Standard",
+      idleTimeoutInMinutes: 10,
+      tags,
+    });
+    new NatGatewayPublicIpAssociation(this, "NatGatewayPublicIp", {
+      natGatewayId: natGateway.id,
+      publicIpAddressId: publicIp.id,
+    });
+
+    const databricksSubnet = (kind: "Host" | "Container", range: string) => {
+      const qualifier = kind.toLowerCase();
+      const subnet = new Subnet(this, `${kind}Subnet`, {
+        name: naming.nameOf("subnet", qualifier),
+        resourceGroupName,
+        virtualNetworkName: this.resource.name,
+        addressPrefixes: [range],
+        serviceEndpoints: [...(props.serviceEndpoints ?? ["Microsoft.Storage", "Microsoft.EventHub"])],
+        // Egress goes through the NAT gateway, never through Azure's implicit outbound address.
+        defaultOutboundAccessEnabled: false,
+        delegation: [
+          {
+            name: "databricks",
+            serviceDelegation: {
+              name: "Microsoft.Databricks/workspaces",
+              actions: DATABRICKS_DELEGATION_ACTIONS,
+            },
+          },
+        ],
+      });
+      const nsg = new NetworkSecurityGroup(this, `${kind}SecurityGroup`, {
+        name: naming.nameOf("networkSecurityGroup", qualifier),
+        resourceGroupName,
+        location,
+        // No inline rules: Databricks adds the rules it needs, and Terraform leaves them alone.
+        tags,
+      });
+      const association = new SubnetNetworkSecurityGroupAssociation(this, `${kind}SecurityGroupAssociation`, {
+        subnetId: subnet.id,
+        networkSecurityGroupId: nsg.id,
+      });
+      new SubnetNatGatewayAssociation(this, `${kind}NatGatewayAssociation`, {
+        subnetId: subnet.id,
+        natGatewayId: natGateway.id,
+      });
+      return { subnet, association };
+    };
+    const host = databricksSubnet("Host", props.hostSubnet);
+    const container = databricksSubnet("Container", props.containerSubnet);
+    this.hostSubnet = host.subnet;
+    this.hostSecurityGroupAssociation = host.association;
+    this.containerSubnet = container.subnet;
+    this.containerSecurityGroupAssociation = container.association;
+
+    if (props.privateEndpointSubnet) {
+      this.privateEndpointSubnet = new Subnet(this, "PrivateEndpointSubnet", {
+        name: naming.nameOf("subnet", "pep"),
+        resourceGroupName,
+        virtualNetworkName: this.resource.name,
+        addressPrefixes: [props.privateEndpointSubnet],
+        defaultOutboundAccessEnabled: false,
+        privateEndpointNetworkPolicies: "Enabled",
+      });
+    }
+  }
+
+  /** Ids of the two Databricks subnets, for firewalls that allow the clusters. */
+  public get databricksSubnetIds(): string[] {
+    return [this.hostSubnet.id, this.containerSubnet.id];
+  }
+
+  /**
+   * The id of the private DNS zone `zoneName` (e.g. `privatelink.dfs.core.windows.net`), linked to this VNet;
+   * created on first use, so a zone exists only when an endpoint needs it.
+   * Throws when the network has no private endpoint subnet.
+   */
+  public privateDnsZoneId(zoneName: string): string {
+    if (!this.privateEndpointSubnet) {
+      throw new Error(
+        `private DNS zone '${zoneName}' needs a private endpoint subnet; set network.subnets.privateEndpoints`,
+      );
+    }
+    let zone = this.dnsZones.get(zoneName);
+    if (!zone) {
+      const id = `DnsZone${pascal(zoneName.replace(/^privatelink\./, ""))}`;
+      zone = new PrivateDnsZone(this, id, {
+        name: zoneName,
+        resourceGroupName: this.props.resourceGroupName,
+        tags: { ...this.props.tags },
+      });
+      new PrivateDnsZoneVirtualNetworkLink(this, `${id}Link`, {
+        name: `${this.resource.name}-link`,
+        resourceGroupName: this.props.resourceGroupName,
+        privateDnsZoneName: zone.name,
+        virtualNetworkId: this.resource.id,
+        registrationEnabled: false,
+        tags: { ...this.props.tags },
+      });
+      this.dnsZones.set(zoneName, zone);
+    }
+    return zone.id;
+  }
+}
+
+/** `dfs.core.windows.net` -> `DfsCoreWindowsNet`. */
+function pascal(text: string): string {
+  return text
+    .split(/[^a-zA-Z0-9]+/)
+    .filter((p) => p.length > 0)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join("");
+}
