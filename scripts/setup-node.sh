@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Installs the exact Node dependencies of package-lock.json into node_modules/ with `npm ci`.
+# Installs the exact Node dependencies of package-lock.json into node_modules/.
+#
+# `npm install --no-save` rather than `npm ci`: npm 11.19 writes lock files without the other platforms'
+# optional packages (biome, esbuild and unrs binaries for darwin, win32, ...) and then refuses them in `npm ci`
+# as out of sync. `--no-save` installs exactly the locked versions and never rewrites package-lock.json.
 # Idempotent: a stamp holds a hash of package-lock.json and the Node version, so a second run with nothing
 # changed returns at once, and any change re-installs from scratch.
 set -euo pipefail
@@ -22,8 +26,8 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$wanted" ]]; then
   echo "node: node_modules up to date"
   exit 0
 fi
-echo "node: installing the locked dependencies (npm ci) ..."
+echo "node: installing the locked dependencies ..."
 started=$SECONDS
-(cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+(cd "$ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error)
 echo "$wanted" >"$STAMP"
 echo "node: node_modules ready in $((SECONDS - started))s"
