@@ -24,7 +24,7 @@ setup-python:
 	@bash scripts/setup-python.sh
 
 synth: setup ## synthesize every environment into cdktf.out/ (LAKEHOUSE_ENVIRONMENTS=dev,prod picks some)
-	@CI=1 $(BIN)/cdktf synth
+	@CI=1 CHECKPOINT_DISABLE=1 $(BIN)/cdktf synth
 
 synth-direct: setup-node ## the same without the cdktf CLI (faster; what the tests and benchmarks run)
 	@$(BIN)/tsx main.ts
