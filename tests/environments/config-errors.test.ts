@@ -1,19 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, loadEnvironment, loadEnvironments, parseSelection } from "../../environments/load";
-import { copyEnvironments, writeVariant } from "../helpers/environments";
-
-/** The problems a broken variant of environment `name` reports. */
-function problemsOf(name: string, changes: Parameters<typeof writeVariant>[2]): string[] {
-  const file = writeVariant(copyEnvironments(), name, changes);
-  try {
-    loadEnvironment(file);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error(`expected ${name} with ${JSON.stringify(changes)} to be rejected`);
-}
+import { loadEnvironment, loadEnvironments, parseSelection } from "../../environments/load";
+import { copyEnvironments, problemsOf, writeVariant } from "../helpers/environments";
 
 describe("environment files", () => {
   it("load every real environment", () => {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import { ENVIRONMENTS_DIR } from "../../environments/load";
+import { ConfigError, ENVIRONMENTS_DIR, loadEnvironment } from "../../environments/load";
 
 /** A temporary copy of the real environment folder, for tests that break one file. */
 export function copyEnvironments(): string {
@@ -31,4 +31,16 @@ export function writeVariant(
   const file = path.join(dir, `${name}.yaml`);
   fs.writeFileSync(file, doc.toString());
   return file;
+}
+
+/** The problems a broken variant of the real environment `name` reports; fails if it is accepted. */
+export function problemsOf(name: string, changes: Parameters<typeof writeVariant>[2]): string[] {
+  const file = writeVariant(copyEnvironments(), name, changes);
+  try {
+    loadEnvironment(file);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error(`expected ${name} with ${JSON.stringify(changes)} to be rejected`);
 }

@@ -1,6 +1,5 @@
 import { AzureNaming, checkName } from "../../environments/azure-naming";
-import { ConfigError, loadEnvironment } from "../../environments/load";
-import { copyEnvironments, writeVariant } from "../helpers/environments";
+import { problemsOf } from "../helpers/environments";
 
 const naming = new AzureNaming({
   prefix: "ecomlh",
@@ -8,18 +7,6 @@ const naming = new AzureNaming({
   regionCode: "weu",
   uniquenessSeed: "00000000-0000-4000-8000-000000000003",
 });
-
-/** The problems a broken variant of environment `name` reports. */
-function problemsOf(name: string, changes: Parameters<typeof writeVariant>[2]): string[] {
-  const file = writeVariant(copyEnvironments(), name, changes);
-  try {
-    loadEnvironment(file);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error(`expected ${name} with ${JSON.stringify(changes)} to be rejected`);
-}
 
 describe("AzureNaming", () => {
   it("derives storage account names of 3-24 lowercase letters and digits with a stable suffix", () => {
