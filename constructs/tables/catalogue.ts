@@ -1,3 +1,4 @@
+import { findCycle } from "../core/graph";
 import { BRONZE_TABLES } from "./bronze";
 import { QUARANTINE_COLUMNS } from "./columns";
 import { GOLD_TABLES } from "./gold";
@@ -186,31 +187,6 @@ function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] 
   return problems;
 }
 
-/** Returns the keys of a cycle in the upstream graph, or undefined. */
-function findCycle(tables: readonly CatalogueTable[]): string[] | undefined {
-  const byKey = new Map(tables.map((t) => [t.key, t]));
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (key: string): string[] | undefined => {
-    if (state.get(key) === "done") return undefined;
-    if (state.get(key) === "visiting") return [...stack.slice(stack.indexOf(key)), key];
-    state.set(key, "visiting");
-    stack.push(key);
-    for (const u of byKey.get(key)?.upstream ?? []) {
-      const cycle = visit(u);
-      if (cycle) return cycle;
-    }
-    stack.pop();
-    state.set(key, "done");
-    return undefined;
-  };
-  for (const t of tables) {
-    const cycle = visit(t.key);
-    if (cycle) return cycle;
-  }
-  return undefined;
-}
-
 /**
  * The table catalogue: every medallion table, declared once, with defaults applied and validated.
  *
@@ -239,7 +215,7 @@ export class TableCatalogue {
       if (sourceNames.filter((n) => n === name).length > 1)
         problems.push(`source ${name}: is declared twice`);
     }
-    const cycle = findCycle(this.tables);
+    const cycle = findCycle(this.tables.map((t) => ({ key: t.key, dependsOn: t.upstream })));
     if (cycle) problems.push(`upstream: the data flow has a cycle: ${cycle.join(" -> ")}`);
     if (problems.length > 0) throw new CatalogueError(problems);
   }

@@ -1,0 +1,95 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { WorkspaceFile } from "@cdktf/provider-databricks/lib/workspace-file";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+
+/** The folder of the job sources: `jobs-src/` at the repository root. */
+export const JOBS_SRC_DIR = path.join(__dirname, "..", "..", "jobs-src");
+
+/** Files of the `lakehouse` package that jobs import (sources, the catalogue, SQL). */
+const PACKAGE_FILE = /\.(py|json|sql)$/;
+
+/** Properties of {@link JobSources}. */
+export interface JobSourcesProps {
+  /** Workspace folder the sources are uploaded to, e.g. `/Workspace/lakehouse/dev`. */
+  readonly workspaceRoot: string;
+  /**
+   * Local folder the sources come from.
+   * @default `jobs-src/` of this repository
+   */
+  readonly sourceRoot?: string;
+}
+
+/** A job source uploaded to the workspace. */
+export interface JobSource {
+  /** Path relative to `jobs-src/`, e.g. `entrypoints/bronze_ingest.py`. */
+  readonly relativePath: string;
+  /** Workspace path tasks run, e.g. `/Workspace/lakehouse/dev/entrypoints/bronze_ingest.py`. */
+  readonly workspacePath: string;
+  /** Content hash of the file: it changes exactly when the file changes. */
+  readonly assetHash: string;
+}
+
+/**
+ * The one registry of job sources: every file a task or pipeline runs is uploaded from `jobs-src/` through
+ * here as a cdktf asset (its synthesized path carries the content hash, so a changed file redeploys and an
+ * unchanged one plans no change), and a source that does not exist fails synthesis at once.
+ */
+export class JobSources extends Construct {
+  private readonly root: string;
+  private readonly workspaceRoot: string;
+  private readonly uploaded = new Map<string, JobSource>();
+
+  constructor(scope: Construct, id: string, props: JobSourcesProps) {
+    super(scope, id);
+    this.root = props.sourceRoot ?? JOBS_SRC_DIR;
+    this.workspaceRoot = props.workspaceRoot.replace(/\/+$/, "");
+  }
+
+  /** Uploads one file (once) and returns it; throws naming the path when it does not exist. */
+  public file(relativePath: string): JobSource {
+    const normalized = path.posix.normalize(relativePath);
+    const existing = this.uploaded.get(normalized);
+    if (existing) return existing;
+    const absolute = path.join(this.root, normalized);
+    if (normalized.startsWith("..") || !fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
+      throw new Error(
+        `job source '${normalized}' does not exist in ${this.root}; add the file or fix the task`,
+      );
+    }
+    const id = normalized.replace(/[^A-Za-z0-9]+/g, "_");
+    const asset = new TerraformAsset(this, `Asset_${id}`, { path: absolute, type: AssetType.FILE });
+    const workspacePath = `${this.workspaceRoot}/${normalized}`;
+    new WorkspaceFile(this, `File_${id}`, { path: workspacePath, source: asset.path });
+    const source = { relativePath: normalized, workspacePath, assetHash: asset.assetHash };
+    this.uploaded.set(normalized, source);
+    return source;
+  }
+
+  /** Uploads every source, catalogue and SQL file of a package folder (what its entrypoints import). */
+  public packageFolder(relativeDir: string): JobSource[] {
+    const absolute = path.join(this.root, relativeDir);
+    if (!fs.existsSync(absolute))
+      throw new Error(`job source folder '${relativeDir}' does not exist in ${this.root}`);
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs
+        .readdirSync(dir, { withFileTypes: true })
+        .sort((a, b) => a.name.localeCompare(b.name))) {
+        if (entry.name === "__pycache__" || entry.name.startsWith(".")) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (PACKAGE_FILE.test(entry.name))
+          files.push(path.relative(this.root, full).split(path.sep).join("/"));
+      }
+    };
+    walk(absolute);
+    return files.map((f) => this.file(f));
+  }
+
+  /** Every uploaded source, sorted by path. */
+  public get sources(): JobSource[] {
+    return [...this.uploaded.values()].sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+  }
+}

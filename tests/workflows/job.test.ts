@@ -1,0 +1,194 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { ClusterPolicy } from "../../constructs/compute/cluster-policy";
+import { Job } from "../../constructs/workflows/job";
+import { JobSources } from "../../constructs/workflows/job-sources";
+import { resourcesOf, synthJson } from "../helpers/synth";
+
+const sizing = {
+  nodeType: "Standard_D4ds_v5",
+  minWorkers: 1,
+  maxWorkers: 2,
+  photon: false,
+  spot: true,
+  autoTerminationMinutes: 20,
+};
+
+function fixture() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "jobs-src-"));
+  for (const file of ["entrypoints/a.py", "entrypoints/b.py", "sql/setup.sql"]) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), `# ${file}\n`);
+  }
+  const stack = new TerraformStack(Testing.app(), "test");
+  new DatabricksProvider(stack, "Databricks", {});
+  const sources = new JobSources(stack, "Sources", {
+    workspaceRoot: "/Workspace/lakehouse/test",
+    sourceRoot: root,
+  });
+  const policy = new ClusterPolicy(stack, "Policy", { name: "p", description: "P.", definition: {} });
+  const job = new Job(stack, "Job", {
+    name: "medallion",
+    description: "Test job.",
+    trigger: { kind: "schedule", cron: "0 0 2 * * ?", timezone: "UTC", paused: true },
+    parameters: { environment: "test", catalog: "c" },
+    onFailure: ["ops@example.com"],
+  });
+  job.addJobCluster("main", { policy, sizing, sparkVersion: "16.4.x-scala2.13" });
+  return { stack, sources, job, root };
+}
+
+function jobJson(stack: TerraformStack) {
+  return Object.values(resourcesOf(synthJson(stack), "databricks_job"))[0];
+}
+
+describe("Job", () => {
+  it("renders tasks sorted by key whatever the order they were added in", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("zeta", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    job.addPythonTask("alpha", {
+      source: sources.file("entrypoints/b.py"),
+      cluster: "main",
+      dependsOn: ["zeta"],
+    });
+    const tasks = jobJson(stack).task as Array<{ task_key: string; depends_on: Array<{ task_key: string }> }>;
+    expect(tasks.map((t) => t.task_key)).toEqual(["alpha", "zeta"]);
+    expect(tasks[0].depends_on).toEqual([{ task_key: "zeta" }]);
+  });
+
+  it("gives every task retries with backoff and a timeout, and the job queueing, a concurrency limit and a health rule", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("ingest", {
+      source: sources.file("entrypoints/a.py"),
+      cluster: "main",
+      parameters: ["--x", "1"],
+    });
+    const json = jobJson(stack);
+    expect(json.task[0]).toMatchObject({
+      max_retries: 2,
+      min_retry_interval_millis: 120000,
+      retry_on_timeout: false,
+      timeout_seconds: 14400,
+      job_cluster_key: "main",
+      spark_python_task: {
+        python_file: "/Workspace/lakehouse/test/entrypoints/a.py",
+        source: "WORKSPACE",
+        parameters: ["--x", "1"],
+      },
+    });
+    expect(json).toMatchObject({
+      max_concurrent_runs: 1,
+      queue: { enabled: true },
+      health: { rules: [{ metric: "RUN_DURATION_SECONDS", op: "GREATER_THAN", value: 7200 }] },
+      email_notifications: { on_failure: ["ops@example.com"] },
+      schedule: { quartz_cron_expression: "0 0 2 * * ?", timezone_id: "UTC", pause_status: "PAUSED" },
+      parameter: [
+        { name: "catalog", default: "c" },
+        { name: "environment", default: "test" },
+      ],
+    });
+  });
+
+  it("binds job clusters to their policy with policy defaults applied", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("ingest", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    const cluster = jobJson(stack).job_cluster[0];
+    expect(cluster.job_cluster_key).toBe("main");
+    expect(cluster.new_cluster).toMatchObject({
+      policy_id: expect.stringMatching(/databricks_cluster_policy\.Policy/),
+      apply_policy_default_values: true,
+      data_security_mode: "SINGLE_USER",
+      autoscale: { min_workers: 1, max_workers: 2 },
+      azure_attributes: { first_on_demand: 1, availability: "SPOT_WITH_FALLBACK_AZURE" },
+    });
+  });
+
+  it("runs SQL files on a warehouse", () => {
+    const { stack, sources, job } = fixture();
+    job.addSqlTask("setup", {
+      source: sources.file("sql/setup.sql"),
+      warehouseId: "wh-1",
+      parameters: { b: "2", a: "1" },
+    });
+    expect(jobJson(stack).task[0].sql_task).toEqual({
+      warehouse_id: "wh-1",
+      file: { path: "/Workspace/lakehouse/test/sql/setup.sql", source: "WORKSPACE" },
+      parameters: { a: "1", b: "2" },
+    });
+  });
+
+  it("fails if a task depends on an unknown task", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("a", {
+      source: sources.file("entrypoints/a.py"),
+      cluster: "main",
+      dependsOn: ["ghost"],
+    });
+    expect(() => synthJson(stack)).toThrow(/task 'a' depends on unknown task 'ghost'/);
+  });
+
+  it("fails if the DAG has a cycle", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main", dependsOn: ["b"] });
+    job.addPythonTask("b", { source: sources.file("entrypoints/b.py"), cluster: "main", dependsOn: ["a"] });
+    expect(() => synthJson(stack)).toThrow(/the task DAG has a cycle: a -> b -> a/);
+  });
+
+  it("fails if a task names an unknown job cluster", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "big" });
+    expect(() => synthJson(stack)).toThrow(/task 'a' runs on unknown job cluster 'big'/);
+  });
+
+  it("fails if a task key is added twice or is not snake_case", () => {
+    const { sources, job } = fixture();
+    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    expect(() =>
+      job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" }),
+    ).toThrow(/task 'a' is already in job 'Job'/);
+    expect(() =>
+      job.addPythonTask("Bronze-Events", { source: sources.file("entrypoints/a.py"), cluster: "main" }),
+    ).toThrow(/task key 'Bronze-Events' must be lowercase snake_case/);
+  });
+});
+
+describe("JobSources", () => {
+  it("fails if a source file does not exist", () => {
+    const { sources, root } = fixture();
+    expect(() => sources.file("entrypoints/missing.py")).toThrow(
+      new RegExp(`job source 'entrypoints/missing.py' does not exist in ${root}`),
+    );
+  });
+
+  it("uploads a file once however often tasks refer to it", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    sources.file("entrypoints/./a.py");
+    expect(Object.keys(resourcesOf(synthJson(stack), "databricks_workspace_file"))).toHaveLength(1);
+  });
+
+  it("changes only the changed file's asset hash when one source changes", () => {
+    const first = fixture();
+    const before = ["entrypoints/a.py", "entrypoints/b.py"].map((f) => first.sources.file(f).assetHash);
+    fs.appendFileSync(path.join(first.root, "entrypoints/b.py"), "print('changed')\n");
+    const second = new JobSources(new TerraformStack(Testing.app(), "again"), "Sources", {
+      workspaceRoot: "/Workspace/lakehouse/test",
+      sourceRoot: first.root,
+    });
+    const after = ["entrypoints/a.py", "entrypoints/b.py"].map((f) => second.file(f).assetHash);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+  });
+
+  it("points each workspace file at its asset, whose path carries the content hash", () => {
+    const { stack, sources, job } = fixture();
+    const source = sources.file("entrypoints/a.py");
+    job.addPythonTask("a", { source, cluster: "main" });
+    const [file] = Object.values(resourcesOf(synthJson(stack), "databricks_workspace_file"));
+    expect(file.path).toBe("/Workspace/lakehouse/test/entrypoints/a.py");
+    expect(file.source).toContain(source.assetHash);
+  });
+});
