@@ -1,13 +1,16 @@
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
-import { TerraformStack, Token } from "cdktf";
+import { Aspects, TerraformStack, Token } from "cdktf";
 import type { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
 import { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import { UnityCatalogStorage } from "../catalog/unity-catalog-storage";
 import { configureBackend } from "../core/backend";
 import { applyAccessModel } from "../governance/access-model";
+import { Governance } from "../governance/governance";
 import { applyStorageAccess } from "../governance/storage-access";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
+import { lakehouseRules } from "../policy/lakehouse-rules";
+import { PolicyAspect } from "../policy/policy-aspect";
 import type { TableCatalogue } from "../tables/catalogue";
 import type { Layer } from "../tables/types";
 import { KeyVaultSecretScope } from "../workspace/key-vault-secret-scope";
@@ -41,6 +44,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly storage: UnityCatalogStorage;
   /** The jobs' Key-Vault-backed secret scope. */
   public readonly secretScope: KeyVaultSecretScope;
+  /** The governance schema (masks, row filters), its grants and the audit system schemas. */
+  public readonly governance: Governance;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -96,6 +101,12 @@ export class LakehouseStack extends TerraformStack {
     });
     applyAccessModel(this.layout, env, props.catalogue);
     applyStorageAccess(this.storage, this.secretScope, env);
+    this.governance = new Governance(this, "Governance", {
+      environment: env,
+      catalog: this.layout.catalog,
+      catalogue: props.catalogue,
+    });
+    Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }
 }
 

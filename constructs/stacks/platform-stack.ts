@@ -16,6 +16,7 @@ import { KeyVault } from "../platform/key-vault";
 import { DATABRICKS_LOG_CATEGORIES, Monitoring } from "../platform/monitoring";
 import { DatabricksNetwork } from "../platform/network";
 import { PolicyAspect } from "../policy/policy-aspect";
+import { noSecretLiteralsRule } from "../policy/rules/no-secret-literals";
 import { requiredTagsRule } from "../policy/rules/required-tags";
 import type { TableCatalogue } from "../tables/catalogue";
 
@@ -76,7 +77,7 @@ export class PlatformStack extends TerraformStack {
       // Storage accounts disable shared keys, so the provider must use Entra ID for data-plane calls.
       storageUseAzuread: true,
     });
-    Aspects.of(this).add(new PolicyAspect([requiredTagsRule]));
+    Aspects.of(this).add(new PolicyAspect([requiredTagsRule, noSecretLiteralsRule]));
 
     this.naming = new AzureNaming({
       prefix: env.azure.namingPrefix,

@@ -35,7 +35,7 @@ describe("UnityCatalogLayout per environment", () => {
         }),
       ]);
       const schemas = Object.values(resourcesOf(json, "databricks_schema")).map((s) => s.name);
-      expect(schemas.sort()).toEqual(["bronze", "gold", "ops", "silver"]);
+      expect(schemas.sort()).toEqual(["bronze", "gold", "governance", "ops", "silver"]);
     },
   );
 

@@ -1,0 +1,44 @@
+import type { Environment } from "../../environments/schema";
+import { GOVERNANCE_SQL_VERSION } from "./data-policies";
+import { GOVERNANCE_SQL_STAGES, governanceSqlFolder } from "./governance-sql";
+
+/**
+ * One SQL task of the governance bootstrap job. The workflows turn each step into a `sql_task` with a `file`
+ * source on the SQL warehouse, running as the jobs' principal.
+ */
+export interface GovernanceSqlStep {
+  /** Task key, unique within the bootstrap job. */
+  readonly taskKey: string;
+  /** Path of the SQL file relative to `jobs-src/`, e.g. `governance/sql/v1/dev/010_functions.sql`. */
+  readonly file: string;
+  /** Task keys this step runs after. */
+  readonly dependsOn: string[];
+  /**
+   * Task parameters, keys sorted. The files are rendered per environment and do not read them; they label the
+   * run (catalog, environment, SQL version) in the job's run page and the audit log.
+   */
+  readonly parameters: Record<string, string>;
+}
+
+/**
+ * The governance bootstrap of one environment, in run order: create the mask and row-filter functions, create
+ * missing catalogue tables, classify (comments, PII tags), then bind masks and filters. Every file is
+ * idempotent, so the job runs after every deploy and before the medallion jobs (its first run creates the
+ * tables they write, masked from the first row on).
+ *
+ * @example
+ * for (const step of governanceBootstrapSteps(env)) job.addSqlFileTask(step.taskKey, step.file, step.dependsOn);
+ */
+export function governanceBootstrapSteps(env: Environment): GovernanceSqlStep[] {
+  const parameters = {
+    catalog: env.unityCatalog.catalogName,
+    environment: env.name,
+    sql_version: GOVERNANCE_SQL_VERSION,
+  };
+  return GOVERNANCE_SQL_STAGES.map((stage) => ({
+    taskKey: stage.taskKey,
+    file: `${governanceSqlFolder(env)}/${stage.fileName}`,
+    dependsOn: [...stage.dependsOn].sort(),
+    parameters: { ...parameters },
+  }));
+}
