@@ -51,10 +51,35 @@ test-ts:
 test-python:
 	@$(PY)/python -m pytest
 
-test: setup check-catalogue typecheck lint test-ts test-python ## set up, then type-check, lint and run all tests
+test: setup tools setup-checkov check-catalogue typecheck lint lint-checkov test-ts test-python ## set up, then type-check, lint and run all tests (incl. terraform validate and checkov)
 
 bench-synth: setup-node ## benchmark synthesis of every environment (direct and through cdktf synth)
 	@$(BIN)/tsx scripts/bench-synth.ts
 
 clean: ## remove build output (keeps dependencies and caches)
 	rm -rf cdktf.out cdktf.out.staging
+
+# --- Offline validation, security scan and review tools (docs/validation.md) ---------------------------------
+.PHONY: tools setup-checkov validate scan lint-checkov env-diff access-matrix
+
+tools: setup-node ## build Terraform + the Databricks provider from source (per-machine cache, once)
+	@bash scripts/tools/build-tools.sh
+
+setup-checkov: ## install the pinned checkov into .cache/checkov-venv (idempotent)
+	@bash scripts/checkov-setup.sh
+
+validate: tools ## terraform init -backend=false + validate on every stack it can build providers for
+	@$(BIN)/tsx scripts/validate-stacks.ts
+
+scan: setup-node setup-checkov ## checkov on every synthesized stack (accepted findings: checkov/skips.yaml)
+	@$(BIN)/tsx scripts/checkov-scan.ts
+
+lint-checkov: setup-python ## ruff on the custom checkov checks
+	@$(PY)/ruff check checkov/checks
+	@$(PY)/ruff format --check checkov/checks
+
+env-diff: setup-node ## Markdown diff: ARGS="staging prod --strict" or ARGS="--env prod --base origin/main"
+	@$(BIN)/tsx scripts/env-diff.ts $(ARGS)
+
+access-matrix: setup-node ## access matrix per environment: ARGS="prod" or ARGS="dev prod --format csv"
+	@$(BIN)/tsx scripts/access-matrix.ts $(ARGS)

@@ -1,0 +1,260 @@
+/**
+ * Offline `terraform init -backend=false` + `terraform validate` of synthesized stacks with tools built from
+ * source by `scripts/tools/build-tools.sh` (Terraform and the Databricks provider, in a per-machine cache).
+ *
+ * A stack is validated with the real CLI only when every provider it requires is in the local filesystem
+ * mirror; the others are reported as not validated, with the reason, so nobody mistakes a skip for a pass.
+ *
+ * @see https://developer.hashicorp.com/terraform/cli/config/config-file#filesystem_mirror
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** Where the built tools live; the same rules as `scripts/tools/build-tools.sh`. */
+export interface ToolPaths {
+  /** The per-machine cache: `$LAKEHOUSE_TOOLS_CACHE`, else `~/.cache/lakehouse-cdktf`. */
+  readonly cache: string;
+  readonly terraform: string;
+  /** Root of the filesystem mirror (`<host>/<namespace>/<type>/<version>/<os>_<arch>/`). */
+  readonly mirror: string;
+  /** CLI config pointing at the mirror only; passed as `TF_CLI_CONFIG_FILE`. */
+  readonly cliConfig: string;
+}
+
+/** Paths of the tools cache (they may not exist yet: see {@link ensureTools}). */
+export function toolPaths(): ToolPaths {
+  const cache = process.env.LAKEHOUSE_TOOLS_CACHE || path.join(os.homedir(), ".cache", "lakehouse-cdktf");
+  const version = fs.readFileSync(path.join(ROOT, "scripts", "tools", "terraform.version"), "utf8").trim();
+  return {
+    cache,
+    terraform: path.join(cache, "terraform", version, "terraform"),
+    mirror: path.join(cache, "providers"),
+    cliConfig: path.join(cache, "terraformrc"),
+  };
+}
+
+/**
+ * Builds whatever is missing (a no-op taking milliseconds when everything is built). Build output goes to
+ * stderr; a failed build throws with the script's exit code.
+ */
+export function ensureTools(): ToolPaths {
+  const result = spawnSync("bash", [path.join(ROOT, "scripts", "tools", "build-tools.sh")], {
+    stdio: ["ignore", process.stderr, process.stderr],
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `scripts/tools/build-tools.sh failed with exit code ${result.status}; see the output above`,
+    );
+  }
+  return toolPaths();
+}
+
+/** Canonical provider address: `databricks/databricks` -> `registry.terraform.io/databricks/databricks`. */
+export function providerAddress(source: string): string {
+  const parts = source.toLowerCase().split("/");
+  if (parts.length === 1) return `registry.terraform.io/hashicorp/${parts[0]}`;
+  if (parts.length === 2) return `registry.terraform.io/${parts[0]}/${parts[1]}`;
+  return parts.join("/");
+}
+
+/** `address@version` of every provider in the mirror, e.g. `registry.terraform.io/databricks/databricks@1.99.0`. */
+export function mirroredProviders(paths: ToolPaths = toolPaths()): Set<string> {
+  const found = new Set<string>();
+  const list = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  for (const host of list(paths.mirror)) {
+    for (const namespace of list(path.join(paths.mirror, host))) {
+      for (const type of list(path.join(paths.mirror, host, namespace))) {
+        for (const version of list(path.join(paths.mirror, host, namespace, type))) {
+          found.add(`${host}/${namespace}/${type}@${version}`);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** Providers a synthesized stack requires, as `address@version` (version as written, usually exact). */
+// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON is untyped by nature.
+export function requiredProviders(stack: Record<string, any>): string[] {
+  const required: Record<string, { source?: string; version?: string }> =
+    stack.terraform?.required_providers ?? {};
+  return Object.entries(required)
+    .map(([name, spec]) => `${providerAddress(spec.source ?? name)}@${spec.version ?? ""}`)
+    .sort();
+}
+
+/** One problem Terraform reported. */
+export interface Diagnostic {
+  readonly severity: "error" | "warning";
+  readonly summary: string;
+  readonly detail?: string;
+  /** `file:line` when Terraform names a place. */
+  readonly where?: string;
+}
+
+/** Outcome of validating one stack. */
+export interface ValidationResult {
+  readonly stack: string;
+  readonly status: "valid" | "invalid" | "not-validated";
+  readonly diagnostics: readonly Diagnostic[];
+  /** Why a stack was not validated with the CLI (providers that cannot be built here). */
+  readonly reason?: string;
+  /** Providers validated with another version than the stack pins: `address pinned -> used`. */
+  readonly substituted: readonly string[];
+  readonly seconds: number;
+}
+
+interface RawDiagnostic {
+  severity: "error" | "warning";
+  summary: string;
+  detail?: string;
+  range?: { filename: string; start: { line: number } };
+}
+
+function terraformEnv(paths: ToolPaths): NodeJS.ProcessEnv {
+  // The machine's own CLI config (TF_CLI_CONFIG_FILE=/root/.terraformrc here) could point at a network
+  // mirror or a plugin cache: always use ours, and no plugin cache shared with other Terraform runs.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: paths.cliConfig,
+    CHECKPOINT_DISABLE: "1",
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+  };
+  for (const name of [
+    "TF_PLUGIN_CACHE_DIR",
+    "TF_DATA_DIR",
+    "TF_CLI_ARGS",
+    "TF_CLI_ARGS_init",
+    "TF_CLI_ARGS_validate",
+  ]) {
+    delete env[name];
+  }
+  return env;
+}
+
+/**
+ * Runs `init -backend=false` and `validate` on one synthesized stack (its `cdk.tf.json` content) in a scratch
+ * directory, so the output folder is never touched and two runs never share a `.terraform/`.
+ */
+export function validateStack(
+  name: string,
+  // biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON is untyped by nature.
+  stack: Record<string, any>,
+  paths: ToolPaths = toolPaths(),
+): ValidationResult {
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 100) / 10;
+  const mirrored = mirroredProviders(paths);
+  const substituted: string[] = [];
+  const missing: string[] = [];
+  const copy = structuredClone(stack);
+  for (const [local, spec] of Object.entries<{ source?: string; version?: string }>(
+    copy.terraform?.required_providers ?? {},
+  )) {
+    const address = providerAddress(spec.source ?? local);
+    if (mirrored.has(`${address}@${spec.version ?? ""}`)) continue;
+    const other = [...mirrored].find((p) => p.startsWith(`${address}@`));
+    if (!other) {
+      missing.push(`${address}@${spec.version ?? ""}`);
+      continue;
+    }
+    // The mirror holds another version than the stack pins (see scripts/tools/databricks-provider.version):
+    // validate with it, and say so in the result rather than passing silently.
+    const version = other.slice(address.length + 1);
+    substituted.push(`${address} ${spec.version} -> ${version}`);
+    spec.version = version;
+  }
+  if (missing.length > 0) {
+    return {
+      stack: name,
+      status: "not-validated",
+      diagnostics: [],
+      reason: `provider(s) not in the local mirror: ${missing.join(", ")}`,
+      substituted,
+      seconds: seconds(),
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `validate-${name}-`));
+  try {
+    fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(copy, null, 2));
+    const env = terraformEnv(paths);
+    const init = spawnSync(paths.terraform, ["init", "-backend=false", "-input=false", "-no-color"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    if (init.status !== 0) {
+      return {
+        stack: name,
+        status: "invalid",
+        diagnostics: [
+          { severity: "error", summary: "terraform init failed", detail: init.stderr || init.stdout },
+        ],
+        substituted,
+        seconds: seconds(),
+      };
+    }
+    const run = spawnSync(paths.terraform, ["validate", "-json", "-no-color"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    let parsed: { valid: boolean; diagnostics: RawDiagnostic[] };
+    try {
+      parsed = JSON.parse(run.stdout);
+    } catch {
+      return {
+        stack: name,
+        status: "invalid",
+        diagnostics: [
+          { severity: "error", summary: "terraform validate failed", detail: run.stderr || run.stdout },
+        ],
+        substituted,
+        seconds: seconds(),
+      };
+    }
+    return {
+      stack: name,
+      status: parsed.valid && run.status === 0 ? "valid" : "invalid",
+      diagnostics: parsed.diagnostics.map((d) => ({
+        severity: d.severity,
+        summary: d.summary,
+        detail: d.detail,
+        where: d.range ? `${d.range.filename}:${d.range.start.line}` : undefined,
+      })),
+      substituted,
+      seconds: seconds(),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One line per result plus indented diagnostics, for terminals and CI logs. */
+export function formatResults(results: readonly ValidationResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.status === "not-validated") {
+      lines.push(`validate: ${r.stack}: not validated with terraform (${r.reason})`);
+      continue;
+    }
+    const skew = r.substituted.length > 0 ? `; provider version skew: ${r.substituted.join(", ")}` : "";
+    lines.push(`validate: ${r.stack}: ${r.status === "valid" ? "valid" : "INVALID"} (${r.seconds}s${skew})`);
+    for (const d of r.diagnostics) {
+      lines.push(`  ${d.severity}: ${d.summary}${d.where ? ` (${d.where})` : ""}`);
+      if (d.detail)
+        lines.push(
+          ...d.detail
+            .trim()
+            .split("\n")
+            .map((l) => `    ${l}`),
+        );
+    }
+  }
+  return lines.join("\n");
+}
