@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
+import { environmentTags } from "../core/tags";
 import { groupOf, jobsPrincipal } from "../governance/roles";
 import { ClusterPolicy } from "./cluster-policy";
 import { developmentPolicy, jobsPolicy, streamingPolicy } from "./policy-presets";
@@ -64,7 +65,7 @@ export class LakehouseCompute extends Construct {
       autoStopMinutes: warehouseSize.autoStopMinutes,
       minClusters: warehouseSize.minClusters,
       maxClusters: warehouseSize.maxClusters,
-      tags: { ...env.azure.tags, environment: env.name },
+      tags: environmentTags(env),
     });
     this.warehouse.grantManage(groupOf(env, "platform_admins"));
     for (const role of ["data_engineers", "data_analysts", "data_scientists", "pii_readers"] as const) {

@@ -4,8 +4,10 @@ import type { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
 import { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import { UnityCatalogStorage } from "../catalog/unity-catalog-storage";
+import { LakehouseCompute } from "../compute/lakehouse-compute";
 import { configureBackend } from "../core/backend";
 import { applyAccessModel } from "../governance/access-model";
+import { governanceBootstrapSteps } from "../governance/bootstrap";
 import { Governance } from "../governance/governance";
 import { applyStorageAccess } from "../governance/storage-access";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
@@ -13,6 +15,7 @@ import { lakehouseRules } from "../policy/lakehouse-rules";
 import { PolicyAspect } from "../policy/policy-aspect";
 import type { TableCatalogue } from "../tables/catalogue";
 import type { Layer } from "../tables/types";
+import { LakehouseWorkflows } from "../workflows/lakehouse-workflows";
 import { KeyVaultSecretScope } from "../workspace/key-vault-secret-scope";
 import type { PlatformStack } from "./platform-stack";
 
@@ -46,6 +49,10 @@ export class LakehouseStack extends TerraformStack {
   public readonly secretScope: KeyVaultSecretScope;
   /** The governance schema (masks, row filters), its grants and the audit system schemas. */
   public readonly governance: Governance;
+  /** Cluster policies and the SQL warehouse. */
+  public readonly compute: LakehouseCompute;
+  /** The jobs, wired to the sources in jobs-src/. */
+  public readonly workflows: LakehouseWorkflows;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -105,6 +112,15 @@ export class LakehouseStack extends TerraformStack {
       environment: env,
       catalog: this.layout.catalog,
       catalogue: props.catalogue,
+    });
+    this.compute = new LakehouseCompute(this, "Compute", { environment: env });
+    this.workflows = new LakehouseWorkflows(this, "Workflows", {
+      environment: env,
+      catalogue: props.catalogue,
+      layout: this.layout,
+      compute: this.compute,
+      governanceSteps: governanceBootstrapSteps(env),
+      erasureEntrypoint: "entrypoints/gdpr_erasure.py",
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }

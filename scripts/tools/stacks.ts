@@ -17,6 +17,16 @@ export type StackJson = Record<string, any>;
 /** Stack name -> Terraform JSON, in name order. */
 export type Stacks = Map<string, StackJson>;
 
+const stackDirs = new WeakMap<StackJson, string>();
+
+/**
+ * The folder a stack was read from (it holds the stack's `assets/`, which `terraform validate` checks exist),
+ * or undefined for a stack built in memory.
+ */
+export function stackDirOf(stack: StackJson): string | undefined {
+  return stackDirs.get(stack);
+}
+
 /** Reads every `<outdir>/stacks/<name>/cdk.tf.json`; throws naming the folder when there is none. */
 export function readStacks(outdir: string): Stacks {
   const root = path.join(outdir, "stacks");
@@ -28,27 +38,27 @@ export function readStacks(outdir: string): Stacks {
   const stacks: Stacks = new Map();
   for (const name of fs.readdirSync(root).sort()) {
     const file = path.join(root, name, "cdk.tf.json");
-    if (fs.existsSync(file)) stacks.set(name, JSON.parse(fs.readFileSync(file, "utf8")));
+    if (!fs.existsSync(file)) continue;
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    stackDirs.set(json, path.dirname(file));
+    stacks.set(name, json);
   }
   return stacks;
 }
 
 /**
  * Synthesizes the selected environments (all when `environments` is empty) and returns their stacks. Into
- * `outdir` when given (kept), else into a temporary folder removed once read. Config and catalogue errors
- * propagate as thrown.
+ * `outdir` when given (kept), else into a temporary folder removed when the process exits (validation reads the
+ * stacks' assets until then). Config and catalogue errors propagate as thrown.
  */
 export function synthesizeStacks(environments: readonly string[] = [], outdir?: string): { stacks: Stacks } {
   const dir = outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), "lakehouse-stacks-"));
-  try {
-    const app = new App({ outdir: dir });
-    const selection = parseSelection(environments.length > 0 ? environments.join(",") : undefined);
-    addEnvironments(app, loadEnvironments(undefined, selection), tableCatalogue());
-    app.synth();
-    return { stacks: readStacks(dir) };
-  } finally {
-    if (!outdir) fs.rmSync(dir, { recursive: true, force: true });
-  }
+  if (!outdir) process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  const app = new App({ outdir: dir });
+  const selection = parseSelection(environments.length > 0 ? environments.join(",") : undefined);
+  addEnvironments(app, loadEnvironments(undefined, selection), tableCatalogue());
+  app.synth();
+  return { stacks: readStacks(dir) };
 }
 
 /** Names of the environments whose stacks are in `stacks` (`<env>-platform`, `<env>-lakehouse`, ...). */

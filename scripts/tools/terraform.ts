@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { stackDirOf } from "./stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -182,6 +183,11 @@ export function validateStack(
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `validate-${name}-`));
   try {
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(copy, null, 2));
+    // Workspace files name their content as `assets/...` relative to the stack; the provider checks they exist.
+    const stackDir = stackDirOf(stack);
+    if (stackDir && fs.existsSync(path.join(stackDir, "assets"))) {
+      fs.symlinkSync(path.join(stackDir, "assets"), path.join(dir, "assets"));
+    }
     const env = terraformEnv(paths);
     const init = spawnSync(paths.terraform, ["init", "-backend=false", "-input=false", "-no-color"], {
       cwd: dir,

@@ -30,6 +30,9 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
         warehouse_dir=tmp_path_factory.mktemp("warehouse"),
         extra_conf={
             "spark.master": "local[2]",
+            # One session serves every test, and the runner tests keep many Delta tables and broadcasts alive:
+            # the default 1 GB driver heap ran out in a full run.
+            "spark.driver.memory": "3g",
             "spark.sql.shuffle.partitions": "2",
             "spark.ui.enabled": "false",
             "spark.sql.session.timeZone": "UTC",

@@ -1,0 +1,301 @@
+import { Construct } from "constructs";
+import type { Environment } from "../../environments/schema";
+import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
+import type { LakehouseCompute } from "../compute/lakehouse-compute";
+import { environmentTags } from "../core/tags";
+import type { GovernanceSqlStep } from "../governance/bootstrap";
+import { groupOf } from "../governance/roles";
+import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
+import { Job, type JobTrigger } from "./job";
+import { type JobSource, JobSources } from "./job-sources";
+
+/** Properties of {@link LakehouseWorkflows}. */
+export interface LakehouseWorkflowsProps {
+  /** The validated environment. */
+  readonly environment: Environment;
+  /** The table catalogue; the medallion DAG follows its `upstream` edges. */
+  readonly catalogue: TableCatalogue;
+  /** Catalog, schemas and volumes (landing files, checkpoints). */
+  readonly layout: UnityCatalogLayout;
+  /** Cluster policies and the SQL warehouse. */
+  readonly compute: LakehouseCompute;
+  /** SQL steps of the governance bootstrap, in order. */
+  readonly governanceSteps: readonly GovernanceSqlStep[];
+  /**
+   * Python module path (under `jobs-src/`) of the GDPR erasure entrypoint.
+   * @default no erasure job
+   */
+  readonly erasureEntrypoint?: string;
+}
+
+/** Task key of the task that writes table `key` (`silver.events` -> `silver_events`). */
+export function taskKeyOf(key: string): string {
+  return key.replace(".", "_");
+}
+
+/** Tables the medallion job builds, with their upstream tables: bronze from sources, then silver. */
+export function medallionTables(catalogue: TableCatalogue): CatalogueTable[] {
+  const quarantine = new Set(catalogue.tables.flatMap((t) => (t.quarantineTable ? [t.quarantineTable] : [])));
+  return catalogue.tables.filter(
+    (t) =>
+      !quarantine.has(t.key) &&
+      ((t.layer === "bronze" && t.source?.kind === "files") ||
+        (t.layer === "silver" && t.upstream.length > 0)),
+  );
+}
+
+/**
+ * Every job of one environment, wired to real files in `jobs-src/` through one {@link JobSources} registry:
+ *
+ * - `medallion`: one task per bronze source and silver table, `depends_on` exactly the catalogue's data flow;
+ * - `streaming-ingest`: the file sources ingested continuously (unpaused when the environment streams);
+ * - `governance-bootstrap`: the governance SQL files on the warehouse;
+ * - `table-maintenance`: OPTIMIZE, VACUUM per retention, ANALYZE;
+ * - `data-quality-report`: fails when an expectation passes its threshold;
+ * - `gdpr-erasure`: parameterised by `customer_id`, run on request.
+ */
+export class LakehouseWorkflows extends Construct {
+  /** The job-source registry. */
+  public readonly sources: JobSources;
+  /** Jobs by name. */
+  public readonly jobs = new Map<string, Job>();
+
+  private readonly env: Environment;
+  private readonly props: LakehouseWorkflowsProps;
+
+  constructor(scope: Construct, id: string, props: LakehouseWorkflowsProps) {
+    super(scope, id);
+    this.props = props;
+    this.env = props.environment;
+    this.sources = new JobSources(this, "Sources", {
+      workspaceRoot: `/Workspace/lakehouse/${this.env.name}`,
+    });
+    // Entrypoints import the package: upload all of it (each file its own content-hashed asset).
+    this.sources.packageFolder("lakehouse");
+
+    this.addMedallionJob();
+    this.addStreamingJob();
+    this.addGovernanceBootstrapJob();
+    this.addMaintenanceJob();
+    this.addDataQualityJob();
+    if (props.erasureEntrypoint) this.addErasureJob(props.erasureEntrypoint);
+  }
+
+  private newJob(
+    name: string,
+    description: string,
+    trigger: JobTrigger,
+    parameters: Record<string, string> = {},
+  ): Job {
+    const env = this.env;
+    const job = new Job(this, pascal(name), {
+      name: `lakehouse-${env.name}-${name}`,
+      description,
+      trigger,
+      parameters: { catalog: env.unityCatalog.catalogName, environment: env.name, ...parameters },
+      runAsServicePrincipal: env.jobsServicePrincipal?.applicationId,
+      onFailure: env.notifications.onFailure,
+      onDurationWarning: env.notifications.onDurationWarning,
+      tags: { ...environmentTags(env), job: name },
+    });
+    job.grantManage(groupOf(env, "platform_admins"));
+    job.grantManageRuns(groupOf(env, "data_engineers"));
+    job.grantView(groupOf(env, "data_analysts"));
+    this.jobs.set(name, job);
+    return job;
+  }
+
+  private schedule(name: "medallionBatch" | "tableMaintenance" | "dataQualityReport"): JobTrigger {
+    const schedule = this.env.schedules[name];
+    return {
+      kind: "schedule",
+      cron: schedule.cron,
+      timezone: this.env.schedules.timezone,
+      paused: schedule.paused,
+    };
+  }
+
+  /** Arguments every medallion task passes: where tables, landing files and checkpoints are. */
+  private storageArgs(): string[] {
+    return [
+      "--catalog",
+      "{{job.parameters.catalog}}",
+      "--checkpoint-root",
+      this.props.layout.checkpointsVolume.path,
+      "--run-id",
+      "{{job.run_id}}",
+    ];
+  }
+
+  private addMedallionJob(): void {
+    const env = this.env;
+    const job = this.newJob(
+      "medallion",
+      "Landing files to bronze, then silver (with quarantine, dedup, SCD and CDC), one task per table.",
+      this.schedule("medallionBatch"),
+    );
+    this.addBatchCluster(job);
+    const entry = this.entrypoint("medallion");
+    // With continuous streaming, the streaming job owns the bronze streams (one writer per checkpoint).
+    const bronzeInBatch = env.streaming.mode === "triggered";
+    const tables = medallionTables(this.props.catalogue).filter((t) => bronzeInBatch || t.layer !== "bronze");
+    const built = new Set(tables.map((t) => t.key));
+    for (const table of tables) {
+      const stageArgs =
+        table.layer === "bronze"
+          ? [
+              "--stage",
+              "bronze",
+              "--source",
+              table.source?.name as string,
+              "--landing",
+              this.props.layout.landingVolume.path,
+            ]
+          : ["--stage", "silver", "--table", table.key];
+      job.addPythonTask(taskKeyOf(table.key), {
+        source: entry,
+        cluster: "batch",
+        parameters: [...stageArgs, ...this.storageArgs()],
+        dependsOn: table.upstream.filter((u) => built.has(u)).map(taskKeyOf),
+        description: table.description,
+      });
+    }
+  }
+
+  private addStreamingJob(): void {
+    const env = this.env;
+    const job = this.newJob(
+      "streaming-ingest",
+      "Landing files to bronze continuously, one stream per source.",
+      { kind: "continuous", paused: env.streaming.mode !== "continuous" },
+    );
+    job.addJobCluster("streaming", {
+      policy: this.props.compute.streamingPolicy,
+      sizing: env.compute.streaming,
+      sparkVersion: env.compute.sparkVersion,
+    });
+    const entry = this.entrypoint("medallion");
+    for (const table of medallionTables(this.props.catalogue).filter((t) => t.layer === "bronze")) {
+      job.addPythonTask(taskKeyOf(table.key), {
+        source: entry,
+        cluster: "streaming",
+        parameters: [
+          "--stage",
+          "bronze",
+          "--source",
+          table.source?.name as string,
+          "--landing",
+          this.props.layout.landingVolume.path,
+          "--continuous",
+          env.streaming.triggerInterval,
+          ...this.storageArgs(),
+        ],
+        // A stream stops only on failure; let the continuous job restart it instead of task retries.
+        maxRetries: 0,
+        timeoutSeconds: 0,
+      });
+    }
+  }
+
+  private addGovernanceBootstrapJob(): void {
+    const job = this.newJob(
+      "governance-bootstrap",
+      "Creates the mask and row-filter functions and tables, classifies PII, binds masks and filters. Idempotent; run after every deploy.",
+      { kind: "manual" },
+    );
+    for (const step of this.props.governanceSteps) {
+      job.addSqlTask(step.taskKey, {
+        source: this.sources.file(step.file),
+        warehouseId: this.props.compute.warehouse.warehouseId,
+        parameters: step.parameters,
+        dependsOn: step.dependsOn,
+      });
+    }
+  }
+
+  private addMaintenanceJob(): void {
+    const env = this.env;
+    const job = this.newJob(
+      "table-maintenance",
+      "OPTIMIZE, VACUUM per retention and ANALYZE every catalogue table.",
+      this.schedule("tableMaintenance"),
+    );
+    this.addBatchCluster(job);
+    job.addPythonTask("maintain_tables", {
+      source: this.entrypoint("table_maintenance"),
+      cluster: "batch",
+      parameters: [
+        "--catalog",
+        "{{job.parameters.catalog}}",
+        "--checkpoint-root",
+        this.props.layout.checkpointsVolume.path,
+        "--vacuum-retention-days",
+        String(env.retention.deletedFilesDays),
+      ],
+    });
+  }
+
+  private addDataQualityJob(): void {
+    const job = this.newJob(
+      "data-quality-report",
+      "Fails when an expectation's failure rate in the latest run passes its threshold in the catalogue.",
+      this.schedule("dataQualityReport"),
+    );
+    this.addBatchCluster(job);
+    job.addPythonTask("report", {
+      source: this.entrypoint("dq_report"),
+      cluster: "batch",
+      parameters: [
+        "--catalog",
+        "{{job.parameters.catalog}}",
+        "--checkpoint-root",
+        this.props.layout.checkpointsVolume.path,
+      ],
+      maxRetries: 0,
+    });
+  }
+
+  private addErasureJob(entrypoint: string): void {
+    const env = this.env;
+    const job = this.newJob(
+      "gdpr-erasure",
+      "Erases one customer from every table holding personal data, records the request, and vacuums.",
+      { kind: "manual" },
+      { customer_id: "", request_id: "" },
+    );
+    this.addBatchCluster(job);
+    job.addPythonTask("erase_customer", {
+      source: this.sources.file(entrypoint),
+      cluster: "batch",
+      parameters: [
+        "--catalog",
+        "{{job.parameters.catalog}}",
+        "--customer-id",
+        "{{job.parameters.customer_id}}",
+        "--request-id",
+        "{{job.parameters.request_id}}",
+        "--vacuum-retention-hours",
+        String(env.retention.deletedFilesDays * 24),
+      ],
+      maxRetries: 1,
+    });
+  }
+
+  /** The `batch` job cluster: the jobs policy, sized by the environment's jobs pool. */
+  private addBatchCluster(job: Job): void {
+    const env = this.env;
+    job.addJobCluster("batch", {
+      policy: this.props.compute.jobsPolicy,
+      sizing: env.compute.jobs,
+      sparkVersion: env.compute.sparkVersion,
+    });
+  }
+
+  private entrypoint(name: string): JobSource {
+    return this.sources.file(`entrypoints/${name}.py`);
+  }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,153 @@
+"""End-to-end benchmark of the local flow against a floor measured in the same run (not a test).
+
+    .venv/bin/python jobs-src/benchmarks/bench_flow.py --events 1000000 --days 10 --repeat 1
+
+1. Generates a landing folder (seeded, 1 % faults) unless --landing is given.
+2. Floor: a plain Spark batch read of every source folder with its declared options, written to
+   Delta (overwrite). This is the least any ingestion of those files can cost here.
+3. Flow: `lakehouse.runner.run` on a fresh warehouse (bronze, silver, derived, accounting).
+4. With --incremental: a fresh warehouse fed one day at a time (each day's files copied into the
+   landing folder, then a run); compares the cost of the tenth (last) day with the first.
+
+Prints median seconds and rows per second per stage, and the ratio of the flow to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from lakehouse import runner
+from lakehouse.bronze.readers import string_schema
+from lakehouse.catalogue import Catalogue, load_catalogue
+from lakehouse.generator import GeneratorConfig, generate
+from lakehouse.session import get_spark
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--fault-rate", type=float, default=0.01)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of floor and flow; medians are reported")
+    parser.add_argument("--landing", type=Path, default=None, help="existing landing folder to use")
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: a temp dir)")
+    parser.add_argument("--incremental", action="store_true", help="also measure day 1 vs the last day")
+    parser.add_argument("--incremental-only", action="store_true", help="skip floor and full flow")
+    return parser.parse_args(argv)
+
+
+def floor(spark: SparkSession, catalogue: Catalogue, landing: Path, out: Path) -> tuple[float, int]:
+    """Plain read of every source folder and a Delta write; returns (seconds, rows)."""
+    started, rows = time.perf_counter(), 0
+    for source in catalogue.sources:
+        folder = landing / source.name
+        if source.kind != "files" or not folder.is_dir():
+            continue
+        df = spark.read.format(source.format).options(**source.options).schema(string_schema(source.columns))
+        frame = df.load(str(folder))
+        frame.write.format("delta").mode("overwrite").save(str(out / source.name))
+        rows += spark.read.format("delta").load(str(out / source.name)).count()
+    return time.perf_counter() - started, rows
+
+
+def flow(spark: SparkSession, landing: Path, warehouse: Path) -> runner.RunResult:
+    args = runner.parse_args(["--landing", str(landing), "--warehouse", str(warehouse), "--quiet"])
+    return runner.run(spark, args, log=lambda _: None)
+
+
+def stage_rows(result: runner.RunResult) -> dict[str, int]:
+    """Rows read per stage, from the run's accounting (bronze, silver from bronze, derived)."""
+    layers: dict[str, int] = {"bronze": 0, "silver": 0, "derived": 0}
+    checked = result.accounting.checked
+    for key, counts in result.accounting.tables.items():
+        stage = "bronze" if key.startswith("bronze.") else "silver" if key in checked else "derived"
+        layers[stage] += counts.rows_read
+    return layers
+
+
+def incremental(spark: SparkSession, landing: Path, work: Path) -> list[float]:
+    """Seconds of each one-day run when days arrive one at a time."""
+    days = sorted({p.name.split("-", 1)[1][:10] for p in landing.glob("*/*") if p.is_file()})
+    feed, warehouse, seconds = work / "feed", work / "incremental", []
+    for folder in (feed, warehouse):
+        shutil.rmtree(folder, ignore_errors=True)
+    for day in days:
+        for path in landing.glob(f"*/*{day}*"):
+            target = feed / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        result = flow(spark, feed, warehouse)
+        seconds.append(sum(s for name, s in result.stage_seconds.items() if name != "report"))
+        print(f"  day {day}: {seconds[-1]:.1f}s", flush=True)
+    return seconds
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="lakehouse-bench-"))
+    catalogue = load_catalogue()
+    landing = args.landing
+    if landing is None:
+        landing = work / "landing"
+        started = time.perf_counter()
+        config = GeneratorConfig(
+            out=landing, events=args.events, days=args.days, seed=args.seed, fault_rate=args.fault_rate
+        )
+        manifest = generate(config, catalogue)
+        print(f"generated {dict(manifest.rows)} in {time.perf_counter() - started:.1f}s", flush=True)
+    spark = get_spark("lakehouse-bench", warehouse_dir=work / "_spark", extra_conf=runner.LOCAL_CONF)
+    spark.sparkContext.setLogLevel("ERROR")
+
+    floors, totals, stages, rows, floor_rows = [], [], {}, {}, 0
+    for attempt in range(0 if args.incremental_only else args.repeat):
+        seconds, floor_rows = floor(spark, catalogue, landing, work / f"floor-{attempt}")
+        floors.append(seconds)
+        print(f"floor run {attempt + 1}: {seconds:.1f}s ({floor_rows} rows)", flush=True)
+        result = flow(spark, landing, work / f"warehouse-{attempt}")
+        # The flow is every stage but the final row count per table, which only feeds the report.
+        totals.append(sum(s for name, s in result.stage_seconds.items() if name != "report"))
+        for name, value in result.stage_seconds.items():
+            stages.setdefault(name, []).append(value)
+        rows = stage_rows(result)
+        print(f"flow run {attempt + 1}: {totals[-1]:.1f}s {result.stage_seconds}", flush=True)
+
+    if floors:
+        report(floors, totals, stages, rows, floor_rows)
+    if args.incremental or args.incremental_only:
+        per_day = incremental(spark, landing, work)
+        print(f"last day / first day = {per_day[-1] / per_day[0]:.2f} (target <= 1.3)")
+    spark.stop()
+    return 0
+
+
+def report(
+    floors: list[float],
+    totals: list[float],
+    stages: dict[str, list[float]],
+    rows: dict[str, int],
+    floor_rows: int,
+) -> None:
+    floor_median, total_median = statistics.median(floors), statistics.median(totals)
+    print(f"\n{'stage':<12} {'median s':>9} {'rows':>10} {'rows/s':>10}")
+    print(f"{'floor':<12} {floor_median:>9.1f} {floor_rows:>10} {floor_rows / floor_median:>10.0f}")
+    for name, values in stages.items():
+        median = statistics.median(values)
+        count = rows.get(name, 0)
+        rate = f"{count / median:>10.0f}" if count and median else f"{'-':>10}"
+        print(f"{name:<12} {median:>9.1f} {count:>10} {rate}")
+    print(f"{'total':<12} {total_median:>9.1f}   (bronze + silver + derived + accounting)")
+    print(f"\nflow / floor = {total_median / floor_median:.2f} (target <= 3)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Landing -> bronze ingestion (Auto Loader on Databricks, the file stream source locally)."""

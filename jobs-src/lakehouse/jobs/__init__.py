@@ -1,0 +1,1 @@
+"""Databricks entrypoints: each module's `main(argv)` is what one job task runs."""

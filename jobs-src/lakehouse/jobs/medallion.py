@@ -1,0 +1,98 @@
+"""One task of the medallion job: ingest one source into bronze, or build one silver table.
+
+    medallion.py --stage bronze --source events --catalog C --landing /Volumes/C/bronze/landing \\
+        --checkpoint-root /Volumes/C/ops/checkpoints --run-id {{job.run_id}}
+    medallion.py --stage silver --table silver.events --catalog C --checkpoint-root ...
+
+The job's DAG (built by the constructs from the catalogue's `upstream` edges) runs one task per source
+and table, so a failure is retried and repaired per table. Each task runs its stream with
+`availableNow` (or continuously with `--continuous`), checks the accounting invariant of what it
+wrote, and upserts its accounting rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pyspark.sql import SparkSession
+
+from lakehouse.bronze.ingest import Trigger, ingest
+from lakehouse.catalogue import load_catalogue
+from lakehouse.locations import TableLocations, UnityCatalogLocations
+from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
+from lakehouse.session import get_spark
+from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="medallion", description=__doc__.split("\n")[0])
+    parser.add_argument("--stage", choices=["bronze", "silver"], required=True)
+    parser.add_argument("--source", help="source to ingest (bronze stage)")
+    parser.add_argument("--table", help="catalogue key of the silver table to build (silver stage)")
+    parser.add_argument("--catalog", required=True, help="Unity Catalog catalog of the environment")
+    parser.add_argument("--landing", help="landing volume path, one folder per source (bronze stage)")
+    parser.add_argument("--checkpoint-root", required=True, help="volume path of the stream checkpoints")
+    parser.add_argument("--run-id", required=True, help="id recorded in ops and quarantine rows")
+    parser.add_argument(
+        "--continuous", default=None, metavar="INTERVAL", help="keep running, e.g. '1 minutes'"
+    )
+    args = parser.parse_args(argv)
+    if args.stage == "bronze" and not (args.source and args.landing):
+        parser.error("--stage bronze needs --source and --landing")
+    if args.stage == "silver" and not args.table:
+        parser.error("--stage silver needs --table")
+    return args
+
+
+def run(
+    spark: SparkSession, args: argparse.Namespace, locations: TableLocations, *, databricks: bool
+) -> None:
+    """Run one stage for one source or table; raises on failure or an accounting violation."""
+    catalogue = load_catalogue()
+    trigger = Trigger(available_now=args.continuous is None, interval=args.continuous or "30 seconds")
+    accounting = RunAccounting(args.run_id)
+    bronze_fed = {silver.key: bronze for silver, bronze in bronze_fed_tables(catalogue)}
+    derived = {silver.key: upstream for silver, upstream in derived_tables(catalogue)}
+
+    def on_batch(key: str, _batch_id: int, counts: TableCounts) -> None:
+        accounting.record(counts, check=key in bronze_fed)
+
+    if args.stage == "bronze":
+        source = catalogue.source(args.source)
+        query = ingest(
+            spark,
+            catalogue,
+            source,
+            args.landing,
+            locations,
+            databricks=databricks,
+            trigger=trigger,
+            on_batch=on_batch,
+        )
+    else:
+        table = catalogue.table(args.table)
+        if table.key in bronze_fed:
+            job = SilverJob(spark, catalogue, locations, table, bronze_fed[table.key], args.run_id)
+        elif table.key in derived:
+            job = DerivedJob(spark, catalogue, locations, table, derived[table.key], args.run_id)
+        else:
+            built = ", ".join(sorted([*bronze_fed, *derived]))
+            raise ValueError(f"{table.key} is not built by the silver stage; it builds: {built}")
+        query = job.start(trigger, on_batch, None)
+    query.awaitTermination()
+    if args.continuous is None:
+        accounting.check()
+        write_accounting(spark, accounting_table(catalogue), locations, accounting)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    spark = get_spark(f"medallion-{args.stage}")
+    run(spark, args, UnityCatalogLocations(args.catalog, args.checkpoint_root), databricks=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

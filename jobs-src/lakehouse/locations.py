@@ -1,0 +1,144 @@
+"""Where a catalogue table lives: a Unity Catalog name on Databricks, a Delta folder locally.
+
+Transforms never see this: entrypoints resolve a catalogue key (`schema.table`) to a location
+once and hand DataFrames to the transforms. Checkpoints of the streams that write a table live
+next to the data, one folder per table key, so a table and its stream state move together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
+from pyspark.sql.streaming import DataStreamReader
+from pyspark.sql.types import StructType
+
+
+class TableLocations(Protocol):
+    """Maps a catalogue key `schema.table` to where its Delta table and stream checkpoint live."""
+
+    def describe(self, key: str) -> str:
+        """The table's path or name, for messages and the runner's summary."""
+        ...
+
+    def checkpoint(self, key: str, stream: str = "") -> str:
+        """Checkpoint folder of the stream that writes table `key` (`stream` tells several apart)."""
+        ...
+
+    def exists(self, spark: SparkSession, key: str) -> bool:
+        """Whether the Delta table has been created."""
+        ...
+
+    def read(self, spark: SparkSession, key: str) -> DataFrame:
+        """The table as a batch DataFrame."""
+        ...
+
+    def read_stream(self, spark: SparkSession, key: str) -> DataStreamReader:
+        """A Delta stream reader, positioned on the table by `load_stream`."""
+        ...
+
+    def load_stream(self, reader: DataStreamReader, key: str) -> DataFrame:
+        """Start reading the table as a stream with the given reader."""
+        ...
+
+    def delta(self, spark: SparkSession, key: str) -> DeltaTable:
+        """The Delta table, for MERGE and history."""
+        ...
+
+    def save(self, writer: DataFrameWriter, key: str) -> None:
+        """Append (or write with the writer's mode) to the table, creating it when missing."""
+        ...
+
+    def create(self, spark: SparkSession, key: str, schema: StructType) -> None:
+        """Create the table with exactly `schema` (NOT NULL kept) if it does not exist."""
+        ...
+
+
+@dataclass(frozen=True)
+class LocalLocations:
+    """Folder layout of a local warehouse: `<warehouse>/<schema>/<table>` as Delta paths.
+
+    Checkpoints go to `<warehouse>/_checkpoints/<schema>.<table>[.<stream>]`.
+    """
+
+    warehouse: Path
+
+    def path(self, key: str) -> str:
+        schema, table = key.split(".", 1)
+        return str(self.warehouse / schema / table)
+
+    def describe(self, key: str) -> str:
+        return self.path(key)
+
+    def checkpoint(self, key: str, stream: str = "") -> str:
+        return str(self.warehouse / "_checkpoints" / (f"{key}.{stream}" if stream else key))
+
+    def exists(self, spark: SparkSession, key: str) -> bool:
+        return DeltaTable.isDeltaTable(spark, self.path(key))
+
+    def read(self, spark: SparkSession, key: str) -> DataFrame:
+        return spark.read.format("delta").load(self.path(key))
+
+    def read_stream(self, spark: SparkSession, key: str) -> DataStreamReader:
+        return spark.readStream.format("delta")
+
+    def load_stream(self, reader: DataStreamReader, key: str) -> DataFrame:
+        return reader.load(self.path(key))
+
+    def delta(self, spark: SparkSession, key: str) -> DeltaTable:
+        return DeltaTable.forPath(spark, self.path(key))
+
+    def save(self, writer: DataFrameWriter, key: str) -> None:
+        writer.format("delta").save(self.path(key))
+
+    def create(self, spark: SparkSession, key: str, schema: StructType) -> None:
+        if self.exists(spark, key):  # a cheap log check; createIfNotExists costs a Delta transaction
+            return
+        DeltaTable.createIfNotExists(spark).location(self.path(key)).addColumns(schema).execute()
+
+
+@dataclass(frozen=True)
+class UnityCatalogLocations:
+    """Unity Catalog tables `<catalog>.<schema>.<table>`; checkpoints in a volume or cloud folder.
+
+    `schemas` maps a catalogue schema (`bronze`) to the deployed schema name when the constructs
+    named it differently; by default the names are the same.
+    """
+
+    catalog: str
+    checkpoint_root: str
+    schemas: dict[str, str] | None = None
+
+    def name(self, key: str) -> str:
+        schema, table = key.split(".", 1)
+        return f"{self.catalog}.{(self.schemas or {}).get(schema, schema)}.{table}"
+
+    def describe(self, key: str) -> str:
+        return self.name(key)
+
+    def checkpoint(self, key: str, stream: str = "") -> str:
+        return f"{self.checkpoint_root.rstrip('/')}/{f'{key}.{stream}' if stream else key}"
+
+    def exists(self, spark: SparkSession, key: str) -> bool:
+        return spark.catalog.tableExists(self.name(key))
+
+    def read(self, spark: SparkSession, key: str) -> DataFrame:
+        return spark.read.table(self.name(key))
+
+    def read_stream(self, spark: SparkSession, key: str) -> DataStreamReader:
+        return spark.readStream
+
+    def load_stream(self, reader: DataStreamReader, key: str) -> DataFrame:
+        return reader.table(self.name(key))
+
+    def delta(self, spark: SparkSession, key: str) -> DeltaTable:
+        return DeltaTable.forName(spark, self.name(key))
+
+    def save(self, writer: DataFrameWriter, key: str) -> None:
+        writer.format("delta").saveAsTable(self.name(key))
+
+    def create(self, spark: SparkSession, key: str, schema: StructType) -> None:
+        DeltaTable.createIfNotExists(spark).tableName(self.name(key)).addColumns(schema).execute()

@@ -1,0 +1,1 @@
+"""Operational tables: row accounting per run and table."""

@@ -1,0 +1,160 @@
+"""Row accounting per run and table, and the conservation check that fails a run which lost rows.
+
+For every silver table fed by a bronze table, each bronze row read ends in exactly one place:
+
+    rows_read = rows_written + rows_quarantined + rows_dropped + rows_deduplicated
+
+`rows_written` is what Delta reports for the commit (rows inserted, updated or deleted); the other
+terms are counted from the batch itself, so the check compares two independent measurements.
+`rows_deduplicated` counts rows that changed nothing: exact or key duplicates, SCD no-op changes,
+and change records superseded by a higher sequence number.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyspark.sql import DataFrame, SparkSession
+
+from lakehouse.catalogue import Catalogue, Table
+from lakehouse.locations import TableLocations
+
+ACCOUNTING_COLUMNS = frozenset(
+    {
+        "run_id",
+        "table_key",
+        "rows_read",
+        "rows_written",
+        "rows_quarantined",
+        "rows_dropped",
+        "rows_deduplicated",
+    }
+)
+"""Columns this module fills; the ops table that has them is the accounting table."""
+
+
+def accounting_table(catalogue: Catalogue) -> Table:
+    """The catalogue's run-accounting table, found by its columns (no table name typed here)."""
+    found = [t for t in catalogue.tables_in("ops") if set(t.column_names) >= ACCOUNTING_COLUMNS]
+    if len(found) != 1:
+        raise LookupError(
+            f"expected one ops table with columns {sorted(ACCOUNTING_COLUMNS)}, "
+            f"found {[t.key for t in found]}"
+        )
+    return found[0]
+
+
+class AccountingError(RuntimeError):
+    """A table's counts do not add up: rows were lost or counted twice."""
+
+
+@dataclass
+class TableCounts:
+    """Counts of one table for one batch or, summed, for one run."""
+
+    table_key: str
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_quarantined: int = 0
+    rows_dropped: int = 0
+    rows_deduplicated: int = 0
+    quarantined_by_rule: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: TableCounts) -> None:
+        self.rows_read += other.rows_read
+        self.rows_written += other.rows_written
+        self.rows_quarantined += other.rows_quarantined
+        self.rows_dropped += other.rows_dropped
+        self.rows_deduplicated += other.rows_deduplicated
+        self.quarantined_by_rule.update(other.quarantined_by_rule)
+
+    def violation(self) -> str | None:
+        """A message when read != written + quarantined + dropped + deduplicated, else None."""
+        accounted = self.rows_written + self.rows_quarantined + self.rows_dropped + self.rows_deduplicated
+        if accounted == self.rows_read:
+            return None
+        return (
+            f"{self.table_key}: read {self.rows_read} rows but accounted for {accounted} "
+            f"(written {self.rows_written} + quarantined {self.rows_quarantined} "
+            f"+ dropped {self.rows_dropped} "
+            f"+ deduplicated {self.rows_deduplicated})"
+        )
+
+
+@dataclass
+class RunAccounting:
+    """Counts of one run, per table, with the tables whose conservation is checked."""
+
+    run_id: str
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+    checked: set[str] = field(default_factory=set)
+
+    def record(self, counts: TableCounts, *, check: bool) -> None:
+        """Add a batch's counts; with `check`, fail at once if that batch does not add up."""
+        if check:
+            self.checked.add(counts.table_key)
+            problem = counts.violation()
+            if problem is not None:
+                raise AccountingError(f"run {self.run_id}: {problem}")
+        self.tables.setdefault(counts.table_key, TableCounts(counts.table_key)).add(counts)
+
+    def violations(self) -> list[str]:
+        return [
+            problem for key in sorted(self.checked) if (problem := self.tables[key].violation()) is not None
+        ]
+
+    def check(self) -> None:
+        """Raise AccountingError listing every table whose run totals do not add up."""
+        problems = self.violations()
+        if problems:
+            raise AccountingError(f"run {self.run_id}: rows do not add up:\n  " + "\n  ".join(problems))
+
+    def rows(self, finished_at: datetime) -> list[tuple[object, ...]]:
+        """One tuple per table in the column order of ops.run_accounting (see `accounting_frame`)."""
+        return [
+            (
+                self.run_id,
+                counts.table_key,
+                counts.rows_read,
+                counts.rows_written,
+                counts.rows_quarantined,
+                counts.rows_dropped,
+                counts.rows_deduplicated,
+                dict(sorted(counts.quarantined_by_rule.items())),
+                self.started_at,
+                finished_at,
+            )
+            for counts in sorted(self.tables.values(), key=lambda c: c.table_key)
+        ]
+
+
+def accounting_frame(spark: SparkSession, table: Table, rows: Iterable[tuple[object, ...]]) -> DataFrame:
+    """The accounting rows as a DataFrame with the catalogue schema of the ops table."""
+    return spark.createDataFrame(list(rows), table.spark_schema())
+
+
+def write_accounting(
+    spark: SparkSession, table: Table, locations: TableLocations, accounting: RunAccounting
+) -> int:
+    """Upsert the run's rows (keyed by the table's business keys), so writing twice is harmless.
+
+    Writes nothing when the run read nothing, so a run with no new files leaves every table as it was.
+    """
+    if not any(counts.rows_read for counts in accounting.tables.values()):
+        return 0
+    frame = accounting_frame(spark, table, accounting.rows(datetime.now(UTC)))
+    locations.create(spark, table.key, table.spark_schema())
+    on = " AND ".join(f"t.{key} = s.{key}" for key in table.business_keys)
+    (
+        locations.delta(spark, table.key)
+        .alias("t")
+        .merge(frame.alias("s"), on)
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute()
+    )
+    return len(accounting.tables)

@@ -1,0 +1,1 @@
+"""Data-quality results and the report job that fails on thresholds."""

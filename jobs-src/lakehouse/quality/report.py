@@ -1,0 +1,84 @@
+"""The data-quality report: fails when an expectation's failure rate passes its declared threshold.
+
+    python entrypoints/dq_report.py --catalog ecommerce_prod --checkpoint-root /Volumes/...
+
+It reads the latest run's rows of the catalogue's data-quality results table (each row: table,
+expectation, rows passed and failed, failure rate and the threshold the catalogue declares) and exits
+non-zero listing every breach, so the job's failure notification reaches the owners.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse.catalogue import Catalogue, load_catalogue
+from lakehouse.locations import TableLocations, UnityCatalogLocations
+from lakehouse.session import get_spark
+
+RESULTS_COLUMNS = ("run_id", "table_key", "expectation", "failure_rate", "max_failure_rate", "checked_at")
+
+
+class QualityThresholdBreached(RuntimeError):
+    """At least one expectation failed more often than the catalogue allows."""
+
+
+def dq_results_table(catalogue: Catalogue) -> str:
+    """Key of the ops table with per-expectation results: the ops table holding every results column."""
+    for table in catalogue.tables_in("ops"):
+        if set(RESULTS_COLUMNS) <= set(table.column_names):
+            return table.key
+    raise LookupError(
+        f"no ops table in the catalogue has the data-quality columns {', '.join(RESULTS_COLUMNS)}"
+    )
+
+
+def latest_run(results: DataFrame) -> DataFrame:
+    """Rows of the most recent run (by its latest `checked_at`). Needs `run_id`, `checked_at`."""
+    last = results.groupBy("run_id").agg(F.max("checked_at").alias("_last")).orderBy(F.desc("_last")).limit(1)
+    return results.join(last.select("run_id"), "run_id")
+
+
+def breaches(results: DataFrame) -> DataFrame:
+    """Rows whose failure rate exceeds the threshold. Needs `failure_rate`, `max_failure_rate`."""
+    return results.where(F.col("failure_rate") > F.col("max_failure_rate"))
+
+
+def report(spark: SparkSession, catalogue: Catalogue, locations: TableLocations) -> list[str]:
+    """Lines describing every breach of the latest run; empty when all expectations are within bounds."""
+    key = dq_results_table(catalogue)
+    if not locations.exists(spark, key):
+        return []
+    rows = breaches(latest_run(locations.read(spark, key))).orderBy("table_key", "expectation").collect()
+    return [
+        f"{r.table_key}: expectation {r.expectation} failed {r.failure_rate:.2%} of rows "
+        f"(allowed {r.max_failure_rate:.2%}) in run {r.run_id}"
+        for r in rows
+    ]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="dq_report", description=__doc__.split("\n")[0])
+    parser.add_argument("--catalog", required=True, help="Unity Catalog catalog of the environment")
+    parser.add_argument("--checkpoint-root", required=True, help="volume path of the stream checkpoints")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    spark = get_spark("dq-report")
+    problems = report(spark, load_catalogue(), UnityCatalogLocations(args.catalog, args.checkpoint_root))
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        raise QualityThresholdBreached(f"{len(problems)} expectation(s) over their failure threshold")
+    print("data quality: every expectation within its threshold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

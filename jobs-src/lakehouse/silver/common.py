@@ -1,0 +1,220 @@
+"""Transforms every silver table shares: typing to the catalogue, expectations, quarantine, dedup.
+
+All pure `DataFrame -> DataFrame` builders; the catalogue `Table` passed in is the only source of
+column names, types and rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from lakehouse.bronze.readers import BATCH_ID, INGESTED_AT, RESCUED, SOURCE_FILE
+from lakehouse.catalogue import Expectation, Table
+
+RECORD = "_record"
+"""The original bronze row as a struct, carried along so quarantine can store it unchanged."""
+FAILED = "_failed_rules"
+"""Names of failed `quarantine` expectations."""
+DROPPED = "_dropped_rules"
+"""Names of failed `drop` expectations."""
+FATAL = "_fatal_rules"
+"""Names of failed `fail` expectations."""
+WARNED = "_warned_rules"
+"""Names of failed `warn` expectations (counted, the row is kept)."""
+BRONZE_META = (RESCUED, SOURCE_FILE, INGESTED_AT, BATCH_ID)
+"""Audit columns of every bronze table, kept through silver typing for expectations and quarantine."""
+
+_RULE_ARRAYS = {"quarantine": FAILED, "drop": DROPPED, "fail": FATAL, "warn": WARNED}
+
+
+class ExpectationFailed(RuntimeError):
+    """A `fail` expectation did not hold: the run stops before writing the batch."""
+
+
+def with_record(bronze: Table) -> Callable[[DataFrame], DataFrame]:
+    """Adds `_record`, a struct of every bronze column. Needs: the columns of `bronze`."""
+
+    def transform(df: DataFrame) -> DataFrame:
+        return df.withColumn(RECORD, F.struct(*(F.col(name) for name in bronze.column_names)))
+
+    return transform
+
+
+def conform(
+    silver: Table, expressions: Mapping[str, Column], keep: Sequence[str] = ()
+) -> Callable[[DataFrame], DataFrame]:
+    """Select the silver columns, each `try_cast` to its catalogue type (bad values become NULL).
+
+    A column is `expressions[name]` when given (renames and parsing are per-table logic), else the
+    same-named input column. Keeps the bronze audit columns, `_record` and `keep` for the steps
+    that follow (expectations, quarantine, CDC).
+    """
+    unknown = sorted(set(expressions) - set(silver.column_names))
+    if unknown:
+        raise ValueError(
+            f"{silver.key}: expressions for undeclared columns {unknown}; declared: {silver.column_names}"
+        )
+
+    def transform(df: DataFrame) -> DataFrame:
+        typed = [
+            expressions.get(column.name, F.col(column.name)).try_cast(column.type).alias(column.name)
+            for column in silver.columns
+        ]
+        carried = [
+            name
+            for name in (*BRONZE_META, *keep, RECORD)
+            if name not in silver.column_names and name in df.columns
+        ]
+        return df.select(*typed, *carried)
+
+    return transform
+
+
+def _rule_names(expectations: Sequence[Expectation]) -> Column:
+    return F.filter(
+        F.array(
+            *(
+                F.when(~F.coalesce(F.expr(e.expression), F.lit(False)), F.lit(e.name)).otherwise(F.lit(None))
+                for e in expectations
+            )
+        ),
+        lambda name: name.isNotNull(),
+    )
+
+
+def with_expectations(table: Table) -> Callable[[DataFrame], DataFrame]:
+    """Evaluate the catalogue's expectations; a NULL result counts as failed.
+
+    Needs: every column the expressions use. Adds one array of failed rule names per action
+    (`_failed_rules` for quarantine, `_dropped_rules`, `_fatal_rules`, `_warned_rules`).
+    """
+
+    def transform(df: DataFrame) -> DataFrame:
+        for action, column in _RULE_ARRAYS.items():
+            rules = [e for e in table.expectations if e.action == action]
+            df = df.withColumn(column, _rule_names(rules) if rules else F.array().cast("array<string>"))
+        return df
+
+    return transform
+
+
+@dataclass(frozen=True)
+class ExpectationCounts:
+    """Rows of a batch by outcome, and failures per rule name."""
+
+    read: int
+    quarantined: int
+    dropped: int
+    fatal: int
+    by_rule: dict[str, int]
+
+    @property
+    def valid(self) -> int:
+        return self.read - self.quarantined - self.dropped
+
+
+def expectation_counts(df: DataFrame, table: Table) -> ExpectationCounts:
+    """Count a flagged batch in one pass (an action: call on a persisted DataFrame)."""
+    quarantined = F.size(FAILED) > 0
+    aggregates = [
+        F.count(F.lit(1)).alias("read"),
+        F.count(F.when(quarantined, 1)).alias("quarantined"),
+        F.count(F.when(~quarantined & (F.size(DROPPED) > 0), 1)).alias("dropped"),
+        F.count(F.when(F.size(FATAL) > 0, 1)).alias("fatal"),
+        *(
+            F.count(F.when(F.array_contains(F.col(_RULE_ARRAYS[e.action]), e.name), 1)).alias(f"rule_{index}")
+            for index, e in enumerate(table.expectations)
+        ),
+    ]
+    row = df.agg(*aggregates).collect()[0]
+    return ExpectationCounts(
+        read=row["read"],
+        quarantined=row["quarantined"],
+        dropped=row["dropped"],
+        fatal=row["fatal"],
+        by_rule={e.name: row[f"rule_{index}"] for index, e in enumerate(table.expectations)},
+    )
+
+
+def quarantine_rows(quarantine: Table, run_id: str) -> Callable[[DataFrame], DataFrame]:
+    """Rows that failed a quarantine rule, shaped as the quarantine table.
+
+    Needs: `_failed_rules`, `_record`, `_source_file`, `_batch_id`. The record is the bronze row as
+    JSON exactly as ingested (rescued data and audit columns included).
+    """
+
+    def transform(df: DataFrame) -> DataFrame:
+        values = {
+            "record": F.to_json(F.col(RECORD)),
+            "failed_rules": F.col(FAILED),
+            SOURCE_FILE: F.col(SOURCE_FILE),
+            BATCH_ID: F.col(BATCH_ID),
+            "run_id": F.lit(run_id),
+            "quarantined_at": F.current_timestamp(),
+        }
+        missing = sorted(set(quarantine.column_names) - set(values))
+        if missing:
+            raise ValueError(f"{quarantine.key}: no value for quarantine columns {missing}")
+        return df.where(F.size(FAILED) > 0).select(
+            *(values[c.name].cast(c.type).alias(c.name) for c in quarantine.columns)
+        )
+
+    return transform
+
+
+def passing_rows(df: DataFrame) -> DataFrame:
+    """Rows that failed no quarantine and no drop rule. Needs: `_failed_rules`, `_dropped_rules`."""
+    return df.where((F.size(FAILED) == 0) & (F.size(DROPPED) == 0))
+
+
+def content_hash(columns: Sequence[str]) -> Column:
+    """SHA-256 over the values of `columns`, NULL-safe and unambiguous (a separator and a NULL mark)."""
+    parts = [F.coalesce(F.col(name).cast("string"), F.lit("\u0000")) for name in columns]
+    return F.sha2(F.concat_ws("\u0001", *parts), 256)
+
+
+def latest_per_key(
+    keys: Sequence[str], order: Column, tie_break: Sequence[str]
+) -> Callable[[DataFrame], DataFrame]:
+    """One row per key: the one with the greatest `order`, ties broken by a hash of `tie_break`.
+
+    The tie-break makes the choice independent of batch layout (restarts give the same winner).
+    Most keys are unique, so only rows of repeated keys (found by a cheap count per key) go through
+    the row-picking aggregate; the others pass straight through.
+    """
+
+    def transform(df: DataFrame) -> DataFrame:
+        others = [name for name in df.columns if name not in keys]
+        repeated = df.groupBy(*keys).count().where(F.col("count") > 1).select(*keys)
+        unique = df.join(F.broadcast(repeated), list(keys), "left_anti")
+        ranking = F.struct(order.alias("o"), content_hash(tie_break).alias("h"))
+        picked = (
+            df.join(F.broadcast(repeated), list(keys), "left_semi")
+            .groupBy(*keys)
+            .agg(F.max_by(F.struct(*(F.col(name) for name in others)), ranking).alias("_row"))
+            .select(*keys, *(F.col(f"_row.{name}").alias(name) for name in others))
+        )
+        return unique.select(*keys, *others).unionByName(picked)
+
+    return transform
+
+
+def category_level(path: Column, level: int) -> Column:
+    """Level `level` (1-based) of a dotted category path; NULL when the path is shorter."""
+    return F.try_element_at(F.split(path, r"\."), F.lit(level))
+
+
+def clean_brand(brand: Column) -> Column:
+    """Trimmed, lowercase brand; empty becomes NULL."""
+    return F.nullif(F.lower(F.trim(brand)), F.lit(""))
+
+
+def parse_timestamp(value: Column, pattern: str | None = None) -> Column:
+    """A timestamp from text, NULL when unparseable. Zone-less text is read as UTC (sessions run in UTC)."""
+    if pattern is None:
+        return value.try_cast("timestamp")
+    return F.try_to_timestamp(value, F.lit(pattern))

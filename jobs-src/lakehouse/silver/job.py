@@ -1,0 +1,215 @@
+"""Wiring of one bronze -> silver stream: read new bronze rows, type, check, quarantine, write, count.
+
+Which silver tables exist, what feeds them, their rules and their quarantine tables all come from
+the catalogue; the per-table logic is the module `lakehouse.silver.<table name>` (found by name,
+so no table name is typed here).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
+
+from lakehouse.bronze.ingest import BatchHook, Trigger
+from lakehouse.catalogue import Catalogue, Table
+from lakehouse.locations import TableLocations
+from lakehouse.ops.accounting import TableCounts
+from lakehouse.silver.common import (
+    ExpectationFailed,
+    expectation_counts,
+    passing_rows,
+    quarantine_rows,
+    with_expectations,
+    with_record,
+)
+from lakehouse.silver.writers import Target
+
+QUARANTINED_HOOK_STEP = ":quarantined"
+"""Suffix of the hook call made between the quarantine write and the table write of a batch."""
+
+
+def table_module(table: Table) -> ModuleType:
+    """The module holding the per-table logic of `table`; the error says what to create."""
+    name = f"lakehouse.silver.{table.name}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            f"{table.key}: no module {name}; add one with standardise(table) and write(...) "
+            "(see lakehouse/silver/events.py)"
+        ) from error
+
+
+def bronze_fed_tables(catalogue: Catalogue) -> list[tuple[Table, Table]]:
+    """(silver table, its bronze table) for every silver table fed by one ingested bronze table.
+
+    Quarantine tables are written by their parent's job, so they are not listed.
+    """
+    quarantines = {t.quarantine_table for t in catalogue.tables if t.quarantine_table}
+    pairs = []
+    for table in catalogue.tables_in("silver"):
+        if table.key in quarantines or len(table.upstream) != 1:
+            continue
+        upstream = catalogue.table(table.upstream[0])
+        if upstream.layer == "bronze" and upstream.source is not None:
+            pairs.append((table, upstream))
+    return pairs
+
+
+@dataclass
+class SilverJob:
+    """One bronze -> silver table stream of a run."""
+
+    spark: SparkSession
+    catalogue: Catalogue
+    locations: TableLocations
+    silver: Table
+    bronze: Table
+    run_id: str
+
+    @property
+    def quarantine(self) -> Table | None:
+        key = self.silver.quarantine_table
+        return None if key is None else self.catalogue.table(key)
+
+    def read_bronze(self) -> DataFrame:
+        return self.locations.read(self.spark, self.bronze.key)
+
+    def prepare(self) -> None:
+        """Create the target (and quarantine) tables from the catalogue schemas if missing."""
+        if any(e.action == "quarantine" for e in self.silver.expectations) and self.quarantine is None:
+            raise ValueError(
+                f"{self.silver.key}: quarantine expectations but no quarantineTable in the catalogue"
+            )
+        for table in (self.silver, self.quarantine):
+            if table is not None:
+                self.locations.create(self.spark, table.key, table.spark_schema())
+
+    def process(self, batch: DataFrame, batch_id: int, hook: BatchHook | None = None) -> TableCounts:
+        """Type, check and write one batch of bronze rows; returns its counts."""
+        module = table_module(self.silver)
+
+        def checked(df: DataFrame) -> DataFrame:
+            return df.transform(module.standardise(self.silver)).transform(with_expectations(self.silver))
+
+        # The typed rows are cached for counting, dedup and writing; the bronze record (`_record`) is
+        # rebuilt from the batch for the quarantine write only, so it never fills the cache.
+        flagged = checked(batch).persist()
+        counts = expectation_counts(flagged, self.silver)
+        if counts.fatal:
+            rules = [
+                e.name for e in self.silver.expectations if e.action == "fail" and counts.by_rule[e.name]
+            ]
+            flagged.unpersist()
+            raise ExpectationFailed(
+                f"{self.silver.key}: {counts.fatal} rows of batch {batch_id} "
+                f"failed 'fail' expectations {rules}"
+            )
+        target = Target(self.spark, self.silver, self.locations)
+        version = target.version()
+        quarantine = self.quarantine
+        if quarantine is not None and counts.quarantined:
+            rows = checked(batch.transform(with_record(self.bronze))).transform(
+                quarantine_rows(quarantine, self.run_id)
+            )
+            writer = (
+                rows.write.mode("append").option("txnAppId", quarantine.key).option("txnVersion", batch_id)
+            )
+            self.locations.save(writer, quarantine.key)
+        if hook is not None:
+            hook(self.silver.key + QUARANTINED_HOOK_STEP, batch_id)
+        written = module.write(self, target, passing_rows(flagged), batch_id, counts.valid)
+        committed = target.committed_since(version)
+        flagged.unpersist()
+        return TableCounts(
+            self.silver.key,
+            rows_read=counts.read,
+            rows_written=sum(committed[metric] for metric in written.metrics),
+            rows_quarantined=counts.quarantined,
+            rows_dropped=counts.dropped,
+            rows_deduplicated=written.deduplicated,
+            quarantined_by_rule=_quarantine_rule_counts(self.silver, counts.by_rule),
+        )
+
+    def start(
+        self,
+        trigger: Trigger,
+        on_batch: Callable[[str, int, TableCounts], None],
+        hook: BatchHook | None = None,
+    ) -> StreamingQuery:
+        """Start the stream over new bronze rows; `on_batch` receives each batch's counts."""
+        self.prepare()
+        reader = self.locations.read_stream(self.spark, self.bronze.key)
+        if trigger.max_files_per_trigger:
+            reader = reader.option("maxFilesPerTrigger", trigger.max_files_per_trigger)
+        stream = self.locations.load_stream(reader, self.bronze.key)
+
+        def write_batch(batch: DataFrame, batch_id: int) -> None:
+            on_batch(self.silver.key, batch_id, self.process(batch, batch_id, hook))
+            if hook is not None:
+                hook(self.silver.key, batch_id)
+
+        writer = stream.writeStream.foreachBatch(write_batch).option(
+            "checkpointLocation", self.locations.checkpoint(self.silver.key)
+        )
+        return trigger.apply(writer).queryName(f"silver:{self.silver.key}").start()  # type: ignore[attr-defined]
+
+
+def _quarantine_rule_counts(table: Table, by_rule: dict[str, int]) -> Counter[str]:
+    return Counter(
+        {e.name: by_rule[e.name] for e in table.expectations if e.action == "quarantine" and by_rule[e.name]}
+    )
+
+
+def derived_tables(catalogue: Catalogue) -> list[tuple[Table, Table]]:
+    """(silver table, its upstream silver table) for silver tables built from another silver table."""
+    pairs = []
+    for table in catalogue.tables_in("silver"):
+        if len(table.upstream) == 1:
+            upstream = catalogue.table(table.upstream[0])
+            if upstream.layer == "silver":
+                pairs.append((table, upstream))
+    return pairs
+
+
+@dataclass
+class DerivedJob:
+    """A silver table derived from the new rows of an append-only silver table (e.g. sessions from
+    events); the module's `derive(job, batch)` writes it and returns the batch counts."""
+
+    spark: SparkSession
+    catalogue: Catalogue
+    locations: TableLocations
+    silver: Table
+    upstream: Table
+    run_id: str
+
+    def start(
+        self,
+        trigger: Trigger,
+        on_batch: Callable[[str, int, TableCounts], None],
+        hook: BatchHook | None = None,
+    ) -> StreamingQuery:
+        module = table_module(self.silver)
+        self.locations.create(self.spark, self.silver.key, self.silver.spark_schema())
+        self.locations.create(self.spark, self.upstream.key, self.upstream.spark_schema())
+        reader = self.locations.read_stream(self.spark, self.upstream.key)
+        if trigger.max_files_per_trigger:
+            reader = reader.option("maxFilesPerTrigger", trigger.max_files_per_trigger)
+        stream = self.locations.load_stream(reader, self.upstream.key)
+
+        def write_batch(batch: DataFrame, batch_id: int) -> None:
+            on_batch(self.silver.key, batch_id, module.derive(self, batch))
+            if hook is not None:
+                hook(self.silver.key, batch_id)
+
+        writer = stream.writeStream.foreachBatch(write_batch).option(
+            "checkpointLocation", self.locations.checkpoint(self.silver.key)
+        )
+        return trigger.apply(writer).queryName(f"silver:{self.silver.key}").start()  # type: ignore[attr-defined]

@@ -1,0 +1,266 @@
+"""How a batch of valid rows reaches its silver table, one strategy per table behaviour.
+
+Every strategy is idempotent: re-running a batch that was already committed changes nothing, so a
+stream restarted after a crash may replay its last batch safely. Each returns what it predicts it
+writes; the caller compares that with what Delta reports (see `lakehouse.ops.accounting`).
+
+- `append_new`: insert-only; keys already present are duplicates. The lookup of existing keys is
+  limited to the pruning column's values in the batch (e.g. the event dates), so the cost follows
+  the batch, not the table's history.
+- `merge_latest`: one row per key, the greatest `order` wins; no-op changes write nothing (SCD 1).
+- `merge_scd2`: versions per key ordered by the event time column; a change whose tracked-column
+  hash equals the previous version's is not a version; late changes are slotted in place.
+- `merge_cdc`: highest sequence number wins per key, out-of-order safe, hard deletes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from lakehouse.catalogue import Table
+from lakehouse.locations import TableLocations
+from lakehouse.silver.common import latest_per_key
+
+_ORDER = "_order"
+_ORIGIN = "_origin"
+_ACTION = "_action"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The silver table a batch goes to, and where it lives."""
+
+    spark: SparkSession
+    table: Table
+    locations: TableLocations
+
+    def read(self) -> DataFrame:
+        return self.locations.read(self.spark, self.table.key)
+
+    def version(self) -> int:
+        return int(self.locations.delta(self.spark, self.table.key).history(1).collect()[0]["version"])
+
+    def committed_since(self, version: int) -> Counter[str]:
+        """Rows Delta reports as inserted, updated and deleted by the commits after `version`."""
+        history = self.locations.delta(self.spark, self.table.key).history().where(F.col("version") > version)
+        total: Counter[str] = Counter()
+        for row in history.select("operationMetrics").collect():
+            metrics = row["operationMetrics"] or {}
+            if "numTargetRowsInserted" in metrics:
+                total["inserted"] += int(metrics["numTargetRowsInserted"])
+                total["updated"] += int(metrics.get("numTargetRowsUpdated", "0"))
+                total["deleted"] += int(metrics.get("numTargetRowsDeleted", "0"))
+            else:
+                total["inserted"] += int(metrics.get("numOutputRows", "0"))
+        return total
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a strategy predicted it would write, and the rows it found to change nothing."""
+
+    predicted: int
+    deduplicated: int
+    metrics: tuple[str, ...] = ("inserted",)
+    """Which Delta metrics (`inserted`, `updated`, `deleted`) measure the predicted rows."""
+
+
+def _data_columns(table: Table) -> list[str]:
+    return list(table.column_names)
+
+
+def _tie_break(table: Table) -> list[str]:
+    return [name for name in table.column_names if not name.startswith("_")]
+
+
+def append_new(target: Target, valid: DataFrame, batch_id: int, valid_count: int, prune: str) -> Written:
+    """Insert rows whose business key is not in the table yet (in-batch duplicates collapse first)."""
+    table, keys = target.table, list(target.table.business_keys)
+    winners = valid.transform(latest_per_key(keys, F.col("_source_file"), _tie_break(table)))
+    winners = winners.select(*_data_columns(table)).persist()
+    values = [row[0] for row in winners.select(prune).distinct().collect()]
+    existing = target.read().where(F.col(prune).isin(values)).select(*keys)
+    new = winners.join(existing, keys, "left_anti").persist()
+    count = new.count()
+    if count:
+        writer = new.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
+        target.locations.save(writer, table.key)
+    winners.unpersist()
+    new.unpersist()
+    return Written(predicted=count, deduplicated=valid_count - count)
+
+
+def _changed(columns: list[str]) -> Column:
+    condition = F.lit(False)
+    for name in columns:
+        condition = condition | ~F.col(f"s.{name}").eqNullSafe(F.col(f"t.{name}"))
+    return condition
+
+
+def merge_latest(
+    target: Target, valid: DataFrame, valid_count: int, order: Callable[[], Column], tracked: list[str]
+) -> Written:
+    """Upsert one row per key: inserted when new, updated when `order` is greater and a tracked
+    column differs; anything else changes nothing and counts as deduplicated."""
+    table, keys = target.table, list(target.table.business_keys)
+    winners = valid.transform(latest_per_key(keys, order(), _tie_break(table))).select(*_data_columns(table))
+    source = winners.withColumn(_ORDER, order()).alias("s")
+    existing = target.read().withColumn(_ORDER, order()).alias("t")
+    joined = source.join(existing, [F.col(f"s.{k}") == F.col(f"t.{k}") for k in keys], "left")
+    absent = F.col(f"t.{keys[0]}").isNull()
+    applying = joined.where(absent | ((F.col(f"s.{_ORDER}") > F.col(f"t.{_ORDER}")) & _changed(tracked)))
+    applying = applying.select(*(F.col(f"s.{name}").alias(name) for name in _data_columns(table))).persist()
+    count = applying.count()
+    if count:
+        on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+        (
+            target.locations.delta(target.spark, table.key)
+            .alias("t")
+            .merge(applying.alias("s"), on)
+            .whenMatchedUpdateAll()
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
+    applying.unpersist()
+    return Written(predicted=count, deduplicated=valid_count - count, metrics=("inserted", "updated"))
+
+
+def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
+    """Type 2 dimension: rebuild the version chain of every key in the batch and apply the difference.
+
+    The table's business keys identify the entity, its event time column starts a version, and
+    the hash column (`row_hash`, over the catalogue's tracked columns) decides whether a version
+    differs from the one before. Versions are (key, event time); a batch row whose (key, time) is
+    already stored is a duplicate. Writes: new versions (inserts), `effective_to` / `is_current`
+    of neighbours (updates), versions that a late change made redundant (deletes).
+    """
+    table = target.table
+    keys, start = list(table.business_keys), table.event_time_column
+    if start is None or table.scd is None:
+        raise ValueError(f"{table.key}: SCD type 2 needs an eventTimeColumn and scd.trackedColumns")
+    columns = _data_columns(table)
+    version_keys = [*keys, start]
+    new = valid.transform(latest_per_key(version_keys, F.col("row_hash"), _tie_break(table))).select(*columns)
+    affected = new.select(*keys).distinct()
+    existing = target.read().join(affected, keys, "left_semi")
+    both = existing.withColumn(_ORIGIN, F.lit(0)).unionByName(new.withColumn(_ORIGIN, F.lit(1)))
+    # The stored version wins over a batch row with the same (key, time): replays add nothing.
+    both = both.transform(latest_per_key(version_keys, -F.col(_ORIGIN), _tie_break(table)))
+    chain = Window.partitionBy(*keys).orderBy(start)
+    kept = both.withColumn("_previous", F.lag("row_hash").over(chain)).where(
+        F.col("_previous").isNull() | (F.col("_previous") != F.col("row_hash"))
+    )
+    rebuilt = (
+        kept.withColumn("_next", F.lead(start).over(chain))
+        .withColumn("_new_effective_to", F.col("_next"))
+        .withColumn("_new_is_current", F.col("_next").isNull())
+    )
+    inserts = rebuilt.where(F.col(_ORIGIN) == 1).select(
+        *(
+            F.col("_new_effective_to").alias(name)
+            if name == "effective_to"
+            else F.col("_new_is_current").alias(name)
+            if name == "is_current"
+            else F.col(name)
+            for name in columns
+        ),
+        F.lit("insert").alias(_ACTION),
+    )
+    updates = rebuilt.where(
+        (F.col(_ORIGIN) == 0)
+        & (
+            ~F.col("effective_to").eqNullSafe(F.col("_new_effective_to"))
+            | (F.col("is_current") != F.col("_new_is_current"))
+        )
+    ).select(
+        *(
+            F.col("_new_effective_to").alias(name)
+            if name == "effective_to"
+            else F.col("_new_is_current").alias(name)
+            if name == "is_current"
+            else F.col(name)
+            for name in columns
+        ),
+        F.lit("update").alias(_ACTION),
+    )
+    deletes = (
+        existing.join(kept.where(F.col(_ORIGIN) == 0).select(*version_keys), version_keys, "left_anti")
+        .select(*columns)
+        .withColumn(_ACTION, F.lit("delete"))
+    )
+    plan = inserts.unionByName(updates).unionByName(deletes).persist()
+    count = plan.where(F.col(_ACTION) == "insert").count()
+    if plan.limit(1).count():
+        on = " AND ".join(f"t.{k} = s.{k}" for k in version_keys)
+        (
+            target.locations.delta(target.spark, table.key)
+            .alias("t")
+            .merge(plan.alias("s"), on)
+            .whenMatchedDelete(condition=f"s.{_ACTION} = 'delete'")
+            .whenMatchedUpdate(
+                condition=f"s.{_ACTION} = 'update'",
+                set={"effective_to": "s.effective_to", "is_current": "s.is_current"},
+            )
+            .whenNotMatchedInsert(
+                condition=f"s.{_ACTION} = 'insert'", values={name: f"s.{name}" for name in columns}
+            )
+            .execute()
+        )
+    plan.unpersist()
+    return Written(predicted=count, deduplicated=valid_count - count)
+
+
+def merge_cdc(target: Target, valid: DataFrame, valid_count: int, tombstones: DataFrame) -> Written:
+    """Apply a change feed: per key the highest sequence number wins, across batches too.
+
+    `tombstones` holds, per key, the highest sequence number of a valid delete seen so far (hard
+    deletes leave no row to compare with, so an insert delivered after its delete must be checked
+    against them). A change applies when the key is stored and the change is newer, or when the
+    key is absent, the change is not a delete and no newer delete exists. A delete of an absent
+    key, or a change older than what is stored, changes nothing (counted as deduplicated).
+    """
+    table, keys, cdc = target.table, list(target.table.business_keys), target.table.cdc
+    if cdc is None:
+        raise ValueError(f"{table.key}: merge_cdc needs the table's cdc settings")
+    if cdc.delete_mode != "hard":
+        raise NotImplementedError(
+            f"{table.key}: cdc.deleteMode '{cdc.delete_mode}' needs a deleted-flag column; "
+            "only 'hard' is implemented"
+        )
+    seq, op = cdc.sequence_column, cdc.operation_column
+    columns = _data_columns(table)
+    winners = (
+        valid.transform(latest_per_key(keys, F.col(seq), _tie_break(table))).select(*columns, op).alias("s")
+    )
+    stored = target.read().select(*keys, F.col(seq).alias("_stored_seq")).alias("t")
+    deleted = tombstones.select(*keys, F.col(seq).alias("_deleted_seq")).alias("d")
+    joined = winners.join(stored, keys, "left").join(deleted, keys, "left")
+    absent_insert = (
+        F.col("_stored_seq").isNull()
+        & (F.col(op) != "delete")
+        & (F.col("_deleted_seq").isNull() | (F.col(seq) > F.col("_deleted_seq")))
+    )
+    newer = F.col("_stored_seq").isNotNull() & (F.col(seq) > F.col("_stored_seq"))
+    applying = joined.where(absent_insert | newer).select(*columns, op).persist()
+    count = applying.count()
+    if count:
+        on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+        values = {name: f"s.{name}" for name in columns}
+        (
+            target.locations.delta(target.spark, table.key)
+            .alias("t")
+            .merge(applying.alias("s"), on)
+            .whenMatchedDelete(condition=f"s.{op} = 'delete'")
+            .whenMatchedUpdate(set=values)
+            .whenNotMatchedInsert(condition=f"s.{op} <> 'delete'", values=values)
+            .execute()
+        )
+    applying.unpersist()
+    return Written(
+        predicted=count, deduplicated=valid_count - count, metrics=("inserted", "updated", "deleted")
+    )

@@ -1,0 +1,120 @@
+"""Shared silver transforms: typing with try_cast, expectations, quarantine rows, latest per key."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse.catalogue import Catalogue
+from lakehouse.silver import events
+from lakehouse.silver.common import (
+    FAILED,
+    content_hash,
+    latest_per_key,
+    quarantine_rows,
+    with_expectations,
+    with_record,
+)
+from lakehouse.silver.job import bronze_fed_tables
+
+
+def _events_tables(catalogue: Catalogue):  # type: ignore[no-untyped-def]
+    bronze = catalogue.table(catalogue.source("events").table)
+    silver = next(s for s, b in bronze_fed_tables(catalogue) if b.key == bronze.key)
+    return bronze, silver
+
+
+def _bronze_row(**values: object) -> tuple[object, ...]:
+    row = {
+        "event_time": "2019-10-01 10:00:00 UTC", "event_type": "view", "product_id": "1", "category_id": "7",
+        "category_code": "electronics.audio.headphone", "brand": " Sony ", "price": "9.50", "user_id": "5",
+        "user_session": "s1", "_rescued_data": None, "_source_file": "f1",
+        "_ingested_at": datetime(2019, 10, 2),
+        "_batch_id": 0,
+    }  # fmt: skip
+    row.update(values)
+    return tuple(row.values())
+
+
+def test_standardise_events_types_and_cleans_values(spark: SparkSession, catalogue: Catalogue) -> None:
+    bronze, silver = _events_tables(catalogue)
+    df = spark.createDataFrame([_bronze_row()], bronze.spark_schema())
+    row = df.transform(events.standardise(silver)).collect()[0]
+    assert row["event_time"] == datetime(2019, 10, 1, 10, 0)
+    assert row["event_date"] == date(2019, 10, 1)
+    assert (row["category_l1"], row["category_l2"], row["category_l3"]) == (
+        "electronics",
+        "audio",
+        "headphone",
+    )
+    assert row["brand"] == "sony"
+    assert row["price"] == Decimal("9.50")
+    assert (row["product_id"], row["category_id"], row["user_id"]) == (1, 7, 5)
+
+
+def test_standardise_events_turns_bad_values_into_nulls(spark: SparkSession, catalogue: Catalogue) -> None:
+    bronze, silver = _events_tables(catalogue)
+    df = spark.createDataFrame(
+        [
+            _bronze_row(
+                event_time="2019-13-45 25:61:00 UTC", price="12,5O", product_id="x1", category_code="tv"
+            )
+        ],
+        bronze.spark_schema(),
+    )
+    row = df.transform(events.standardise(silver)).collect()[0]
+    assert (row["event_time"], row["price"], row["product_id"]) == (None, None, None)
+    assert (row["category_l1"], row["category_l2"]) == ("tv", None)
+
+
+def test_with_expectations_names_every_failed_quarantine_rule(
+    spark: SparkSession, catalogue: Catalogue
+) -> None:
+    bronze, silver = _events_tables(catalogue)
+    df = spark.createDataFrame(
+        [_bronze_row(), _bronze_row(price="-1", event_type="wishlist"), _bronze_row(user_id=None)],
+        bronze.spark_schema(),
+    )
+    out = df.transform(events.standardise(silver)).transform(with_expectations(silver))
+    failed = sorted(tuple(r[FAILED]) for r in out.collect())
+    assert failed == [(), ("has_user",), ("known_event_type", "valid_price")]
+
+
+def test_quarantine_rows_keep_the_original_record(spark: SparkSession, catalogue: Catalogue) -> None:
+    bronze, silver = _events_tables(catalogue)
+    assert silver.quarantine_table is not None
+    quarantine = catalogue.table(silver.quarantine_table)
+    df = spark.createDataFrame([_bronze_row(price="oops")], bronze.spark_schema())
+    out = (
+        df.transform(with_record(bronze))
+        .transform(events.standardise(silver))
+        .transform(with_expectations(silver))
+        .transform(quarantine_rows(quarantine, "run-9"))
+    )
+    row = out.collect()[0]
+    assert out.columns == list(quarantine.column_names)
+    assert '"price":"oops"' in row["record"]
+    assert '"brand":" Sony "' in row["record"]
+    assert (row["failed_rules"], row["_source_file"], row["_batch_id"], row["run_id"]) == (
+        ["valid_price"],
+        "f1",
+        0,
+        "run-9",
+    )
+
+
+def test_latest_per_key_keeps_greatest_order(spark: SparkSession) -> None:
+    df = spark.createDataFrame([(1, 1, "a"), (1, 3, "c"), (1, 2, "b"), (2, 1, "z")], "k int, o int, v string")
+    out = df.transform(latest_per_key(["k"], F.col("o"), ["v"]))
+    expected = spark.createDataFrame([(1, 3, "c"), (2, 1, "z")], "k int, o int, v string")
+    assert_df_equality(out, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_content_hash_tells_null_from_empty(spark: SparkSession) -> None:
+    df = spark.createDataFrame([(None, "x"), ("", "x"), ("x", None)], "a string, b string")
+    hashes = [r[0] for r in df.select(content_hash(["a", "b"])).collect()]
+    assert len(set(hashes)) == 3

@@ -1,0 +1,136 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tableCatalogue } from "../../constructs/tables/catalogue";
+import { JOBS_SRC_DIR } from "../../constructs/workflows/job-sources";
+import { medallionTables, taskKeyOf } from "../../constructs/workflows/lakehouse-workflows";
+import { resourcesOf, stackJson, type TerraformJson } from "../helpers/synth";
+
+const WORKSPACE_ROOT = (env: string) => `/Workspace/lakehouse/${env}/`;
+
+function jobsOf(env: string): Record<string, TerraformJson> {
+  return Object.fromEntries(
+    Object.values(resourcesOf(stackJson(`${env}-lakehouse`), "databricks_job")).map((job) => [
+      (job.name as string).replace(`lakehouse-${env}-`, ""),
+      job,
+    ]),
+  );
+}
+
+describe("LakehouseWorkflows", () => {
+  it("creates the same six jobs in every environment", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      expect(Object.keys(jobsOf(env)).sort()).toEqual([
+        "data-quality-report",
+        "gdpr-erasure",
+        "governance-bootstrap",
+        "medallion",
+        "streaming-ingest",
+        "table-maintenance",
+      ]);
+    }
+  });
+
+  it.each(["dev", "staging", "prod"])(
+    "runs only files that exist in jobs-src/ and are uploaded (%s)",
+    (env) => {
+      const json = stackJson(`${env}-lakehouse`);
+      const uploaded = new Set(
+        Object.values(resourcesOf(json, "databricks_workspace_file")).map((f) => f.path),
+      );
+      for (const job of Object.values(jobsOf(env))) {
+        for (const task of job.task) {
+          const file: string = task.spark_python_task?.python_file ?? task.sql_task?.file?.path;
+          expect(file.startsWith(WORKSPACE_ROOT(env))).toBe(true);
+          expect(uploaded.has(file)).toBe(true);
+          expect(fs.existsSync(path.join(JOBS_SRC_DIR, file.slice(WORKSPACE_ROOT(env).length)))).toBe(true);
+        }
+      }
+    },
+  );
+
+  it("makes every silver task depend on the tasks of exactly its upstream tables (dev, triggered streaming)", () => {
+    const medallion = jobsOf("dev").medallion;
+    const dependencies = Object.fromEntries(
+      medallion.task.map((t: TerraformJson) => [
+        t.task_key,
+        (t.depends_on ?? []).map((d: TerraformJson) => d.task_key),
+      ]),
+    );
+    const tables = medallionTables(tableCatalogue());
+    expect(Object.keys(dependencies).sort()).toEqual(tables.map((t) => taskKeyOf(t.key)).sort());
+    for (const table of tables) {
+      expect(dependencies[taskKeyOf(table.key)]).toEqual(table.upstream.map(taskKeyOf).sort());
+    }
+    expect(dependencies.silver_sessions).toEqual(["silver_events"]);
+    expect(dependencies.silver_events).toEqual(["bronze_events"]);
+  });
+
+  it("leaves bronze to the streaming job when the environment streams continuously (prod)", () => {
+    const jobs = jobsOf("prod");
+    const batchKeys = jobs.medallion.task.map((t: TerraformJson) => t.task_key);
+    expect(batchKeys.some((k: string) => k.startsWith("bronze_"))).toBe(false);
+    expect(jobs["streaming-ingest"].continuous).toEqual({ pause_status: "UNPAUSED" });
+    expect(jobsOf("dev")["streaming-ingest"].continuous).toEqual({ pause_status: "PAUSED" });
+  });
+
+  it("binds every job cluster to a cluster policy", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      for (const job of Object.values(jobsOf(env))) {
+        for (const cluster of job.job_cluster ?? []) {
+          expect(cluster.new_cluster.policy_id).toMatch(/databricks_cluster_policy\./);
+          expect(cluster.new_cluster.apply_policy_default_values).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("pauses dev schedules and unpauses prod schedules", () => {
+    for (const name of ["medallion", "table-maintenance", "data-quality-report"]) {
+      expect(jobsOf("dev")[name].schedule.pause_status).toBe("PAUSED");
+      expect(jobsOf("prod")[name].schedule.pause_status).toBe("UNPAUSED");
+    }
+  });
+
+  it("runs staging and prod jobs as the service principal, dev jobs as their owner", () => {
+    for (const job of Object.values(jobsOf("prod"))) {
+      expect(job.run_as).toEqual({ service_principal_name: "00000000-0000-4000-8000-0000000000b3" });
+    }
+    for (const job of Object.values(jobsOf("staging"))) {
+      expect(job.run_as).toEqual({ service_principal_name: "00000000-0000-4000-8000-0000000000b2" });
+    }
+    for (const job of Object.values(jobsOf("dev"))) expect(job.run_as).toBeUndefined();
+  });
+
+  it("passes the catalog and environment as job parameters and notifies on failure in prod", () => {
+    const medallion = jobsOf("prod").medallion;
+    expect(medallion.parameter).toEqual([
+      { name: "catalog", default: "ecommerce_prod" },
+      { name: "environment", default: "prod" },
+    ]);
+    expect(medallion.email_notifications.on_failure).toEqual([
+      "data-platform-alerts@example.com",
+      "data-platform-oncall@example.com",
+    ]);
+  });
+
+  it("lets engineers manage runs and analysts view every job", () => {
+    const json = stackJson("prod-lakehouse");
+    const jobPermissions = Object.values(resourcesOf(json, "databricks_permissions")).filter((p) => p.job_id);
+    expect(jobPermissions).toHaveLength(6);
+    for (const permissions of jobPermissions) {
+      expect(permissions.access_control).toEqual([
+        { group_name: "lakehouse-data-analysts", permission_level: "CAN_VIEW" },
+        { group_name: "lakehouse-data-engineers", permission_level: "CAN_MANAGE_RUN" },
+        { group_name: "lakehouse-platform-admins", permission_level: "CAN_MANAGE" },
+      ]);
+    }
+  });
+
+  it("runs the governance bootstrap SQL on the warehouse in the order its steps declare", () => {
+    const bootstrap = jobsOf("staging")["governance-bootstrap"];
+    for (const task of bootstrap.task) {
+      expect(task.sql_task.warehouse_id).toMatch(/databricks_sql_endpoint\./);
+      expect(task.sql_task.file.path).toMatch(/governance\/sql\/v1\/staging\/\d{3}_\w+\.sql$/);
+    }
+  });
+});
