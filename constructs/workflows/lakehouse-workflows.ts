@@ -115,6 +115,12 @@ export class LakehouseWorkflows extends Construct {
     };
   }
 
+  /** Arguments of a task ingesting `table`'s source into bronze. */
+  private bronzeArgs(table: CatalogueTable): string[] {
+    const source = table.source?.name as string;
+    return ["--stage", "bronze", "--source", source, "--landing", this.props.layout.landingVolume.path];
+  }
+
   /** Arguments every medallion task passes: where tables, landing files and checkpoints are. */
   private storageArgs(): string[] {
     return [
@@ -142,16 +148,7 @@ export class LakehouseWorkflows extends Construct {
     const built = new Set(tables.map((t) => t.key));
     for (const table of tables) {
       const stageArgs =
-        table.layer === "bronze"
-          ? [
-              "--stage",
-              "bronze",
-              "--source",
-              table.source?.name as string,
-              "--landing",
-              this.props.layout.landingVolume.path,
-            ]
-          : ["--stage", "silver", "--table", table.key];
+        table.layer === "bronze" ? this.bronzeArgs(table) : ["--stage", "silver", "--table", table.key];
       job.addPythonTask(taskKeyOf(table.key), {
         source: entry,
         cluster: "batch",
@@ -180,12 +177,7 @@ export class LakehouseWorkflows extends Construct {
         source: entry,
         cluster: "streaming",
         parameters: [
-          "--stage",
-          "bronze",
-          "--source",
-          table.source?.name as string,
-          "--landing",
-          this.props.layout.landingVolume.path,
+          ...this.bronzeArgs(table),
           "--continuous",
           env.streaming.triggerInterval,
           ...this.storageArgs(),
