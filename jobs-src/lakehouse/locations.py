@@ -7,14 +7,17 @@ next to the data, one folder per table key, so a table and its stream state move
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from delta.tables import DeltaTable
-from pyspark.sql import DataFrame, DataFrameWriter, SparkSession
+from pyspark.sql import DataFrame, DataFrameReader, DataFrameWriter, SparkSession
 from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StructType
+
+from lakehouse.catalogue import Catalogue, Table
 
 
 class TableLocations(Protocol):
@@ -52,8 +55,19 @@ class TableLocations(Protocol):
         """Append (or write with the writer's mode) to the table, creating it when missing."""
         ...
 
-    def create(self, spark: SparkSession, key: str, schema: StructType) -> None:
-        """Create the table with exactly `schema` (NOT NULL kept) if it does not exist."""
+    def create(
+        self, spark: SparkSession, key: str, schema: StructType, properties: Mapping[str, str] | None = None
+    ) -> None:
+        """Create the table with exactly `schema` (NOT NULL kept) and Delta `properties` if it does not
+        exist."""
+        ...
+
+    def sql_name(self, key: str) -> str:
+        """How SQL statements name the table."""
+        ...
+
+    def read_changes(self, spark: SparkSession, key: str, start: int, end: int) -> DataFrame:
+        """The table's change data feed from version `start` to `end`, both included."""
         ...
 
 
@@ -94,10 +108,21 @@ class LocalLocations:
     def save(self, writer: DataFrameWriter, key: str) -> None:
         writer.format("delta").save(self.path(key))
 
-    def create(self, spark: SparkSession, key: str, schema: StructType) -> None:
+    def create(
+        self, spark: SparkSession, key: str, schema: StructType, properties: Mapping[str, str] | None = None
+    ) -> None:
         if self.exists(spark, key):  # a cheap log check; createIfNotExists costs a Delta transaction
             return
-        DeltaTable.createIfNotExists(spark).location(self.path(key)).addColumns(schema).execute()
+        builder = DeltaTable.createIfNotExists(spark).location(self.path(key)).addColumns(schema)
+        for name, value in sorted((properties or {}).items()):
+            builder = builder.property(name, value)
+        builder.execute()
+
+    def sql_name(self, key: str) -> str:
+        return f"delta.`{self.path(key)}`"
+
+    def read_changes(self, spark: SparkSession, key: str, start: int, end: int) -> DataFrame:
+        return _change_reader(spark, start, end).load(self.path(key))
 
 
 @dataclass(frozen=True)
@@ -140,5 +165,35 @@ class UnityCatalogLocations:
     def save(self, writer: DataFrameWriter, key: str) -> None:
         writer.format("delta").saveAsTable(self.name(key))
 
-    def create(self, spark: SparkSession, key: str, schema: StructType) -> None:
-        DeltaTable.createIfNotExists(spark).tableName(self.name(key)).addColumns(schema).execute()
+    def create(
+        self, spark: SparkSession, key: str, schema: StructType, properties: Mapping[str, str] | None = None
+    ) -> None:
+        builder = DeltaTable.createIfNotExists(spark).tableName(self.name(key)).addColumns(schema)
+        for name, value in sorted((properties or {}).items()):
+            builder = builder.property(name, value)
+        builder.execute()
+
+    def sql_name(self, key: str) -> str:
+        return self.name(key)
+
+    def read_changes(self, spark: SparkSession, key: str, start: int, end: int) -> DataFrame:
+        return _change_reader(spark, start, end).table(self.name(key))
+
+
+CHANGE_FEED = "delta.enableChangeDataFeed"
+
+
+def _change_reader(spark: SparkSession, start: int, end: int) -> DataFrameReader:
+    return (
+        spark.read.format("delta")
+        .option("readChangeFeed", "true")
+        .option("startingVersion", start)
+        .option("endingVersion", end)
+    )
+
+
+def delta_properties(catalogue: Catalogue, table: Table) -> dict[str, str]:
+    """Delta properties a table is created with: the change data feed when a gold table reads it,
+    so gold runs recompute only what changed (see `lakehouse.gold.job`)."""
+    read_by_gold = any(table.key in gold.upstream for gold in catalogue.tables_in("gold"))
+    return {CHANGE_FEED: "true"} if read_by_gold else {}

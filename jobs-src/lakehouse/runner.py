@@ -1,4 +1,4 @@
-"""Local runner: landing folder -> bronze -> silver (+ quarantine) -> run accounting, in one command.
+"""Local runner: landing folder -> bronze -> silver (+ quarantine) -> gold -> ops records, in one command.
 
     python -m lakehouse.runner --landing DIR --warehouse DIR
 
@@ -7,6 +7,11 @@ Tables land as Delta folders `<warehouse>/<schema>/<table>`, stream checkpoints 
 then stop), so a second run over the same landing folder writes nothing, and a run killed midway
 resumes from its checkpoints. `--continuous 30s` keeps the streams running instead.
 Without `--landing`, a small sample with faults is generated under `.cache/sample/` first.
+
+Gold tables are rebuilt incrementally: each recomputes only the days and keys its upstream changes
+touched since its last run (`--full-refresh` rebuilds them whole). `--as-of DAY` sets the day the
+as-of tables (RFM, CLV, churn features) describe; by default the latest day in the silver data.
+At the end the run writes its accounting, data-quality results and stage records to the ops tables.
 
 On Databricks the same entrypoint takes `--catalog C --checkpoint-root /Volumes/...` (tables become
 `C.<schema>.<table>`, the reader is Auto Loader) with a landing folder in a volume.
@@ -21,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -30,8 +35,11 @@ from pyspark.sql.streaming import StreamingQuery
 from lakehouse.bronze.ingest import BatchHook, Trigger, ingest
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
+from lakehouse.gold.job import GoldJob, GoldResult, data_as_of
 from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
+from lakehouse.ops.runs import RunLog, write_pipeline_runs
+from lakehouse.quality.results import write_dq_results
 from lakehouse.session import get_spark, on_databricks
 from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
 
@@ -63,6 +71,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sources", default=None, help="comma-separated subset of sources (default: all)")
     parser.add_argument("--quiet", action="store_true", help="no per-stage progress lines")
     parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        help="day the as-of gold tables describe, YYYY-MM-DD (default: the latest day in the data)",
+    )
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild every gold table whole")
+    parser.add_argument("--no-gold", action="store_true", help="stop after silver")
+    parser.add_argument(
         "--catalog",
         default=None,
         help="Unity Catalog catalog: write <catalog>.<schema>.<table> instead of warehouse folders",
@@ -81,6 +97,8 @@ class RunResult:
     accounting: RunAccounting
     table_rows: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    gold: list[GoldResult] = field(default_factory=list)
+    run_log: RunLog | None = None
 
 
 def _await(queries: list[StreamingQuery]) -> None:
@@ -101,14 +119,39 @@ def run(
     hook: BatchHook | None = None,
     log: Callable[[str], None] = print,
 ) -> RunResult:
-    """Run every stage over `args.landing` into `args.warehouse`; raises on any failure."""
+    """Run every stage over `args.landing` into `args.warehouse`; raises on any failure.
+
+    The stage records reach the ops table even when a stage fails (then the error is re-raised).
+    """
     catalogue = load_catalogue()
-    landing: Path = args.landing
     locations = table_locations(args)
-    databricks = on_databricks()
     run_id = args.run_id or f"local-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run_log = RunLog(run_id)
+    try:
+        return _run(spark, args, catalogue, locations, run_log, hook=hook, log=log)
+    finally:
+        if run_log.failed:  # a successful run writes its records itself, after its accounting
+            try:
+                write_pipeline_runs(spark, catalogue, locations, run_log)
+            except Exception as error:  # keep the stage's own error as the one that propagates
+                log(f"[records] could not write the failed run's stage records: {error}")
+
+
+def _run(
+    spark: SparkSession,
+    args: argparse.Namespace,
+    catalogue: Catalogue,
+    locations: TableLocations,
+    run_log: RunLog,
+    *,
+    hook: BatchHook | None,
+    log: Callable[[str], None],
+) -> RunResult:
+    landing: Path = args.landing
+    databricks = on_databricks()
+    run_id = run_log.run_id
     accounting = RunAccounting(run_id)
-    result = RunResult(run_id, accounting)
+    result = RunResult(run_id, accounting, run_log=run_log)
     wanted = None if args.sources is None else set(args.sources.split(","))
     continuous = args.continuous is not None
     trigger = Trigger(
@@ -141,10 +184,11 @@ def run(
 
     def stage(name: str, starters: list[Callable[[], StreamingQuery]]) -> None:
         started = time.perf_counter()
-        queries = [start() for start in starters]
-        if continuous:
-            return
-        _await(queries)
+        with run_log.stage(name):
+            queries = [start() for start in starters]
+            if continuous:
+                return
+            _await(queries)
         seconds = time.perf_counter() - started
         result.stage_seconds[name] = seconds
         keys = sorted(batch_counts)
@@ -189,13 +233,28 @@ def run(
         log(f"[continuous] streams running every {args.continuous}; Ctrl-C stops them")
         spark.streams.awaitAnyTermination()
         return result
+    if not args.no_gold:
+        started = time.perf_counter()
+        as_of = args.as_of or data_as_of(spark, catalogue, locations)
+        for table in catalogue.tables_in("gold"):
+            job = GoldJob(spark, catalogue, locations, table)
+            with run_log.stage(f"gold:{table.name}"):
+                gold = job.run(as_of, full=args.full_refresh)
+            result.gold.append(gold)
+            accounting.record(gold.counts(), check=False)
+        result.stage_seconds["gold"] = time.perf_counter() - started
+        modes = ", ".join(f"{g.key} {g.mode} {sum(g.committed.values())}" for g in result.gold)
+        log(f"[gold] {result.stage_seconds['gold']:6.1f}s  as of {as_of}; rows committed: {modes}")
     started = time.perf_counter()
-    accounting.check()
-    written = write_accounting(spark, ops_table, locations, accounting)
+    with run_log.stage("accounting"):
+        accounting.check()
+        written = write_accounting(spark, ops_table, locations, accounting)
+        checks = write_dq_results(spark, catalogue, locations, accounting)
     result.stage_seconds["accounting"] = time.perf_counter() - started
+    write_pipeline_runs(spark, catalogue, locations, run_log)
     log(
         f"[accounting] {result.stage_seconds['accounting']:6.1f}s  {written} rows to {ops_table.key}, "
-        "invariant holds"
+        f"invariant holds; {checks} expectation results, {len(run_log.stages)} stage records"
     )
     started = time.perf_counter()
     result.table_rows = table_rows(spark, catalogue, locations)
@@ -227,6 +286,15 @@ def format_report(result: RunResult, locations: TableLocations) -> str:
     lines += [
         f"{key:<36} {rows:>10}  {locations.describe(key)}" for key, rows in sorted(result.table_rows.items())
     ]
+    if result.gold:
+        header = f"{'mode':<12} {'scope':>7} {'built':>9} {'ins':>8} {'upd':>8} {'del':>8}"
+        lines += ["", f"{'gold (this run)':<36} {header}"]
+        for g in result.gold:
+            c = g.committed
+            lines.append(
+                f"{g.key:<36} {g.mode:<12} {g.scope_rows:>7} {g.rows_built:>9} {c.get('inserted', 0):>8} "
+                f"{c.get('updated', 0):>8} {c.get('deleted', 0):>8}"
+            )
     lines += [
         "",
         f"{'accounting (this run)':<36} {'read':>9} {'written':>9} {'quarant.':>9} "

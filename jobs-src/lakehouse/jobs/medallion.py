@@ -1,13 +1,15 @@
-"""One task of the medallion job: ingest one source into bronze, or build one silver table.
+"""One task of the medallion job: ingest one source into bronze, or build one silver or gold table.
 
     medallion.py --stage bronze --source events --catalog C --landing /Volumes/C/bronze/landing \\
         --checkpoint-root /Volumes/C/ops/checkpoints --run-id {{job.run_id}}
     medallion.py --stage silver --table silver.events --catalog C --checkpoint-root ...
+    medallion.py --stage gold --table gold.daily_sales_summary --as-of {{job.start_time.iso_date}} ...
 
 The job's DAG (built by the constructs from the catalogue's `upstream` edges) runs one task per source
 and table, so a failure is retried and repaired per table. Each task runs its stream with
 `availableNow` (or continuously with `--continuous`), checks the accounting invariant of what it
-wrote, and upserts its accounting rows.
+wrote, and upserts its accounting rows. A gold task rebuilds what its upstream changes touched (see
+`lakehouse.gold.job`). Every task also records its data-quality results and its status and timings.
 """
 
 from __future__ import annotations
@@ -15,22 +17,30 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from pyspark.sql import SparkSession
 
 from lakehouse.bronze.ingest import Trigger, ingest
-from lakehouse.catalogue import load_catalogue
+from lakehouse.catalogue import Catalogue, load_catalogue
+from lakehouse.gold.job import GoldJob, data_as_of
 from lakehouse.locations import TableLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
+from lakehouse.ops.runs import RunLog, write_pipeline_runs
+from lakehouse.quality.results import write_dq_results
 from lakehouse.session import get_spark
 from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="medallion", description=__doc__.split("\n")[0])
-    parser.add_argument("--stage", choices=["bronze", "silver"], required=True)
+    parser.add_argument("--stage", choices=["bronze", "silver", "gold"], required=True)
     parser.add_argument("--source", help="source to ingest (bronze stage)")
-    parser.add_argument("--table", help="catalogue key of the silver table to build (silver stage)")
+    parser.add_argument("--table", help="catalogue key of the table to build (silver and gold stages)")
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="gold: day the as-of tables describe"
+    )
+    parser.add_argument("--full-refresh", action="store_true", help="gold: rebuild the table whole")
     parser.add_argument("--catalog", required=True, help="Unity Catalog catalog of the environment")
     parser.add_argument("--landing", help="landing volume path, one folder per source (bronze stage)")
     parser.add_argument("--checkpoint-root", required=True, help="volume path of the stream checkpoints")
@@ -41,16 +51,40 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.stage == "bronze" and not (args.source and args.landing):
         parser.error("--stage bronze needs --source and --landing")
-    if args.stage == "silver" and not args.table:
-        parser.error("--stage silver needs --table")
+    if args.stage in ("silver", "gold") and not args.table:
+        parser.error(f"--stage {args.stage} needs --table")
     return args
 
 
 def run(
     spark: SparkSession, args: argparse.Namespace, locations: TableLocations, *, databricks: bool
 ) -> None:
-    """Run one stage for one source or table; raises on failure or an accounting violation."""
+    """Run one stage for one source or table; raises on failure or an accounting violation.
+
+    The task's status and timings reach the run-record table whether it succeeds or fails.
+    """
     catalogue = load_catalogue()
+    run_log = RunLog(args.run_id)
+    try:
+        with run_log.stage(f"{args.stage}:{args.source or args.table}"):
+            accounting = _run_stage(spark, args, catalogue, locations, databricks=databricks)
+            if accounting is not None:
+                write_accounting(spark, accounting_table(catalogue), locations, accounting)
+                write_dq_results(spark, catalogue, locations, accounting)
+    finally:
+        if args.continuous is None or run_log.failed:
+            write_pipeline_runs(spark, catalogue, locations, run_log)
+
+
+def _run_stage(
+    spark: SparkSession,
+    args: argparse.Namespace,
+    catalogue: Catalogue,
+    locations: TableLocations,
+    *,
+    databricks: bool,
+) -> RunAccounting | None:
+    """The stage's work; returns its checked accounting, or None for a continuous stream that ended."""
     trigger = Trigger(available_now=args.continuous is None, interval=args.continuous or "30 seconds")
     accounting = RunAccounting(args.run_id)
     bronze_fed = {silver.key: bronze for silver, bronze in bronze_fed_tables(catalogue)}
@@ -59,6 +93,19 @@ def run(
     def on_batch(key: str, _batch_id: int, counts: TableCounts) -> None:
         accounting.record(counts, check=key in bronze_fed)
 
+    if args.stage == "gold":
+        table = catalogue.table(args.table)
+        if table.layer != "gold":
+            gold = [t.key for t in catalogue.tables_in("gold")]
+            raise ValueError(f"{table.key} is not a gold table; the gold stage builds: {gold}")
+        as_of = args.as_of or data_as_of(spark, catalogue, locations)
+        result = GoldJob(spark, catalogue, locations, table, log=print).run(as_of, full=args.full_refresh)
+        committed = ", ".join(f"{n} {what}" for what, n in sorted(result.committed.items())) or "nothing"
+        print(
+            f"{table.key}: {result.mode} build as of {as_of}, {result.rows_built} rows; committed {committed}"
+        )
+        accounting.record(result.counts(), check=False)
+        return accounting
     if args.stage == "bronze":
         source = catalogue.source(args.source)
         query = ingest(
@@ -82,9 +129,10 @@ def run(
             raise ValueError(f"{table.key} is not built by the silver stage; it builds: {built}")
         query = job.start(trigger, on_batch, None)
     query.awaitTermination()
-    if args.continuous is None:
-        accounting.check()
-        write_accounting(spark, accounting_table(catalogue), locations, accounting)
+    if args.continuous is not None:
+        return None
+    accounting.check()
+    return accounting
 
 
 def main(argv: Sequence[str] | None = None) -> int:

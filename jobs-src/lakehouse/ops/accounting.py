@@ -13,14 +13,14 @@ and change records superseded by a higher sequence number.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.locations import TableLocations
+from lakehouse.ops.upsert import upsert_rows
 
 ACCOUNTING_COLUMNS = frozenset(
     {
@@ -62,6 +62,10 @@ class TableCounts:
     rows_dropped: int = 0
     rows_deduplicated: int = 0
     quarantined_by_rule: Counter[str] = field(default_factory=Counter)
+    rows_checked: int = 0
+    """Rows the table's expectations were evaluated on (for `ops.dq_results`)."""
+    failed_by_rule: Counter[str] = field(default_factory=Counter)
+    """Rows failing each expectation, whatever its action (warn rules included)."""
 
     def add(self, other: TableCounts) -> None:
         self.rows_read += other.rows_read
@@ -70,6 +74,8 @@ class TableCounts:
         self.rows_dropped += other.rows_dropped
         self.rows_deduplicated += other.rows_deduplicated
         self.quarantined_by_rule.update(other.quarantined_by_rule)
+        self.rows_checked += other.rows_checked
+        self.failed_by_rule.update(other.failed_by_rule)
 
     def violation(self) -> str | None:
         """A message when read != written + quarantined + dropped + deduplicated, else None."""
@@ -114,7 +120,7 @@ class RunAccounting:
             raise AccountingError(f"run {self.run_id}: rows do not add up:\n  " + "\n  ".join(problems))
 
     def rows(self, finished_at: datetime) -> list[tuple[object, ...]]:
-        """One tuple per table in the column order of ops.run_accounting (see `accounting_frame`)."""
+        """One tuple per table in the column order of ops.run_accounting (see `write_accounting`)."""
         return [
             (
                 self.run_id,
@@ -132,11 +138,6 @@ class RunAccounting:
         ]
 
 
-def accounting_frame(spark: SparkSession, table: Table, rows: Iterable[tuple[object, ...]]) -> DataFrame:
-    """The accounting rows as a DataFrame with the catalogue schema of the ops table."""
-    return spark.createDataFrame(list(rows), table.spark_schema())
-
-
 def write_accounting(
     spark: SparkSession, table: Table, locations: TableLocations, accounting: RunAccounting
 ) -> int:
@@ -146,15 +147,7 @@ def write_accounting(
     """
     if not any(counts.rows_read for counts in accounting.tables.values()):
         return 0
-    frame = accounting_frame(spark, table, accounting.rows(datetime.now(UTC)))
-    locations.create(spark, table.key, table.spark_schema())
-    on = " AND ".join(f"t.{key} = s.{key}" for key in table.business_keys)
-    (
-        locations.delta(spark, table.key)
-        .alias("t")
-        .merge(frame.alias("s"), on)
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
+    names = table.column_names
+    rows = [dict(zip(names, row, strict=True)) for row in accounting.rows(datetime.now(UTC))]
+    upsert_rows(spark, locations, table, rows)
     return len(accounting.tables)

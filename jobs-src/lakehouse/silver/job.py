@@ -18,7 +18,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from lakehouse.bronze.ingest import BatchHook, Trigger
 from lakehouse.catalogue import Catalogue, Table
-from lakehouse.locations import TableLocations
+from lakehouse.locations import TableLocations, delta_properties
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import (
     ExpectationFailed,
@@ -89,7 +89,9 @@ class SilverJob:
             )
         for table in (self.silver, self.quarantine):
             if table is not None:
-                self.locations.create(self.spark, table.key, table.spark_schema())
+                self.locations.create(
+                    self.spark, table.key, table.spark_schema(), delta_properties(self.catalogue, table)
+                )
 
     def process(self, batch: DataFrame, batch_id: int, hook: BatchHook | None = None) -> TableCounts:
         """Type, check and write one batch of bronze rows; returns its counts."""
@@ -135,6 +137,8 @@ class SilverJob:
             rows_dropped=counts.dropped,
             rows_deduplicated=written.deduplicated,
             quarantined_by_rule=_quarantine_rule_counts(self.silver, counts.by_rule),
+            rows_checked=counts.read,
+            failed_by_rule=Counter({rule: n for rule, n in counts.by_rule.items() if n}),
         )
 
     def start(
@@ -197,8 +201,10 @@ class DerivedJob:
         hook: BatchHook | None = None,
     ) -> StreamingQuery:
         module = table_module(self.silver)
-        self.locations.create(self.spark, self.silver.key, self.silver.spark_schema())
-        self.locations.create(self.spark, self.upstream.key, self.upstream.spark_schema())
+        for table in (self.silver, self.upstream):
+            self.locations.create(
+                self.spark, table.key, table.spark_schema(), delta_properties(self.catalogue, table)
+            )
         reader = self.locations.read_stream(self.spark, self.upstream.key)
         if trigger.max_files_per_trigger:
             reader = reader.option("maxFilesPerTrigger", trigger.max_files_per_trigger)

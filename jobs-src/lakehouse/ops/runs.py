@@ -1,0 +1,98 @@
+"""Run records: status and timings of every stage of every run, for `ops.pipeline_runs`.
+
+log = RunLog(run_id)
+with log.stage("silver"):
+    ...                       # an exception marks the stage failed (first line kept) and propagates
+write_pipeline_runs(spark, catalogue, locations, log)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pyspark.sql import SparkSession
+
+from lakehouse.catalogue import Catalogue, Table
+from lakehouse.locations import TableLocations
+from lakehouse.ops.upsert import upsert_rows
+
+RUN_COLUMNS = frozenset(
+    {"run_id", "stage", "status", "started_at", "finished_at", "duration_seconds", "error"}
+)
+"""Columns this module fills; the ops table that has them is the run-record table."""
+MAX_ERROR_CHARS = 1000
+
+
+def pipeline_runs_table(catalogue: Catalogue) -> Table:
+    """The catalogue's run-record table, found by its columns (no table name typed here)."""
+    found = [t for t in catalogue.tables_in("ops") if set(t.column_names) >= RUN_COLUMNS]
+    if len(found) != 1:
+        raise LookupError(
+            f"expected one ops table with columns {sorted(RUN_COLUMNS)}, found {[t.key for t in found]}"
+        )
+    return found[0]
+
+
+@dataclass
+class StageRecord:
+    stage: str
+    started_at: datetime
+    status: str = "running"
+    finished_at: datetime | None = None
+    error: str | None = None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return None if self.finished_at is None else (self.finished_at - self.started_at).total_seconds()
+
+
+@dataclass
+class RunLog:
+    """The stages of one run in the order they started."""
+
+    run_id: str
+    stages: list[StageRecord] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[StageRecord]:
+        record = StageRecord(name, datetime.now(UTC))
+        self.stages.append(record)
+        try:
+            yield record
+        except BaseException as error:
+            record.status = "failed"
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            record.error = f"{type(error).__name__}: {first_line}"[:MAX_ERROR_CHARS]
+            raise
+        else:
+            record.status = "succeeded"
+        finally:
+            record.finished_at = datetime.now(UTC)
+
+    @property
+    def failed(self) -> bool:
+        return any(record.status == "failed" for record in self.stages)
+
+    def rows(self) -> list[dict[str, object]]:
+        return [
+            {
+                "run_id": self.run_id,
+                "stage": record.stage,
+                "status": record.status,
+                "started_at": record.started_at,
+                "finished_at": record.finished_at,
+                "duration_seconds": record.duration_seconds,
+                "error": record.error,
+            }
+            for record in self.stages
+        ]
+
+
+def write_pipeline_runs(
+    spark: SparkSession, catalogue: Catalogue, locations: TableLocations, log: RunLog
+) -> int:
+    """Upsert the run's stage records; returns how many were written."""
+    return upsert_rows(spark, locations, pipeline_runs_table(catalogue), log.rows())
