@@ -223,9 +223,15 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
       column("recency_days", "INT", "Days since the latest order.", { nullable: false }),
       count("frequency", "Orders."),
       money("monetary", "Sum of order totals."),
-      column("r_score", "INT", "Recency quintile, 5 = most recent.", { nullable: false }),
-      column("f_score", "INT", "Frequency quintile, 5 = most orders.", { nullable: false }),
-      column("m_score", "INT", "Monetary quintile, 5 = highest spend.", { nullable: false }),
+      column("r_score", "INT", "Recency quintile by rank, 5 = most recent; ties share a score.", {
+        nullable: false,
+      }),
+      column("f_score", "INT", "Frequency quintile by rank, 5 = most orders; ties share a score.", {
+        nullable: false,
+      }),
+      column("m_score", "INT", "Monetary quintile by rank, 5 = highest spend; ties share a score.", {
+        nullable: false,
+      }),
       column(
         "segment",
         "STRING",

@@ -485,9 +485,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.rfm_segments (
   recency_days INT NOT NULL COMMENT 'Days since the latest order.',
   frequency BIGINT NOT NULL COMMENT 'Orders.',
   monetary DECIMAL(18,2) NOT NULL COMMENT 'Sum of order totals.',
-  r_score INT NOT NULL COMMENT 'Recency quintile, 5 = most recent.',
-  f_score INT NOT NULL COMMENT 'Frequency quintile, 5 = most orders.',
-  m_score INT NOT NULL COMMENT 'Monetary quintile, 5 = highest spend.',
+  r_score INT NOT NULL COMMENT 'Recency quintile by rank, 5 = most recent; ties share a score.',
+  f_score INT NOT NULL COMMENT 'Frequency quintile by rank, 5 = most orders; ties share a score.',
+  m_score INT NOT NULL COMMENT 'Monetary quintile by rank, 5 = highest spend; ties share a score.',
   segment STRING NOT NULL COMMENT 'champions, loyal, potential_loyalist, new, at_risk, cant_lose, hibernating or other.'
 )
 USING DELTA

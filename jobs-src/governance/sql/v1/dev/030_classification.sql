@@ -783,11 +783,11 @@ ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN frequency COMMENT 'Orde
 
 ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN monetary COMMENT 'Sum of order totals.';
 
-ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN r_score COMMENT 'Recency quintile, 5 = most recent.';
+ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN r_score COMMENT 'Recency quintile by rank, 5 = most recent; ties share a score.';
 
-ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN f_score COMMENT 'Frequency quintile, 5 = most orders.';
+ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN f_score COMMENT 'Frequency quintile by rank, 5 = most orders; ties share a score.';
 
-ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN m_score COMMENT 'Monetary quintile, 5 = highest spend.';
+ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN m_score COMMENT 'Monetary quintile by rank, 5 = highest spend; ties share a score.';
 
 ALTER TABLE ecommerce_dev.gold.rfm_segments ALTER COLUMN segment COMMENT 'champions, loyal, potential_loyalist, new, at_risk, cant_lose, hibernating or other.';
 
