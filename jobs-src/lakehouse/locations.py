@@ -19,6 +19,16 @@ from pyspark.sql.types import StructType
 
 from lakehouse.catalogue import Catalogue, Table
 
+SKIP_CHANGE_COMMITS = {"skipChangeCommits": "true"}
+"""Every stream here reads an append-only table (bronze, or silver events); the only commits that
+rewrite files in them are GDPR erasure deletes, which the erasure job applies to the downstream
+tables itself. Without this a stream stops for good at the first erasure commit."""
+
+
+def stream_reader(spark: SparkSession) -> DataStreamReader:
+    """A Delta stream reader with the options every stream of the flow uses."""
+    return spark.readStream.format("delta").options(**SKIP_CHANGE_COMMITS)
+
 
 class TableLocations(Protocol):
     """Maps a catalogue key `schema.table` to where its Delta table and stream checkpoint live."""
@@ -40,7 +50,8 @@ class TableLocations(Protocol):
         ...
 
     def read_stream(self, spark: SparkSession, key: str) -> DataStreamReader:
-        """A Delta stream reader, positioned on the table by `load_stream`."""
+        """A Delta stream reader, positioned on the table by `load_stream`, that skips change commits
+        (see `stream_reader`)."""
         ...
 
     def load_stream(self, reader: DataStreamReader, key: str) -> DataFrame:
@@ -97,7 +108,7 @@ class LocalLocations:
         return spark.read.format("delta").load(self.path(key))
 
     def read_stream(self, spark: SparkSession, key: str) -> DataStreamReader:
-        return spark.readStream.format("delta")
+        return stream_reader(spark)
 
     def load_stream(self, reader: DataStreamReader, key: str) -> DataFrame:
         return reader.load(self.path(key))
@@ -154,7 +165,7 @@ class UnityCatalogLocations:
         return spark.read.table(self.name(key))
 
     def read_stream(self, spark: SparkSession, key: str) -> DataStreamReader:
-        return spark.readStream
+        return stream_reader(spark)
 
     def load_stream(self, reader: DataStreamReader, key: str) -> DataFrame:
         return reader.table(self.name(key))
