@@ -190,6 +190,14 @@ export const sqlWarehouseSchema = z.strictObject({
   maxClusters: z.int().min(1).max(30),
 });
 
+export const lakeflowComputeSchema = z.strictObject({
+  serverless: z
+    .boolean()
+    .describe(
+      "Run the Lakeflow pipeline on serverless compute; false runs it on clusters under the jobs policy, sized by compute.jobs.",
+    ),
+});
+
 export const computeSchema = z.strictObject({
   sparkVersion: z
     .string()
@@ -201,6 +209,7 @@ export const computeSchema = z.strictObject({
   interactive: clusterSizingSchema,
   streaming: clusterSizingSchema,
   sqlWarehouse: sqlWarehouseSchema,
+  lakeflow: lakeflowComputeSchema,
 });
 
 export const scheduleSchema = z.strictObject({

@@ -11,7 +11,7 @@
  *
  * Either mode reads already synthesized folders instead with `--left-dir` / `--right-dir` (cdktf.out style).
  *
- * @see docs/validation.md
+ * @see README.md, "Environment diff" and "Revision diff and the destructive-change guard"
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -44,49 +44,53 @@ function valueAt(object: unknown, dotted: string): unknown {
   return dotted.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], object);
 }
 
-/** Synthesizes the given environments of the working tree in-process; returns stacks and naming suffixes. */
-function synthesizeWorktree(envs: readonly string[]): {
-  stacks: Stacks;
-  environments: Environment[];
-  suffixes: Map<string, string>;
-} {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "env-diff-"));
-  const app = new App({ outdir });
-  const environments = loadEnvironments(undefined, envs);
-  try {
-    const built = addEnvironments(app, environments, tableCatalogue());
-    app.synth();
-    const suffixes = new Map([...built].map(([name, s]) => [name, s.platform.naming.suffix]));
-    return { stacks: readStacks(outdir), environments, suffixes };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+/** Environments of the working tree synthesized in-process. */
+export interface SynthesizedEnvironments {
+  readonly stacks: Stacks;
+  readonly environments: readonly Environment[];
+  /** Environment name -> the hash suffix of its globally unique Azure names. */
+  readonly suffixes: ReadonlyMap<string, string>;
 }
 
-/** Synthesizes one environment of a git revision from `git archive` (read-only for the repository). */
+/**
+ * Synthesizes the given environments of the working tree in-process into a temporary folder, kept until the
+ * process exits because the diff reads the stacks' asset files.
+ */
+export function synthesizeWorktree(envs: readonly string[]): SynthesizedEnvironments {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "env-diff-"));
+  process.once("exit", () => fs.rmSync(outdir, { recursive: true, force: true }));
+  const app = new App({ outdir });
+  const environments = loadEnvironments(undefined, envs);
+  const built = addEnvironments(app, environments, tableCatalogue());
+  app.synth();
+  const suffixes = new Map([...built].map(([name, s]) => [name, s.platform.naming.suffix]));
+  return { stacks: readStacks(outdir), environments, suffixes };
+}
+
+/**
+ * Synthesizes one environment of a git revision from `git archive` (read-only for the repository), into a
+ * temporary folder kept until the process exits because the diff reads the stacks' asset files.
+ */
 function synthesizeRevision(rev: string, env: string): Stacks {
   if (rev === "worktree") return synthesizeWorktree([env]).stacks;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "env-diff-rev-"));
-  try {
-    const archive = spawnSync(
-      "bash",
-      ["-c", `git -C "$1" archive --format=tar "$2" | tar -x -C "$3"`, "_", ROOT, rev, dir],
-      { encoding: "utf8" },
-    );
-    if (archive.status !== 0) throw new Error(`cannot read revision '${rev}': ${archive.stderr.trim()}`);
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-    const outdir = path.join(dir, "cdktf.out");
-    const synth = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["main.ts"], {
-      cwd: dir,
-      encoding: "utf8",
-      env: { ...process.env, CDKTF_OUTDIR: outdir, LAKEHOUSE_ENVIRONMENTS: env },
-    });
-    if (synth.status !== 0)
-      throw new Error(`synthesis of '${env}' at '${rev}' failed:\n${synth.stderr.trim()}`);
-    return readStacks(outdir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  const archive = spawnSync(
+    "bash",
+    ["-c", `git -C "$1" archive --format=tar "$2" | tar -x -C "$3"`, "_", ROOT, rev, dir],
+    { encoding: "utf8" },
+  );
+  if (archive.status !== 0) throw new Error(`cannot read revision '${rev}': ${archive.stderr.trim()}`);
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  const outdir = path.join(dir, "cdktf.out");
+  const synth = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["main.ts"], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, CDKTF_OUTDIR: outdir, LAKEHOUSE_ENVIRONMENTS: env },
+  });
+  if (synth.status !== 0)
+    throw new Error(`synthesis of '${env}' at '${rev}' failed:\n${synth.stderr.trim()}`);
+  return readStacks(outdir);
 }
 
 /** The normaliser of one environment: its name, code, naming suffix and the identity fields of the config. */
@@ -118,7 +122,21 @@ export function diffEnvironments(
   config: DiffConfig,
   dirs?: [string, string],
 ): Difference[] {
-  const { stacks, environments, suffixes } = synthesizeWorktree([left, right]);
+  return compareEnvironments(synthesizeWorktree([left, right]), left, right, config, dirs);
+}
+
+/**
+ * Differences between two of the synthesized environments (or between the stacks of two folders, with the
+ * synthesized environments' names and suffixes), classified by the declarations for the pair.
+ */
+export function compareEnvironments(
+  synthesized: SynthesizedEnvironments,
+  left: string,
+  right: string,
+  config: DiffConfig,
+  dirs?: [string, string],
+): Difference[] {
+  const { stacks, environments, suffixes } = synthesized;
   const leftStacks = dirs ? readStacks(dirs[0]) : stacks;
   const rightStacks = dirs ? readStacks(dirs[1]) : stacks;
   const envOf = (name: string) => {

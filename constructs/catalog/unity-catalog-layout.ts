@@ -2,10 +2,42 @@ import { WorkspaceBinding } from "@cdktf/provider-databricks/lib/workspace-bindi
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { LAYER_DESCRIPTIONS, type TableCatalogue } from "../tables/catalogue";
-import type { Layer } from "../tables/types";
+import type { Layer, Role } from "../tables/types";
 import { Catalog } from "./catalog";
 import type { Schema } from "./schema";
 import type { Volume } from "./volume";
+
+/** A schema of the layout that is not a medallion layer: what it holds and who may read it. */
+export interface WorkloadSchemaDeclaration {
+  /** Schema name. */
+  readonly name: string;
+  /** Schema comment shown in Catalog Explorer. */
+  readonly comment: string;
+  /**
+   * Roles that may read every table of the schema (the access model grants them SELECT). The governance
+   * bootstrap binds masks and row filters to catalogue tables only, so a schema whose tables copy personal
+   * data must name only roles that see it in clear and unfiltered elsewhere (`pii_readers`).
+   */
+  readonly readers: readonly Role[];
+}
+
+/**
+ * Schemas beside the medallion layers, declared once here; the layout creates them in the catalog's managed
+ * storage and the access model grants them like the others.
+ */
+export const WORKLOAD_SCHEMAS = [
+  {
+    name: "lakeflow",
+    comment:
+      "Streaming tables and materialized views of the Lakeflow declarative pipeline (silver and gold flows). Managed by the pipeline.",
+    // The pipeline republishes silver (customer profiles, quarantined raw records) and gold without the
+    // catalogue's masks and row filters: analysts and scientists read the masked batch tables instead.
+    readers: ["pii_readers"],
+  },
+] as const satisfies readonly WorkloadSchemaDeclaration[];
+
+/** Name of a schema declared in {@link WORKLOAD_SCHEMAS}. */
+export type WorkloadSchema = (typeof WORKLOAD_SCHEMAS)[number]["name"];
 
 /** Properties of a {@link UnityCatalogLayout}. */
 export interface UnityCatalogLayoutProps {
@@ -42,7 +74,8 @@ export interface UnityCatalogLayoutProps {
 
 /**
  * The Unity Catalog layout of one environment: a catalog, one schema per medallion layer of the table
- * catalogue, a `landing` volume for source files (one folder per source) and a `checkpoints` volume for
+ * catalogue, the workload schemas of {@link WORKLOAD_SCHEMAS} (e.g. `lakeflow`, where the Lakeflow pipeline
+ * publishes), a `landing` volume for source files (one folder per source) and a `checkpoints` volume for
  * streaming state.
  */
 export class UnityCatalogLayout extends Construct {
@@ -79,6 +112,13 @@ export class UnityCatalogLayout extends Construct {
         dependsOn: props.dependsOn,
       });
     }
+    for (const declaration of WORKLOAD_SCHEMAS) {
+      this.catalog.addSchema(pascal(declaration.name), {
+        name: declaration.name,
+        comment: declaration.comment,
+        dependsOn: props.dependsOn,
+      });
+    }
     const sources = props.catalogue.sources.filter((s) => s.kind === "files").map((s) => s.name);
     this.landingVolume = this.schemaFor("bronze").addVolume("LandingVolume", {
       name: "landing",
@@ -93,9 +133,9 @@ export class UnityCatalogLayout extends Construct {
     });
   }
 
-  /** The schema of a medallion layer. */
-  public schemaFor(layer: Layer): Schema {
-    return this.catalog.schema(layer);
+  /** The schema of a medallion layer or of a workload schema (`lakeflow`). */
+  public schemaFor(name: Layer | WorkloadSchema): Schema {
+    return this.catalog.schema(name);
   }
 }
 

@@ -81,12 +81,16 @@ export function developmentPolicy(env: Environment): PolicyDefinition {
   };
 }
 
-/** Jobs policy: job clusters only, sized by the environment's jobs pool, photon and spot as it says. */
+/**
+ * Jobs policy: job clusters and the Lakeflow pipeline's clusters (cluster type `dlt`), sized by the
+ * environment's jobs pool, photon and spot as it says.
+ */
 export function jobsPolicy(env: Environment): PolicyDefinition {
   return {
     ...commonRules(env, "jobs", env.compute.jobs.autoTerminationMinutes),
     ...sizingRules(env.compute.jobs),
-    cluster_type: fixed("job"),
+    // A pipeline's clusters have cluster type `dlt`; a policy fixed to `job` would refuse them.
+    cluster_type: { type: "allowlist", values: ["job", "dlt"], defaultValue: "job" },
     data_security_mode: fixed("SINGLE_USER"),
   };
 }

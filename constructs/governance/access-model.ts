@@ -1,7 +1,7 @@
 import type { Environment } from "../../environments/schema";
-import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
+import { type UnityCatalogLayout, WORKLOAD_SCHEMAS } from "../catalog/unity-catalog-layout";
 import type { TableCatalogue } from "../tables/catalogue";
-import type { Layer } from "../tables/types";
+import type { Layer, Role } from "../tables/types";
 import { groupOf, jobsPrincipal } from "./roles";
 
 /** Layers the data engineers write by hand; gold is written only by jobs. */
@@ -14,6 +14,8 @@ const ENGINEER_WRITABLE_LAYERS: readonly Layer[] = ["bronze", "silver"];
  * - every role a table in a layer names as reader may read that layer's schema;
  * - data engineers write bronze and silver; regional analysts read what the analysts read (row filters
  *   narrow it to their region);
+ * - a workload schema (`lakeflow`) is read by the roles it declares (`readers`) and written by the data
+ *   engineers (who develop the pipeline) and the jobs' principal (that the pipeline runs as);
  * - the jobs' principal writes every layer and the volumes.
  */
 export function applyAccessModel(
@@ -22,14 +24,23 @@ export function applyAccessModel(
   catalogue: TableCatalogue,
 ): void {
   const engineers = groupOf(env, "data_engineers");
+  const groupsOf = (readers: Iterable<Role>): string[] => {
+    const roles = new Set(readers);
+    const groups = [...roles].sort().map((role) => groupOf(env, role));
+    if (roles.has("data_analysts")) groups.push(...Object.values(env.groups.regionalAnalysts).sort());
+    return groups;
+  };
   for (const layer of catalogue.layers) {
     const schema = layout.schemaFor(layer);
-    const readers = new Set(catalogue.tablesIn(layer).flatMap((t) => t.readers));
-    for (const role of [...readers].sort()) schema.grantRead(groupOf(env, role));
-    if (readers.has("data_analysts")) {
-      for (const group of Object.values(env.groups.regionalAnalysts).sort()) schema.grantRead(group);
-    }
+    for (const group of groupsOf(catalogue.tablesIn(layer).flatMap((t) => t.readers)))
+      schema.grantRead(group);
     if (ENGINEER_WRITABLE_LAYERS.includes(layer)) schema.grantWrite(engineers);
+    schema.grantWrite(jobsPrincipal(env));
+  }
+  for (const declaration of WORKLOAD_SCHEMAS) {
+    const schema = layout.schemaFor(declaration.name);
+    for (const group of groupsOf(declaration.readers)) schema.grantRead(group);
+    schema.grantWrite(engineers);
     schema.grantWrite(jobsPrincipal(env));
   }
   layout.landingVolume.grantWrite(engineers);

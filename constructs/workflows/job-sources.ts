@@ -29,6 +29,18 @@ export interface JobSource {
   readonly workspacePath: string;
   /** Content hash of the file: it changes exactly when the file changes. */
   readonly assetHash: string;
+  /** The `databricks_workspace_file` that uploads it; depend on it to run only after the upload. */
+  readonly resource: WorkspaceFile;
+}
+
+/** A folder of job sources, every file in it uploaded. */
+export interface JobSourceFolder {
+  /** Path relative to `jobs-src/`, e.g. `lakehouse/pipelines/definitions`. */
+  readonly relativePath: string;
+  /** Workspace path of the folder, e.g. `/Workspace/lakehouse/dev/lakehouse/pipelines/definitions`. */
+  readonly workspacePath: string;
+  /** The source files in it and its subfolders, sorted by path; never empty. */
+  readonly files: readonly JobSource[];
 }
 
 /**
@@ -37,8 +49,9 @@ export interface JobSource {
  * unchanged one plans no change), and a source that does not exist fails synthesis at once.
  */
 export class JobSources extends Construct {
+  /** Workspace folder the sources are uploaded to, without a trailing slash. */
+  public readonly workspaceRoot: string;
   private readonly root: string;
-  private readonly workspaceRoot: string;
   private readonly uploaded = new Map<string, JobSource>();
 
   constructor(scope: Construct, id: string, props: JobSourcesProps) {
@@ -61,16 +74,36 @@ export class JobSources extends Construct {
     const id = normalized.replace(/[^A-Za-z0-9]+/g, "_");
     const asset = new TerraformAsset(this, `Asset_${id}`, { path: absolute, type: AssetType.FILE });
     const workspacePath = `${this.workspaceRoot}/${normalized}`;
-    new WorkspaceFile(this, `File_${id}`, { path: workspacePath, source: asset.path });
-    const source = { relativePath: normalized, workspacePath, assetHash: asset.assetHash };
+    const resource = new WorkspaceFile(this, `File_${id}`, { path: workspacePath, source: asset.path });
+    const source = { relativePath: normalized, workspacePath, assetHash: asset.assetHash, resource };
     this.uploaded.set(normalized, source);
     return source;
   }
 
   /** Uploads every source, catalogue and SQL file of a package folder (what its entrypoints import). */
   public packageFolder(relativeDir: string): JobSource[] {
+    return this.filesIn(relativeDir).map((f) => this.file(f));
+  }
+
+  /**
+   * Uploads every source file of a folder, e.g. the definitions a Lakeflow pipeline includes by glob, and
+   * returns the folder; throws naming the folder when it does not exist or holds no source file, so a
+   * pipeline never points at nothing.
+   */
+  public folder(relativeDir: string): JobSourceFolder {
+    const normalized = path.posix.normalize(relativeDir).replace(/\/+$/, "");
+    const files = this.filesIn(normalized).map((f) => this.file(f));
+    if (files.length === 0)
+      throw new Error(
+        `job source folder '${normalized}' in ${this.root} holds no .py, .json or .sql file; add the sources or fix the path`,
+      );
+    return { relativePath: normalized, workspacePath: `${this.workspaceRoot}/${normalized}`, files };
+  }
+
+  /** Paths (relative to the source root, sorted) of the source, catalogue and SQL files under a folder. */
+  private filesIn(relativeDir: string): string[] {
     const absolute = path.join(this.root, relativeDir);
-    if (!fs.existsSync(absolute))
+    if (relativeDir.startsWith("..") || !fs.existsSync(absolute) || !fs.statSync(absolute).isDirectory())
       throw new Error(`job source folder '${relativeDir}' does not exist in ${this.root}`);
     const files: string[] = [];
     const walk = (dir: string) => {
@@ -85,7 +118,7 @@ export class JobSources extends Construct {
       }
     };
     walk(absolute);
-    return files.map((f) => this.file(f));
+    return files;
   }
 
   /** Every uploaded source, sorted by path. */

@@ -4,10 +4,11 @@ import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import type { LakehouseCompute } from "../compute/lakehouse-compute";
 import { environmentTags } from "../core/tags";
 import type { GovernanceSqlStep } from "../governance/bootstrap";
-import { groupOf } from "../governance/roles";
+import { groupOf, jobsPrincipal } from "../governance/roles";
 import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
 import { Job, type JobTrigger } from "./job";
 import { type JobSource, JobSources } from "./job-sources";
+import { Pipeline } from "./pipeline";
 
 /** Properties of {@link LakehouseWorkflows}. */
 export interface LakehouseWorkflowsProps {
@@ -33,32 +34,46 @@ export function taskKeyOf(key: string): string {
   return key.replace(".", "_");
 }
 
-/** Tables the medallion job builds, with their upstream tables: bronze from sources, then silver. */
+/**
+ * Tables the medallion job builds, with their upstream tables: bronze from sources, then silver, then gold
+ * (quarantine tables are written by their silver table's task).
+ */
 export function medallionTables(catalogue: TableCatalogue): CatalogueTable[] {
   const quarantine = new Set(catalogue.tables.flatMap((t) => (t.quarantineTable ? [t.quarantineTable] : [])));
   return catalogue.tables.filter(
     (t) =>
       !quarantine.has(t.key) &&
       ((t.layer === "bronze" && t.source?.kind === "files") ||
-        (t.layer === "silver" && t.upstream.length > 0)),
+        ((t.layer === "silver" || t.layer === "gold") && t.upstream.length > 0)),
   );
 }
+
+/** Folder of the Lakeflow pipeline's source files, relative to `jobs-src/`. */
+export const LAKEFLOW_DEFINITIONS = "lakehouse/pipelines/definitions";
+
+/** The as-of date of a gold task: the UTC day its job run started (a Databricks dynamic value reference). */
+export const GOLD_AS_OF = "{{job.start_time.iso_date}}";
 
 /**
  * Every job of one environment, wired to real files in `jobs-src/` through one {@link JobSources} registry:
  *
- * - `medallion`: one task per bronze source and silver table, `depends_on` exactly the catalogue's data flow;
+ * - `medallion`: one task per bronze source, silver table and gold table, `depends_on` exactly the
+ *   catalogue's data flow;
  * - `streaming-ingest`: the file sources ingested continuously (unpaused when the environment streams);
  * - `governance-bootstrap`: the governance SQL files on the warehouse;
  * - `table-maintenance`: OPTIMIZE, VACUUM per retention, ANALYZE;
  * - `data-quality-report`: fails when an expectation passes its threshold;
- * - `gdpr-erasure`: parameterised by `customer_id`, run on request.
+ * - `gdpr-erasure`: parameterised by `customer_id`, run on request;
+ * - the Lakeflow pipeline (the declarative silver and gold flows of `jobs-src/lakehouse/pipelines/definitions/`,
+ *   published to the `lakeflow` schema) and `lakeflow-refresh`, which updates it on the medallion schedule.
  */
 export class LakehouseWorkflows extends Construct {
   /** The job-source registry. */
   public readonly sources: JobSources;
   /** Jobs by name. */
   public readonly jobs = new Map<string, Job>();
+  /** The Lakeflow pipeline. */
+  public readonly pipeline: Pipeline;
 
   private readonly env: Environment;
   private readonly props: LakehouseWorkflowsProps;
@@ -79,6 +94,8 @@ export class LakehouseWorkflows extends Construct {
     this.addMaintenanceJob();
     this.addDataQualityJob();
     if (props.erasureEntrypoint) this.addErasureJob(props.erasureEntrypoint);
+    this.pipeline = this.addLakeflowPipeline();
+    this.addLakeflowRefreshJob(this.pipeline);
   }
 
   private newJob(
@@ -133,26 +150,49 @@ export class LakehouseWorkflows extends Construct {
     ];
   }
 
+  /** Arguments saying what a medallion task builds: a bronze source, a silver table, or a gold table as of the run's day. */
+  private stageArgs(table: CatalogueTable): string[] {
+    switch (table.layer) {
+      case "bronze":
+        return this.bronzeArgs(table);
+      case "silver":
+        return ["--stage", "silver", "--table", table.key];
+      case "gold":
+        return ["--stage", "gold", "--table", table.key, "--as-of", GOLD_AS_OF];
+      case "ops":
+        throw new Error(
+          `table '${table.key}' is written by the jobs that record runs, not by a medallion task`,
+        );
+    }
+  }
+
   private addMedallionJob(): void {
     const env = this.env;
+    const catalogue = this.props.catalogue;
     const job = this.newJob(
       "medallion",
-      "Landing files to bronze, then silver (with quarantine, dedup, SCD and CDC), one task per table.",
+      "Landing files to bronze, then silver (with quarantine, dedup, SCD and CDC), then gold as of the run's day, one task per table.",
       this.schedule("medallionBatch"),
     );
     this.addBatchCluster(job);
     const entry = this.entrypoint("medallion");
     // With continuous streaming, the streaming job owns the bronze streams (one writer per checkpoint).
     const bronzeInBatch = env.streaming.mode === "triggered";
-    const tables = medallionTables(this.props.catalogue).filter((t) => bronzeInBatch || t.layer !== "bronze");
+    const tables = medallionTables(catalogue).filter((t) => bronzeInBatch || t.layer !== "bronze");
     const built = new Set(tables.map((t) => t.key));
     for (const table of tables) {
-      const stageArgs =
-        table.layer === "bronze" ? this.bronzeArgs(table) : ["--stage", "silver", "--table", table.key];
+      // Only a bronze input may lack a task here (the streaming job writes it); anything else would run
+      // a table before its inputs.
+      const unbuilt = table.upstream.filter((u) => !built.has(u) && catalogue.table(u).layer !== "bronze");
+      if (unbuilt.length > 0) {
+        throw new Error(
+          `medallion table '${table.key}' reads ${unbuilt.join(", ")}, which no medallion task builds; fix its upstream in the catalogue`,
+        );
+      }
       job.addPythonTask(taskKeyOf(table.key), {
         source: entry,
         cluster: "batch",
-        parameters: [...stageArgs, ...this.storageArgs()],
+        parameters: [...this.stageArgs(table), ...this.storageArgs()],
         dependsOn: table.upstream.filter((u) => built.has(u)).map(taskKeyOf),
         description: table.description,
       });
@@ -270,6 +310,65 @@ export class LakehouseWorkflows extends Construct {
         String(env.retention.deletedFilesDays * 24),
       ],
       maxRetries: 1,
+    });
+  }
+
+  /**
+   * The Lakeflow pipeline: the declarative silver and gold flows, published to the `lakeflow` schema, reading
+   * bronze; development mode in development, continuous where the environment streams continuously.
+   */
+  private addLakeflowPipeline(): Pipeline {
+    const env = this.env;
+    const layout = this.props.layout;
+    const pipeline = new Pipeline(this, "Lakeflow", {
+      name: `lakehouse-${env.name}-lakeflow`,
+      schema: layout.schemaFor("lakeflow"),
+      definitions: this.sources.folder(LAKEFLOW_DEFINITIONS),
+      rootPath: this.sources.workspaceRoot,
+      compute: env.compute.lakeflow.serverless
+        ? { kind: "serverless" }
+        : { kind: "cluster", policy: this.props.compute.jobsPolicy, sizing: env.compute.jobs },
+      configuration: {
+        "lakehouse.environment": env.name,
+        "lakehouse.catalog": env.unityCatalog.catalogName,
+        "lakehouse.bronze_schema": layout.schemaFor("bronze").name,
+        // The as-of gold flows describe the UTC day each update starts, like the medallion job's gold tasks.
+        "lakehouse.as_of": "today",
+      },
+      development: env.tier === "development",
+      continuous: env.streaming.mode === "continuous",
+      onFailure: env.notifications.onFailure,
+      runAsServicePrincipal: env.jobsServicePrincipal?.applicationId,
+      tags: { ...environmentTags(env), pipeline: "lakeflow" },
+    });
+    pipeline.grantManage(groupOf(env, "platform_admins"));
+    pipeline.grantManage(groupOf(env, "data_engineers"));
+    // The refresh job runs as this principal and starts the updates.
+    pipeline.grantRun(jobsPrincipal(env));
+    pipeline.grantView(groupOf(env, "data_analysts"));
+    return pipeline;
+  }
+
+  /**
+   * `lakeflow-refresh`: one pipeline update on the medallion schedule. Paused where the pipeline runs
+   * continuously, since a continuous pipeline updates itself.
+   */
+  private addLakeflowRefreshJob(pipeline: Pipeline): void {
+    const env = this.env;
+    const schedule = env.schedules.medallionBatch;
+    const job = this.newJob(
+      "lakeflow-refresh",
+      "Updates the Lakeflow pipeline (declarative silver and gold flows) on the medallion schedule; paused where the pipeline runs continuously.",
+      {
+        kind: "schedule",
+        cron: schedule.cron,
+        timezone: env.schedules.timezone,
+        paused: schedule.paused || pipeline.continuous,
+      },
+    );
+    job.addPipelineTask("update_pipeline", {
+      pipelineId: pipeline.pipelineId,
+      description: "One incremental update of the Lakeflow pipeline (no full refresh).",
     });
   }
 

@@ -3,10 +3,11 @@
  * environment against environment (names normalised, declared intended differences shown apart) and
  * revision against revision (removals and replacements of data holders flagged as destructive).
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import type { StackJson, Stacks } from "./stacks";
+import { type StackJson, type Stacks, stackDirOf } from "./stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -15,10 +16,15 @@ export const DIFF_CONFIG_FILE = path.join(ROOT, "scripts", "tools", "env-diff.ya
 
 /** One declared, intended difference between two environments. */
 export interface IntendedDifference {
-  /** Resource address glob, `type.logicalId` (`*` matches any characters). */
+  /** Resource address glob (`type.constructPath`), matched against the whole address; see {@link glob}. */
   readonly resource: string;
-  /** Attribute path glob (`autotermination_minutes`, `grant[principal=*].privileges`); absent: any. */
-  readonly attribute?: string;
+  /**
+   * Attribute path glob, or several (`autotermination_minutes`, `grant[principal=*].privileges`,
+   * `task[task_key=bronze_*]` for an element added or removed), matched against the whole path (see
+   * {@link glob}).
+   * @default any difference of the resource, including the resource added or removed
+   */
+  readonly attribute?: string | readonly string[];
   readonly reason: string;
 }
 
@@ -37,9 +43,21 @@ export interface DiffConfig {
   readonly normalise: readonly string[];
 }
 
-/** Loads the declarations file. */
+/** Loads the declarations file; throws listing every intended difference without a resource or a reason. */
 export function loadDiffConfig(file = DIFF_CONFIG_FILE): DiffConfig {
   const raw = parse(fs.readFileSync(file, "utf8")) as Partial<DiffConfig>;
+  const problems = (raw.pairs ?? []).flatMap((pair, p) =>
+    (pair.intended ?? []).flatMap((i, n) => {
+      const where = `${path.basename(file)}: pairs[${p}].intended[${n}]`;
+      return [
+        ...(typeof i.resource === "string" && i.resource ? [] : [`${where}: needs a resource glob`]),
+        ...(typeof i.reason === "string" && i.reason.trim()
+          ? []
+          : [`${where}: needs a reason naming the config field that makes the environments differ`]),
+      ];
+    }),
+  );
+  if (problems.length > 0) throw new Error(problems.join("\n"));
   return {
     pairs: raw.pairs ?? [],
     dataHolders: raw.dataHolders ?? {},
@@ -51,10 +69,16 @@ export function loadDiffConfig(file = DIFF_CONFIG_FILE): DiffConfig {
 /** One difference on one resource. */
 export interface Difference {
   readonly stack: string;
-  /** `type.logicalId`, or `data.type.logicalId` for data sources. */
+  /**
+   * `type.logicalId` (`data.type.logicalId` for data sources), or in environment diffs `type.constructPath`
+   * (`databricks_job.Workflows/Medallion/Resource`).
+   */
   readonly address: string;
   readonly kind: "added" | "removed" | "changed";
-  /** Attribute path for `changed`; empty for added and removed resources. */
+  /**
+   * Attribute path of a `changed` value, or of an element of a list of blocks that is `added` or `removed`
+   * (`task[task_key=bronze_events]`); empty for a resource added or removed as a whole.
+   */
   readonly attribute: string;
   readonly left?: unknown;
   readonly right?: unknown;
@@ -71,7 +95,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Matches `pattern` (with `*` wildcards) against the whole of `text`. */
+/**
+ * Matches `pattern` against the whole of `text`, never a part of it; `*` matches any run of characters,
+ * `.`, `/`, `[` and `]` included. So the attribute pattern `tags.criticality` matches that top-level
+ * attribute only, not `job_cluster[job_cluster_key=batch].new_cluster.custom_tags.criticality`, and
+ * `task[task_key=bronze_*]` matches the element row, not the attributes inside it (`schedule.*` does).
+ */
 export function glob(pattern: string, text: string): boolean {
   return new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`).test(text);
 }
@@ -93,44 +122,156 @@ export function normaliser(pairs: readonly (readonly [string | RegExp, string])[
   return (input) => rules.reduce((text, { regex, placeholder }) => text.replace(regex, placeholder), input);
 }
 
-type Flat = Map<string, unknown>;
+/** A resource flattened to attribute path -> value, with the elements of its lists of blocks by path. */
+interface Flat {
+  readonly values: Map<string, unknown>;
+  /** `task[task_key=bronze_events]` -> that element, for every element of every list of blocks. */
+  readonly elements: Map<string, unknown>;
+}
 
+function isBlock(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The path segments of a list's elements: `[key=value]` by the first of `keys` each element has as a string
+ * (`access_control` mixes `group_name` and `service_principal_name`), or `[index]` for all when an element
+ * has none or two elements share one.
+ */
+function elementIds(list: readonly Record<string, unknown>[], keys: readonly string[]): string[] {
+  const ids = list.map((element) => {
+    const key = keys.find((k) => typeof element[k] === "string");
+    return key === undefined ? undefined : `[${key}=${element[key]}]`;
+  });
+  const keyed = ids.every((id) => id !== undefined) && new Set(ids).size === ids.length;
+  return keyed ? (ids as string[]) : list.map((_, i) => `[${i}]`);
+}
+
+/** The object a string holds as JSON (a cluster policy's `definition`), or undefined. */
+function jsonObject(value: string): Record<string, unknown> | undefined {
+  if (!value.startsWith("{") || !value.endsWith("}")) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return isBlock(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Flattens a resource to attribute paths. A string holding a JSON object is split into its entries, so a
+ * cluster policy's `definition` differs rule by rule (`definition.autoscale.max_workers`), not as a whole.
+ */
 function flatten(value: unknown, keys: readonly string[], prefix: string, out: Flat): Flat {
+  const json = typeof value === "string" ? jsonObject(value) : undefined;
+  if (json) {
+    for (const [k, v] of Object.entries(json)) out.values.set(`${prefix}.${k}`, v);
+    return out;
+  }
   if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
-      const key = keys.find((k) => value.every((v) => typeof (v as Record<string, unknown>)[k] === "string"));
-      value.forEach((v, i) => {
-        const id = key ? `[${key}=${(v as Record<string, string>)[key]}]` : `[${i}]`;
-        flatten(v, keys, `${prefix}${id}`, out);
+    if (value.length > 0 && value.every(isBlock)) {
+      const ids = elementIds(value, keys);
+      value.forEach((element, i) => {
+        out.elements.set(`${prefix}${ids[i]}`, element);
+        flatten(element, keys, `${prefix}${ids[i]}`, out);
       });
       return out;
     }
-    out.set(prefix, value);
+    out.values.set(prefix, value);
     return out;
   }
-  if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  if (isBlock(value)) {
+    for (const [k, v] of Object.entries(value)) {
       if (k === "//") continue;
       flatten(v, keys, prefix ? `${prefix}.${k}` : k, out);
     }
     return out;
   }
-  out.set(prefix, value);
+  out.values.set(prefix, value);
   return out;
 }
 
-function normaliseDeep(value: unknown, normalise: Normaliser): unknown {
-  if (typeof value === "string") return normalise(value);
-  if (Array.isArray(value)) return value.map((v) => normaliseDeep(v, normalise));
-  if (value !== null && typeof value === "object") {
+/** Whether `attribute` lies inside the block or element at `ancestor` (`a.b` and `a[k=v].c` inside `a`). */
+function isInside(attribute: string, ancestor: string): boolean {
+  return (
+    attribute.length > ancestor.length &&
+    attribute.startsWith(ancestor) &&
+    (attribute[ancestor.length] === "." || attribute[ancestor.length] === "[")
+  );
+}
+
+/** The paths not inside another of `paths`: an element removed with its parent is reported with the parent. */
+function outermost(paths: readonly string[]): string[] {
+  return paths.filter((p) => !paths.some((q) => isInside(p, q)));
+}
+
+/** An asset file's name, content, and content normalised. */
+interface Asset {
+  readonly name: string;
+  readonly raw: string;
+  readonly text: string;
+}
+
+/**
+ * Replaces a string by another, or leaves it to the normaliser (undefined): used to put the normalised
+ * content of an asset file in place of its path, which carries a hash of the content before normalisation.
+ */
+type StringResolver = (value: string) => string | undefined;
+
+function normaliseDeep(
+  value: unknown,
+  normalise: Normaliser,
+  resolve: StringResolver = () => undefined,
+): unknown {
+  if (typeof value === "string") return resolve(value) ?? normalise(value);
+  if (Array.isArray(value)) return value.map((v) => normaliseDeep(v, normalise, resolve));
+  if (isBlock(value)) {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-        normalise(k),
-        normaliseDeep(v, normalise),
-      ]),
+      Object.entries(value).map(([k, v]) => [normalise(k), normaliseDeep(v, normalise, resolve)]),
     );
   }
   return value;
+}
+
+/**
+ * Resolves the asset paths of a stack read from `dir` (`assets/<id>/<content hash>/010_functions.sql`) to a
+ * marker naming the file and a digest of its normalised content, and records the normalised content under
+ * the marker in `assets`: the same file with only environment names in it is then no difference. Without a
+ * folder (a stack built in memory, or its folder gone) paths are compared as they are.
+ */
+function assetResolver(
+  dir: string | undefined,
+  normalise: Normaliser,
+  assets: Map<string, Asset>,
+): StringResolver {
+  return (value) => {
+    if (!dir || !value.startsWith("assets/")) return undefined;
+    const file = path.join(dir, value);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return undefined;
+    const raw = fs.readFileSync(file, "utf8");
+    const text = normalise(raw);
+    const name = normalise(path.basename(file));
+    const marker = `asset ${name} #${createHash("sha256").update(text).digest("hex").slice(0, 12)}`;
+    assets.set(marker, { name, raw, text });
+    return marker;
+  };
+}
+
+/** The first line two texts differ in, per side: whole when short, else from a little before the first difference. */
+function firstDifferentLine(left: string, right: string): [string, string] {
+  const a = left.split("\n");
+  const b = right.split("\n");
+  let line = 0;
+  while (line < Math.max(a.length, b.length) && a[line] === b[line]) line++;
+  const la = a[line] ?? "";
+  const lb = b[line] ?? "";
+  let column = 0;
+  while (column < Math.min(la.length, lb.length) && la[column] === lb[column]) column++;
+  // A short line is shown whole; a long one from a little before where it differs.
+  const from = Math.max(la.length, lb.length) > 70 ? Math.max(0, column - 20) : 0;
+  const excerpt = (lines: string[]) =>
+    lines[line] === undefined ? "(end of file)" : `${from > 0 ? "..." : ""}${lines[line].slice(from)}`;
+  return [`line ${line + 1}: ${excerpt(a)}`, `line ${line + 1}: ${excerpt(b)}`];
 }
 
 /**
@@ -157,7 +298,9 @@ export function resourcesByAddress(stack: StackJson, byPath = false): Map<string
 
 /**
  * Differences between two stacks, resource by resource (matched by address), attribute by attribute, after
- * normalising each side.
+ * normalising each side. An element of a list of blocks on one side only is one `added` or `removed`
+ * difference (`task[task_key=bronze_events]`), not one per attribute inside it. Asset files of stacks read
+ * from a folder are compared by their normalised content rather than by their content-hashed paths.
  */
 export function diffStacks(
   stack: string,
@@ -175,8 +318,18 @@ export function diffStacks(
   const nl = options.normaliseLeft ?? identity;
   const nr = options.normaliseRight ?? identity;
   const keys = options.elementKeys ?? [];
-  const l = resourcesByAddress(normaliseDeep(left, nl) as StackJson, options.byPath);
-  const r = resourcesByAddress(normaliseDeep(right, nr) as StackJson, options.byPath);
+  const assets = new Map<string, Asset>();
+  // Both sides or neither: an asset's content against the other side's path would always differ.
+  const dirs = [stackDirOf(left), stackDirOf(right)];
+  const [dirLeft, dirRight] = dirs.every((d) => d !== undefined) ? dirs : [undefined, undefined];
+  const l = resourcesByAddress(
+    normaliseDeep(left, nl, assetResolver(dirLeft, nl, assets)) as StackJson,
+    options.byPath,
+  );
+  const r = resourcesByAddress(
+    normaliseDeep(right, nr, assetResolver(dirRight, nr, assets)) as StackJson,
+    options.byPath,
+  );
   const differences: Difference[] = [];
   for (const address of [...new Set([...l.keys(), ...r.keys()])].sort()) {
     const a = l.get(address);
@@ -186,21 +339,89 @@ export function diffStacks(
     } else if (!b) {
       differences.push({ stack, address, kind: "removed", attribute: "", left: a });
     } else {
-      const fa = flatten(a, keys, "", new Map());
-      const fb = flatten(b, keys, "", new Map());
-      for (const attribute of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
-        const va = fa.get(attribute);
-        const vb = fb.get(attribute);
-        if (JSON.stringify(va) !== JSON.stringify(vb)) {
-          differences.push({ stack, address, kind: "changed", attribute, left: va, right: vb });
-        }
-      }
+      differences.push(
+        ...diffResource(
+          stack,
+          address,
+          flatten(a, keys, "", emptyFlat()),
+          flatten(b, keys, "", emptyFlat()),
+          assets,
+        ),
+      );
     }
   }
   return differences;
 }
 
-/** Marks the differences a declaration for this pair of environments makes intended. */
+function emptyFlat(): Flat {
+  return { values: new Map(), elements: new Map() };
+}
+
+/** The differences of one resource present on both sides, in attribute order. */
+function diffResource(
+  stack: string,
+  address: string,
+  fa: Flat,
+  fb: Flat,
+  assets: ReadonlyMap<string, Asset>,
+): Difference[] {
+  const removed = outermost([...fa.elements.keys()].filter((p) => !fb.elements.has(p)));
+  const added = outermost([...fb.elements.keys()].filter((p) => !fa.elements.has(p)));
+  const oneSided = [...removed, ...added];
+  const found: Difference[] = [
+    ...removed.map((attribute) => ({
+      stack,
+      address,
+      kind: "removed" as const,
+      attribute,
+      left: fa.elements.get(attribute),
+    })),
+    ...added.map((attribute) => ({
+      stack,
+      address,
+      kind: "added" as const,
+      attribute,
+      right: fb.elements.get(attribute),
+    })),
+  ];
+  const hasElements = (flat: Flat, list: string) => [...flat.elements.keys()].some((p) => isInside(p, list));
+  const emptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
+  for (const attribute of new Set([...fa.values.keys(), ...fb.values.keys()])) {
+    // Inside an element on one side only: its one added / removed row says it all.
+    if (oneSided.some((p) => isInside(attribute, p))) continue;
+    const va = fa.values.get(attribute);
+    const vb = fb.values.get(attribute);
+    if (JSON.stringify(va) === JSON.stringify(vb)) continue;
+    // `depends_on = []` against a list of elements: the elements' rows say it all.
+    if (emptyList(va) && vb === undefined && hasElements(fb, attribute)) continue;
+    if (emptyList(vb) && va === undefined && hasElements(fa, attribute)) continue;
+    const aa = typeof va === "string" ? assets.get(va) : undefined;
+    const ab = typeof vb === "string" ? assets.get(vb) : undefined;
+    if (aa && ab) {
+      // The same file on both sides, though one side's normaliser rewrote words in it (`prod` in a docstring).
+      if (aa.raw === ab.raw) continue;
+      // Say where the files differ rather than show two digests.
+      const [lineA, lineB] = firstDifferentLine(aa.text, ab.text);
+      found.push({
+        stack,
+        address,
+        kind: "changed",
+        attribute,
+        left: `${aa.name} ${lineA}`,
+        right: `${ab.name} ${lineB}`,
+      });
+    } else {
+      found.push({ stack, address, kind: "changed", attribute, left: va, right: vb });
+    }
+  }
+  return found.sort((x, y) => (x.attribute < y.attribute ? -1 : x.attribute > y.attribute ? 1 : 0));
+}
+
+/**
+ * Marks the differences a declaration for this pair of environments makes intended: the first declaration
+ * (in file order) whose resource glob matches the address and one of whose attribute globs matches the
+ * attribute path, both whole ({@link glob}); a declaration without an attribute covers the whole resource.
+ */
 export function classifyIntended(
   differences: readonly Difference[],
   config: DiffConfig,
@@ -215,7 +436,9 @@ export function classifyIntended(
     .flatMap((p) => p.intended);
   return differences.map((d) => {
     const intended = declared.find(
-      (i) => glob(i.resource, d.address) && (i.attribute === undefined || glob(i.attribute, d.attribute)),
+      (i) =>
+        glob(i.resource, d.address) &&
+        (i.attribute === undefined || [i.attribute].flat().some((a) => glob(a, d.attribute))),
     );
     return { ...d, intended };
   });
@@ -227,8 +450,9 @@ function typeOf(address: string): string {
 }
 
 /**
- * Marks removals of data holders and changes of their replacement-forcing attributes as destructive, and
- * recognises a rename (same type, same `name`, different address): Terraform destroys and re-creates it.
+ * Marks removals of data holders and changes of their replacement-forcing attributes (including an element
+ * of such an attribute added or removed) as destructive, and recognises a rename (same type, same `name`,
+ * different address): Terraform destroys and re-creates it.
  */
 export function classifyDestructive(differences: readonly Difference[], config: DiffConfig): Difference[] {
   const nameOf = (v: unknown) => (v as Record<string, unknown> | undefined)?.name;
@@ -236,10 +460,11 @@ export function classifyDestructive(differences: readonly Difference[], config: 
     const type = typeOf(d.address);
     const forceNew = config.dataHolders[type];
     if (!forceNew) return d;
-    if (d.kind === "removed") {
+    if (d.kind === "removed" && d.attribute === "") {
       const renamedTo = differences.find(
         (o) =>
           o.kind === "added" &&
+          o.attribute === "" &&
           o.stack === d.stack &&
           typeOf(o.address) === type &&
           nameOf(o.right) === nameOf(d.left),
@@ -251,10 +476,8 @@ export function classifyDestructive(differences: readonly Difference[], config: 
           : "removed: Terraform destroys it and the data it holds",
       };
     }
-    if (d.kind === "changed") {
-      const root = d.attribute.split(/[.[]/)[0];
-      if (forceNew.includes(root)) return { ...d, destructive: `'${root}' forces replacement` };
-    }
+    const root = d.attribute.split(/[.[]/)[0];
+    if (forceNew.includes(root)) return { ...d, destructive: `'${root}' forces replacement` };
     return d;
   });
 }
@@ -266,21 +489,125 @@ function show(value: unknown): string {
   return `\`${clipped.replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
 }
 
+/**
+ * What an added or removed row shows on the side that has it: `(exists)` for a whole resource; for an element,
+ * its description or comment if it has one, else the rest of it when that is short
+ * (`{"permission_level":"CAN_USE"}` of `access_control[group_name=x]`), else its key (`default` of
+ * `cluster[label=default]`), else the element itself, clipped.
+ */
+function summary(d: Difference): string {
+  if (d.attribute === "") return show("(exists)");
+  const element = ((d.kind === "added" ? d.right : d.left) ?? {}) as Record<string, unknown>;
+  const text = [element.description, element.comment].find((v) => typeof v === "string");
+  const keyed = /\[([^\]=]+)=([^\]]*)\]$/.exec(d.attribute);
+  const rest = JSON.stringify(Object.fromEntries(Object.entries(element).filter(([k]) => k !== keyed?.[1])));
+  const short = rest !== "{}" && rest.length <= 80 ? rest : undefined;
+  return show(text ?? short ?? keyed?.[2] ?? element);
+}
+
+/**
+ * The parts of two changed lists that differ, with one element before them for context (the flag before a
+ * value), when the lists are too long to show whole: `... ["--continuous","5 minutes"] ...`.
+ */
+function differingParts(a: unknown, b: unknown): [unknown, unknown] {
+  if (!Array.isArray(a) || !Array.isArray(b)) return [a, b];
+  if (JSON.stringify(a).length <= 80 && JSON.stringify(b).length <= 80) return [a, b];
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  let start = 0;
+  while (start < a.length && start < b.length && same(a[start], b[start])) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && same(a.at(-1 - end), b.at(-1 - end))) end++;
+  const from = Math.max(0, start - 1);
+  const part = (list: unknown[]) =>
+    `${from > 0 ? "... " : ""}${JSON.stringify(list.slice(from, list.length - end))}${end > 0 ? " ..." : ""}`;
+  return [part(a), part(b)];
+}
+
+/** Whether a character separates the parts of an address (`type.Path/To/Resource`). */
+function isSeparator(c: string | undefined): boolean {
+  return c === "." || c === "/";
+}
+
+/**
+ * Addresses of one resource type, compactly: `type.Workflows/{DataQualityReport,Medallion}/Resource` when they
+ * share a prefix and suffix cut at `.` or `/`, else one per line.
+ */
+function compactAddresses(addresses: readonly string[]): string {
+  if (addresses.length === 1) return `\`${addresses[0]}\``;
+  const shortest = Math.min(...addresses.map((a) => a.length));
+  let prefix = 0;
+  while (prefix < shortest && addresses.every((a) => a[prefix] === addresses[0][prefix])) prefix++;
+  while (prefix > 0 && !isSeparator(addresses[0][prefix - 1])) prefix--;
+  let suffix = 0;
+  const from = (a: string, n: number) => a[a.length - 1 - n];
+  while (suffix < shortest - prefix && addresses.every((a) => from(a, suffix) === from(addresses[0], suffix)))
+    suffix++;
+  while (suffix > 0 && !isSeparator(from(addresses[0], suffix - 1))) suffix--;
+  if (prefix === 0) return addresses.map((a) => `\`${a}\``).join("<br>");
+  const middles = addresses.map((a) => a.slice(prefix, a.length - suffix));
+  const first = addresses[0];
+  return `\`${first.slice(0, prefix)}{${middles.join(",")}}${first.slice(first.length - suffix)}\``;
+}
+
+/** Addresses sharing one row: compacted per resource type, one type per line. */
+function addressCell(addresses: readonly string[]): string {
+  const byType = new Map<string, string[]>();
+  for (const address of addresses)
+    byType.set(typeOf(address), [...(byType.get(typeOf(address)) ?? []), address]);
+  return [...byType.values()].map(compactAddresses).join("<br>");
+}
+
+/**
+ * A Markdown table of differences; differences that are the same change (stack, kind, attribute, values and
+ * reason) on several resources share one row listing the resources, so a sizing that differs on every job
+ * cluster is one row per attribute, not one per job.
+ */
 function table(rows: readonly Difference[], leftLabel: string, rightLabel: string, extra?: string): string[] {
   const header = `| stack | resource | change | attribute | ${leftLabel} | ${rightLabel} |${extra ? ` ${extra} |` : ""}`;
-  const lines = [header, `|${" --- |".repeat(extra ? 7 : 6)}`];
+  const grouped = new Map<string, { cells: string[]; addresses: string[] }>();
   for (const d of rows) {
-    const note = extra ? ` ${(d.intended?.reason ?? d.destructive ?? "").replace(/\|/g, "\\|")} |` : "";
-    const l = d.kind === "added" ? "" : show(d.kind === "removed" ? "(exists)" : d.left);
-    const r = d.kind === "removed" ? "" : show(d.kind === "added" ? "(exists)" : d.right);
-    lines.push(
-      `| ${d.stack} | \`${d.address}\` | ${d.kind} | ${d.attribute ? `\`${d.attribute}\`` : ""} | ${l} | ${r} |${note}`,
-    );
+    const note = extra ? prose(d.intended?.reason ?? d.destructive ?? "") : undefined;
+    const [left, right] = differingParts(d.left, d.right);
+    const l = d.kind === "added" ? "" : d.kind === "removed" ? summary(d) : show(left);
+    const r = d.kind === "removed" ? "" : d.kind === "added" ? summary(d) : show(right);
+    const cells = [
+      d.kind,
+      d.attribute ? `\`${d.attribute}\`` : "",
+      l,
+      r,
+      ...(note === undefined ? [] : [note]),
+    ];
+    const stack = `\`${d.stack}\``;
+    const key = JSON.stringify([stack, ...cells]);
+    const group = grouped.get(key) ?? { cells: [stack, ...cells], addresses: [] };
+    group.addresses.push(d.address);
+    grouped.set(key, group);
+  }
+  const lines = [header, `|${" --- |".repeat(extra ? 7 : 6)}`];
+  for (const { cells, addresses } of grouped.values()) {
+    const [stack, ...rest] = cells;
+    lines.push(`| ${[stack, addressCell(addresses), ...rest].join(" | ")} |`);
   }
   return lines;
 }
 
-/** Markdown report of an environment diff: unexpected differences first, intended ones folded. */
+/**
+ * Text for Markdown: `|` would end a table cell, and outside code spans `<env>` would be taken for HTML
+ * (inside them an entity would show as typed).
+ */
+function prose(text: string): string {
+  return text
+    .split("`")
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, "&lt;").replace(/>/g, "&gt;")))
+    .join("`")
+    .replace(/\|/g, "\\|");
+}
+
+/**
+ * Markdown report of an environment diff: unexpected differences first; intended ones folded, one table per
+ * reason, in the reasons' alphabetical order (a reason starts with its config field, so the differences of
+ * one field sit together).
+ */
 export function environmentReport(differences: readonly Difference[], left: string, right: string): string {
   const unexpected = differences.filter((d) => !d.intended);
   const intended = differences.filter((d) => d.intended);
@@ -298,14 +625,16 @@ export function environmentReport(differences: readonly Difference[], left: stri
     );
   }
   if (intended.length > 0) {
-    lines.push(
-      `<details><summary>Intended differences (${intended.length})</summary>`,
-      "",
-      ...table(intended, left, right, "why"),
-      "",
-      "</details>",
-      "",
-    );
+    const byReason = new Map<string, Difference[]>();
+    for (const d of intended) {
+      const reason = d.intended?.reason ?? "";
+      byReason.set(reason, [...(byReason.get(reason) ?? []), d]);
+    }
+    lines.push(`<details><summary>Intended differences (${intended.length})</summary>`, "");
+    for (const [reason, rows] of [...byReason].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`**${prose(reason)}** (${rows.length})`, "", ...table(rows, left, right), "");
+    }
+    lines.push("</details>", "");
   }
   return lines.join("\n");
 }

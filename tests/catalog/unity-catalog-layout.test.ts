@@ -23,7 +23,7 @@ describe("UnityCatalogLayout per environment", () => {
     ["staging", "ecommerce_staging"],
     ["prod", "ecommerce_prod"],
   ])(
-    "creates the %s catalog %s with one schema per layer, owned by the platform admins",
+    "creates the %s catalog %s with one schema per layer and the lakeflow schema, owned by the platform admins",
     (env, catalogName) => {
       const json = stackJson(`${env}-lakehouse`);
       const catalogs = Object.values(resourcesOf(json, "databricks_catalog"));
@@ -35,7 +35,7 @@ describe("UnityCatalogLayout per environment", () => {
         }),
       ]);
       const schemas = Object.values(resourcesOf(json, "databricks_schema")).map((s) => s.name);
-      expect(schemas.sort()).toEqual(["bronze", "gold", "governance", "ops", "silver"]);
+      expect(schemas.sort()).toEqual(["bronze", "gold", "governance", "lakeflow", "ops", "silver"]);
     },
   );
 
@@ -73,9 +73,18 @@ describe("UnityCatalogLayout per environment", () => {
       const gold = grantsOn(json, "schema", /Gold/);
       expect(gold["lakehouse-data-analysts"]).toEqual(["SELECT", "USE_SCHEMA"]);
       expect(gold["lakehouse-analysts-north"]).toEqual(["SELECT", "USE_SCHEMA"]);
-      for (const layer of [/Bronze_[0-9A-F]+\./, /Silver/, /Ops_[0-9A-F]+\./]) {
+      for (const layer of [/Bronze_[0-9A-F]+\./, /Silver/, /Lakeflow/, /Ops_[0-9A-F]+\./]) {
         expect(grantsOn(json, "schema", layer)["lakehouse-data-analysts"]).toBeUndefined();
       }
+    });
+
+    it("lets only the PII readers read the lakeflow schema, whose tables carry no masks, and engineers and the jobs principal write it", () => {
+      const write = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"];
+      expect(grantsOn(json, "schema", /Lakeflow/)).toEqual({
+        [sp]: write,
+        "lakehouse-data-engineers": write,
+        "lakehouse-pii-readers": ["SELECT", "USE_SCHEMA"],
+      });
     });
 
     it("lets engineers write bronze and silver and only read gold", () => {

@@ -52,9 +52,13 @@ describe("cluster policy presets", () => {
     });
   });
 
-  it("bounds prod job clusters by the environment, with photon, an on-demand driver and spot workers with fallback", () => {
+  it("bounds prod job and pipeline clusters by the environment, with photon, an on-demand driver and spot workers with fallback", () => {
     const definition = jobsPolicy(prod);
-    expect(definition.cluster_type).toEqual({ type: "fixed", value: "job", hidden: false });
+    expect(definition.cluster_type).toEqual({
+      type: "allowlist",
+      values: ["job", "dlt"],
+      defaultValue: "job",
+    });
     expect(definition["autoscale.max_workers"]).toMatchObject({ type: "range", minValue: 2, maxValue: 8 });
     expect(definition.runtime_engine).toMatchObject({ value: "PHOTON" });
     expect(definition["azure_attributes.first_on_demand"]).toMatchObject({ value: 1 });

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import {
   classifyDestructive,
@@ -6,11 +7,12 @@ import {
   type DiffConfig,
   diffStacks,
   environmentReport,
+  glob,
   loadDiffConfig,
   normaliser,
   revisionReport,
 } from "../../scripts/tools/diff";
-import type { StackJson } from "../../scripts/tools/stacks";
+import { readStacks, type StackJson } from "../../scripts/tools/stacks";
 
 function fixture(name: string): StackJson {
   return JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", `${name}.json`), "utf8"));
@@ -18,7 +20,7 @@ function fixture(name: string): StackJson {
 
 const config: DiffConfig = {
   normalise: [],
-  elementKeys: ["principal"],
+  elementKeys: ["principal", "task_key"],
   pairs: [
     {
       between: ["staging", "prod"],
@@ -64,6 +66,11 @@ function revisionDiff() {
   return classifyDestructive(differences, config);
 }
 
+/** One resource of `type` with `body`, at construct path `<stack>/<id>`, as a stack. */
+function stackOf(stack: string, type: string, id: string, body: Record<string, unknown>): StackJson {
+  return { resource: { [type]: { [id]: { "//": { metadata: { path: `${stack}/${id}` } }, ...body } } } };
+}
+
 describe("environment diff", () => {
   it("matches the snapshot on the fixture stacks", () => {
     expect(environmentReport(environmentDiff(), "staging", "prod")).toMatchSnapshot();
@@ -76,12 +83,24 @@ describe("environment diff", () => {
     expect(environmentDiff().filter((d) => d.address.startsWith("databricks_secret_acl"))).toEqual([]);
   });
 
-  it("reports a new grant by principal, not by position", () => {
+  it("reports a new grant as one added element, by principal, not by position", () => {
     const grant = environmentDiff().filter((d) => d.address.startsWith("databricks_grants"));
-    expect(grant.map((d) => d.attribute)).toEqual([
-      "grant[principal=auditors].principal",
-      "grant[principal=auditors].privileges",
+    expect(grant.map((d) => [d.kind, d.attribute])).toEqual([["added", "grant[principal=auditors]"]]);
+  });
+
+  it("reports a task on one side only as one removed row, and attributes of shared tasks one by one", () => {
+    const job = environmentDiff().filter((d) => d.address === "databricks_job.Medallion/Resource");
+    expect(job.map((d) => [d.kind, d.attribute])).toEqual([
+      ["removed", "task[task_key=bronze_events]"],
+      ["removed", "task[task_key=silver_events].depends_on[task_key=bronze_events]"],
+      ["changed", "task[task_key=silver_events].max_retries"],
     ]);
+  });
+
+  it("shows a removed element by its description", () => {
+    expect(environmentReport(environmentDiff(), "staging", "prod")).toMatch(
+      /\| removed \| `task\[task_key=bronze_events\]` \| `Raw clickstream events as delivered\.` \| {2}\|/,
+    );
   });
 
   it("separates declared differences from unexpected ones", () => {
@@ -93,6 +112,153 @@ describe("environment diff", () => {
   it("declares only differences that apply to the pair asked for", () => {
     const differences = classifyIntended(environmentDiff(), config, "dev", "prod");
     expect(differences.filter((d) => d.intended)).toEqual([]);
+  });
+
+  it("names list elements by the first element key each has", () => {
+    const permissions = (levels: [string, string][]) =>
+      stackOf("s", "databricks_permissions", "Permissions", {
+        access_control: levels.map(([key, level]) =>
+          key.startsWith("sp-")
+            ? { service_principal_name: key, permission_level: level }
+            : { group_name: key, permission_level: level },
+        ),
+      });
+    const differences = diffStacks(
+      "s",
+      permissions([["engineers", "CAN_USE"]]),
+      permissions([
+        ["sp-jobs", "CAN_USE"],
+        ["engineers", "CAN_MANAGE"],
+      ]),
+      { elementKeys: ["group_name", "service_principal_name"], byPath: true },
+    );
+    expect(differences.map((d) => [d.kind, d.attribute])).toEqual([
+      ["changed", "access_control[group_name=engineers].permission_level"],
+      ["added", "access_control[service_principal_name=sp-jobs]"],
+    ]);
+  });
+
+  it("compares a JSON object held in a string entry by entry", () => {
+    const policy = (maxWorkers: number) =>
+      stackOf("s", "databricks_cluster_policy", "Policy", {
+        definition: JSON.stringify({
+          "autoscale.max_workers": { type: "range", maxValue: maxWorkers },
+          spark_version: { type: "fixed", value: "16.4.x-scala2.13" },
+        }),
+      });
+    const differences = diffStacks("s", policy(4), policy(8), { byPath: true });
+    expect(differences.map((d) => [d.attribute, d.left, d.right])).toEqual([
+      ["definition.autoscale.max_workers", { type: "range", maxValue: 4 }, { type: "range", maxValue: 8 }],
+    ]);
+  });
+
+  it("shows the same change on several resources as one row naming them all", () => {
+    const jobs = (minutes: number) => ({
+      resource: {
+        databricks_job: Object.fromEntries(
+          ["Medallion", "Maintenance"].map((id) => [
+            id,
+            { "//": { metadata: { path: `s/Workflows/${id}/Resource` } }, timeout_seconds: minutes * 60 },
+          ]),
+        ),
+      },
+    });
+    const report = environmentReport(diffStacks("s", jobs(10), jobs(20), { byPath: true }), "a", "b");
+    expect(report).toContain(
+      "| `s` | `databricks_job.Workflows/{Maintenance,Medallion}/Resource` | changed | `timeout_seconds` | `600` | `1200` |",
+    );
+  });
+
+  it("compares asset files by their normalised content, not by their content-hashed paths", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "env-diff-assets-"));
+    try {
+      const write = (env: string, hash: string, sql: string) => {
+        const dir = path.join(root, env, "stacks", `${env}-lakehouse`);
+        fs.mkdirSync(path.join(dir, "assets", `Asset_${hash}`), { recursive: true });
+        fs.writeFileSync(path.join(dir, "assets", `Asset_${hash}`, "grants.sql"), sql);
+        const stack = stackOf(`${env}-lakehouse`, "databricks_workspace_file", "Grants", {
+          source: `assets/Asset_${hash}/grants.sql`,
+        });
+        fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack));
+        return readStacks(path.join(root, env)).get(`${env}-lakehouse`) as StackJson;
+      };
+      const diff = (left: StackJson, right: StackJson) =>
+        diffStacks("<env>-lakehouse", left, right, {
+          normaliseLeft: staging,
+          normaliseRight: prod,
+          byPath: true,
+        });
+      const grantsStaging = write("staging", "AAAA", "GRANT SELECT ON shop_staging.gold TO analysts;\n");
+      const grantsProd = write("prod", "BBBB", "GRANT SELECT ON shop_prod.gold TO analysts;\n");
+      expect(diff(grantsStaging, grantsProd)).toEqual([]);
+
+      const widerProd = write("prod", "CCCC", "GRANT SELECT ON shop_prod.gold TO everyone;\n");
+      expect(diff(grantsStaging, widerProd).map((d) => [d.attribute, d.left, d.right])).toEqual([
+        [
+          "source",
+          "grants.sql line 1: GRANT SELECT ON shop_<env>.gold TO analysts;",
+          "grants.sql line 1: GRANT SELECT ON shop_<env>.gold TO everyone;",
+        ],
+      ]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("intended-difference globs", () => {
+  it("match the whole attribute path, not a suffix of it", () => {
+    expect(glob("tags.criticality", "tags.criticality")).toBe(true);
+    expect(
+      glob("tags.criticality", "job_cluster[job_cluster_key=batch].new_cluster.custom_tags.criticality"),
+    ).toBe(false);
+    expect(
+      glob(
+        "job_cluster[*].new_cluster.custom_tags.criticality",
+        "job_cluster[job_cluster_key=batch].new_cluster.custom_tags.criticality",
+      ),
+    ).toBe(true);
+  });
+
+  it("match an element row without the attributes inside the element", () => {
+    expect(glob("task[task_key=bronze_*]", "task[task_key=bronze_events]")).toBe(true);
+    expect(glob("task[task_key=bronze_*]", "task[task_key=bronze_events].max_retries")).toBe(false);
+  });
+
+  it("cover a difference with any attribute glob of a declaration's list", () => {
+    const declarations: DiffConfig = {
+      ...config,
+      pairs: [
+        {
+          between: ["*", "*"],
+          intended: [
+            {
+              resource: "databricks_sql_endpoint.*",
+              attribute: ["cluster_size", "auto_stop_mins"],
+              reason: "sizing",
+            },
+          ],
+        },
+      ],
+    };
+    const unexpected = classifyIntended(environmentDiff(), declarations, "staging", "prod").filter(
+      (d) => d.address.startsWith("databricks_sql_endpoint") && !d.intended,
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  it("fails if a declaration has no reason", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "env-diff-config-"));
+    try {
+      const file = path.join(dir, "env-diff.yaml");
+      fs.writeFileSync(
+        file,
+        'pairs:\n  - between: ["*", "*"]\n    intended:\n      - resource: "azurerm_*"\n',
+      );
+      expect(() => loadDiffConfig(file)).toThrow(/pairs\[0\]\.intended\[0\]: needs a reason/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -125,6 +291,21 @@ describe("revision diff", () => {
         "databricks_grants.Catalog_Grants_C4C4C4C4",
       ]),
     );
+  });
+
+  it("does not take an element removed from a data holder for the holder removed", () => {
+    const table = (columns: string[]) =>
+      stackOf("prod-lakehouse", "databricks_sql_table", "Orders", {
+        name: "orders",
+        column: columns.map((name) => ({ name, type: "STRING" })),
+      });
+    const differences = classifyDestructive(
+      diffStacks("prod-lakehouse", table(["id", "note"]), table(["id"]), { elementKeys: ["name"] }),
+      config,
+    );
+    expect(differences.map((d) => [d.kind, d.attribute, d.destructive])).toEqual([
+      ["removed", "column[name=note]", undefined],
+    ]);
   });
 });
 

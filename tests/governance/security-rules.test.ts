@@ -114,6 +114,23 @@ describe("security rules", () => {
       });
     });
 
+    it("fails if a production pipeline runs as the deployer, and is compliant when it runs as the service principal", () => {
+      const stack = guardedStack();
+      const deployer = new Pipeline(stack, "Flows", { name: "flows", serverless: true });
+      expect(jobsRunAsServicePrincipalRule(env("prod")).evaluate(deployer)).toEqual({
+        status: "non-compliant",
+        message: expect.stringMatching(
+          /databricks_pipeline 'test\/Flows' runs as the deployer in production; set run_as.service_principal_name/,
+        ),
+      });
+      const principal = new Pipeline(stack, "Owned", {
+        name: "owned",
+        serverless: true,
+        runAs: { servicePrincipalName: SP },
+      });
+      expect(jobsRunAsServicePrincipalRule(env("prod")).evaluate(principal)).toEqual({ status: "compliant" });
+    });
+
     it("does not apply in development, where engineers run jobs as themselves", () => {
       const stack = guardedStack(env("dev"));
       const mine = job(stack, "Mine");

@@ -23,6 +23,8 @@ from lakehouse.generator import FILE_FAULTS, ROW_FAULTS, GeneratorConfig, genera
 from lakehouse.generator.core import BAD_NUMBER, BAD_TIMESTAMP, DRIFT_COLUMN, UNKNOWN_EVENT_TYPE
 from lakehouse.locations import LocalLocations
 from lakehouse.ops.accounting import accounting_table
+from lakehouse.ops.runs import pipeline_runs_table
+from lakehouse.quality.report import dq_results_table
 from lakehouse.silver.job import bronze_fed_tables
 
 
@@ -263,7 +265,8 @@ def test_run_builds_sessions_from_events(spark: SparkSession, catalogue: Catalog
 def test_run_again_without_new_files_writes_nothing(
     spark: SparkSession, catalogue: Catalogue, flow: Flow
 ) -> None:
-    keys = [t.key for t in catalogue.tables if flow.locations.exists(spark, t.key)]
+    records = pipeline_runs_table(catalogue).key
+    keys = [t.key for t in catalogue.tables if flow.locations.exists(spark, t.key) and t.key != records]
 
     def versions() -> dict[str, int]:
         return {k: flow.locations.delta(spark, k).history(1).collect()[0]["version"] for k in keys}
@@ -272,3 +275,36 @@ def test_run_again_without_new_files_writes_nothing(
     result = _run(spark, flow.landing, flow.warehouse, "run-2")
     assert versions() == before
     assert all(counts.rows_read == 0 for counts in result.accounting.tables.values())
+    assert {g.mode for g in result.gold} == {"unchanged"}
+    stages = flow.locations.read(spark, records).where("run_id = 'run-2'").select("status").distinct()
+    assert [r.status for r in stages.collect()] == ["succeeded"]
+
+
+def test_run_records_data_quality_results_per_expectation(
+    spark: SparkSession, catalogue: Catalogue, flow: Flow
+) -> None:
+    results = flow.locations.read(spark, dq_results_table(catalogue)).where("run_id = 'run-1'")
+    accounting = flow.locations.read(spark, accounting_table(catalogue).key).where("run_id = 'run-1'")
+    checked = 0
+    for silver, _ in bronze_fed_tables(catalogue):
+        counts = accounting.where(F.col("table_key") == silver.key).first()
+        rows = {r.expectation: r for r in results.where(F.col("table_key") == silver.key).collect()}
+        assert set(rows) == {e.name for e in silver.expectations}, silver.key
+        for expectation in silver.expectations:
+            row = rows[expectation.name]
+            assert row.action == expectation.action
+            assert row.rows_passed + row.rows_failed == counts.rows_read
+            assert row.max_failure_rate == expectation.max_failure_rate
+            if expectation.action == "quarantine":
+                assert row.rows_failed >= counts.quarantined_by_rule.get(expectation.name, 0)
+            checked += row.rows_failed
+    assert checked > 0, "a 30 % fault rate must fail some expectations"
+
+
+def test_run_records_every_stage_as_succeeded(spark: SparkSession, catalogue: Catalogue, flow: Flow) -> None:
+    rows = flow.locations.read(spark, pipeline_runs_table(catalogue).key).where("run_id = 'run-1'").collect()
+    stages = {r.stage: r for r in rows}
+    gold = {f"gold:{t.name}" for t in catalogue.tables_in("gold")}
+    assert {"bronze", "silver", "derived", "accounting"} | gold <= set(stages)
+    assert {r.status for r in rows} == {"succeeded"}
+    assert all(r.duration_seconds >= 0 and r.error is None for r in rows)

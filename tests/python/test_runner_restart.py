@@ -19,6 +19,7 @@ from lakehouse import runner
 from lakehouse.catalogue import Catalogue
 from lakehouse.generator import GeneratorConfig, generate
 from lakehouse.locations import LocalLocations
+from lakehouse.ops.runs import pipeline_runs_table
 from lakehouse.silver.job import QUARANTINED_HOOK_STEP, bronze_fed_tables
 
 SOURCES = "events,customers,support_tickets"
@@ -32,7 +33,7 @@ class Killed(RuntimeError):
 def _args(landing: Path, warehouse: Path, run_id: str) -> list[str]:
     return [
         "--landing", str(landing), "--warehouse", str(warehouse), "--run-id", run_id,
-        "--max-files-per-trigger", "1", "--sources", SOURCES,
+        "--max-files-per-trigger", "1", "--sources", SOURCES, "--no-gold",
     ]  # fmt: skip
 
 
@@ -73,6 +74,11 @@ def test_run_killed_and_restarted_matches_uninterrupted_run(
                 log=lambda _: None,
             )
     runner.run(spark, runner.parse_args(_args(landing, restarted, "final")), log=lambda _: None)
+
+    records = LocalLocations(restarted).read(spark, pipeline_runs_table(catalogue).key)
+    failed = {(r.run_id, r.stage): r.error for r in records.where("status = 'failed'").collect()}
+    assert sorted(failed) == [("attempt-0", "bronze"), ("attempt-1", "silver")]
+    assert all("killed at" in error for error in failed.values()), failed
 
     a, b = LocalLocations(straight), LocalLocations(restarted)
     compared = [t.key for t in catalogue.tables if t.layer in ("bronze", "silver") and a.exists(spark, t.key)]

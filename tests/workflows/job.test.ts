@@ -163,6 +163,26 @@ describe("JobSources", () => {
     );
   });
 
+  it("uploads every source file of a folder and returns the folder's workspace path", () => {
+    const { stack, sources, job } = fixture();
+    const folder = sources.folder("entrypoints/");
+    job.addPythonTask("a", { source: folder.files[0], cluster: "main" });
+    expect(folder.relativePath).toBe("entrypoints");
+    expect(folder.workspacePath).toBe("/Workspace/lakehouse/test/entrypoints");
+    expect(folder.files.map((f) => f.relativePath)).toEqual(["entrypoints/a.py", "entrypoints/b.py"]);
+    expect(Object.keys(resourcesOf(synthJson(stack), "databricks_workspace_file"))).toHaveLength(2);
+  });
+
+  it("fails if a source folder does not exist or holds no source file", () => {
+    const { sources, root } = fixture();
+    expect(() => sources.folder("missing")).toThrow(/job source folder 'missing' does not exist/);
+    fs.mkdirSync(path.join(root, "empty"));
+    fs.writeFileSync(path.join(root, "empty", "README.md"), "nothing to run\n");
+    expect(() => sources.folder("empty")).toThrow(
+      /job source folder 'empty' in .* holds no \.py, \.json or \.sql file/,
+    );
+  });
+
   it("uploads a file once however often tasks refer to it", () => {
     const { stack, sources, job } = fixture();
     job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });

@@ -1,8 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { tableCatalogue } from "../../constructs/tables/catalogue";
+import { Testing } from "cdktf";
+import { addEnvironments } from "../../constructs/lakehouse-app";
+import { TABLE_DECLARATIONS, TableCatalogue, tableCatalogue } from "../../constructs/tables/catalogue";
+import { column } from "../../constructs/tables/columns";
 import { JOBS_SRC_DIR } from "../../constructs/workflows/job-sources";
 import { medallionTables, taskKeyOf } from "../../constructs/workflows/lakehouse-workflows";
+import { loadEnvironments } from "../../environments/load";
 import { resourcesOf, stackJson, type TerraformJson } from "../helpers/synth";
 
 const WORKSPACE_ROOT = (env: string) => `/Workspace/lakehouse/${env}/`;
@@ -16,13 +20,24 @@ function jobsOf(env: string): Record<string, TerraformJson> {
   );
 }
 
+/** Task key -> keys of the tasks it depends on, sorted. */
+function dependenciesOf(job: TerraformJson): Record<string, string[]> {
+  return Object.fromEntries(
+    job.task.map((t: TerraformJson) => [
+      t.task_key,
+      (t.depends_on ?? []).map((d: TerraformJson) => d.task_key).sort(),
+    ]),
+  );
+}
+
 describe("LakehouseWorkflows", () => {
-  it("creates the same six jobs in every environment", () => {
+  it("creates the same seven jobs in every environment", () => {
     for (const env of ["dev", "staging", "prod"]) {
       expect(Object.keys(jobsOf(env)).sort()).toEqual([
         "data-quality-report",
         "gdpr-erasure",
         "governance-bootstrap",
+        "lakeflow-refresh",
         "medallion",
         "streaming-ingest",
         "table-maintenance",
@@ -39,6 +54,7 @@ describe("LakehouseWorkflows", () => {
       );
       for (const job of Object.values(jobsOf(env))) {
         for (const task of job.task) {
+          if (task.pipeline_task) continue; // runs a pipeline, whose sources the pipeline tests check
           const file: string = task.spark_python_task?.python_file ?? task.sql_task?.file?.path;
           expect(file.startsWith(WORKSPACE_ROOT(env))).toBe(true);
           expect(uploaded.has(file)).toBe(true);
@@ -48,14 +64,8 @@ describe("LakehouseWorkflows", () => {
     },
   );
 
-  it("makes every silver task depend on the tasks of exactly its upstream tables (dev, triggered streaming)", () => {
-    const medallion = jobsOf("dev").medallion;
-    const dependencies = Object.fromEntries(
-      medallion.task.map((t: TerraformJson) => [
-        t.task_key,
-        (t.depends_on ?? []).map((d: TerraformJson) => d.task_key),
-      ]),
-    );
+  it("makes every silver and gold task depend on the tasks of exactly its upstream tables (dev, triggered streaming)", () => {
+    const dependencies = dependenciesOf(jobsOf("dev").medallion);
     const tables = medallionTables(tableCatalogue());
     expect(Object.keys(dependencies).sort()).toEqual(tables.map((t) => taskKeyOf(t.key)).sort());
     for (const table of tables) {
@@ -63,6 +73,74 @@ describe("LakehouseWorkflows", () => {
     }
     expect(dependencies.silver_sessions).toEqual(["silver_events"]);
     expect(dependencies.silver_events).toEqual(["bronze_events"]);
+  });
+
+  it.each(["dev", "staging", "prod"])(
+    "runs one gold task per gold table, depending exactly on the tasks of its catalogue inputs (%s)",
+    (env) => {
+      const catalogue = tableCatalogue();
+      const medallion = jobsOf(env).medallion;
+      const dependencies = dependenciesOf(medallion);
+      // Worked out from the catalogue alone: a table `layer.name` is built by the task `layer_name`.
+      const taskOf = (key: string) => {
+        const table = catalogue.table(key);
+        return `${table.layer}_${table.name}`;
+      };
+      const gold = catalogue.tablesIn("gold");
+      expect(gold.length).toBeGreaterThan(0);
+      expect(Object.keys(dependencies).filter((k) => k.startsWith("gold_"))).toEqual(
+        gold.map((t) => taskOf(t.key)).sort(),
+      );
+      for (const table of gold) {
+        const expected = table.upstream.map(taskOf).sort();
+        expect(expected.length).toBeGreaterThan(0);
+        expect(dependencies[taskOf(table.key)]).toEqual(expected);
+        for (const input of expected) expect(dependencies[input]).toBeDefined();
+      }
+      expect(dependencies.gold_customer_metrics).toEqual(["silver_events", "silver_sessions"]);
+    },
+  );
+
+  it("runs a gold task with the medallion entrypoint, its table and the run's start day as as-of date", () => {
+    const medallion = jobsOf("staging").medallion;
+    const task = (key: string) => medallion.task.find((t: TerraformJson) => t.task_key === key);
+    const gold = task("gold_daily_sales_summary").spark_python_task;
+    expect(gold.python_file).toBe(task("silver_events").spark_python_task.python_file);
+    expect(gold.python_file).toBe("/Workspace/lakehouse/staging/entrypoints/medallion.py");
+    expect(gold.parameters).toEqual([
+      "--stage",
+      "gold",
+      "--table",
+      "gold.daily_sales_summary",
+      "--as-of",
+      "{{job.start_time.iso_date}}",
+      "--catalog",
+      "{{job.parameters.catalog}}",
+      "--checkpoint-root",
+      "/Volumes/ecommerce_staging/ops/checkpoints",
+      "--run-id",
+      "{{job.run_id}}",
+    ]);
+    expect(task("gold_daily_sales_summary").job_cluster_key).toBe("batch");
+  });
+
+  it("fails if a gold table reads a table no medallion task builds", () => {
+    const catalogue = new TableCatalogue([
+      ...TABLE_DECLARATIONS,
+      {
+        layer: "gold",
+        name: "run_report",
+        description: "Runs per day.",
+        columns: [column("run_date", "DATE", "Day.", { nullable: false })],
+        businessKeys: ["run_date"],
+        readers: ["data_engineers"],
+        upstream: ["ops.run_accounting"],
+      },
+    ]);
+    const [dev] = loadEnvironments().filter((e) => e.name === "dev");
+    expect(() => addEnvironments(Testing.app(), [dev], catalogue)).toThrow(
+      /medallion table 'gold.run_report' reads ops.run_accounting, which no medallion task builds/,
+    );
   });
 
   it("leaves bronze to the streaming job when the environment streams continuously (prod)", () => {
@@ -116,13 +194,30 @@ describe("LakehouseWorkflows", () => {
   it("lets engineers manage runs and analysts view every job", () => {
     const json = stackJson("prod-lakehouse");
     const jobPermissions = Object.values(resourcesOf(json, "databricks_permissions")).filter((p) => p.job_id);
-    expect(jobPermissions).toHaveLength(6);
+    expect(jobPermissions).toHaveLength(7);
     for (const permissions of jobPermissions) {
       expect(permissions.access_control).toEqual([
         { group_name: "lakehouse-data-analysts", permission_level: "CAN_VIEW" },
         { group_name: "lakehouse-data-engineers", permission_level: "CAN_MANAGE_RUN" },
         { group_name: "lakehouse-platform-admins", permission_level: "CAN_MANAGE" },
       ]);
+    }
+  });
+
+  it("updates the Lakeflow pipeline on the medallion schedule, paused in dev and where the pipeline is continuous", () => {
+    const expected = { dev: "PAUSED", staging: "UNPAUSED", prod: "PAUSED" };
+    for (const [env, pauseStatus] of Object.entries(expected)) {
+      const jobs = jobsOf(env);
+      const refresh = jobs["lakeflow-refresh"];
+      const [pipelineId] = Object.keys(resourcesOf(stackJson(`${env}-lakehouse`), "databricks_pipeline"));
+      expect(refresh.task).toEqual([
+        expect.objectContaining({
+          task_key: "update_pipeline",
+          pipeline_task: { pipeline_id: `\${databricks_pipeline.${pipelineId}.id}`, full_refresh: false },
+        }),
+      ]);
+      expect(refresh.job_cluster).toBeUndefined();
+      expect(refresh.schedule).toEqual({ ...jobs.medallion.schedule, pause_status: pauseStatus });
     }
   });
 

@@ -221,6 +221,9 @@ class GoldJob:
             if end >= start:
                 changed = self.locations.read_changes(self.spark, table.key, start, end)
                 changed = changed.select(*table.column_names, CHANGE_TYPE)
+                # Reading is lazy: plan the scan now, so a range without change data (the feed was
+                # off for a while) fails here, where `run` falls back to a full build.
+                changed.isEmpty()
             else:
                 schema = table.spark_schema().add(CHANGE_TYPE, "string")
                 changed = self.spark.createDataFrame([], schema)

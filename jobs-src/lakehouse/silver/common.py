@@ -178,17 +178,19 @@ def content_hash(columns: Sequence[str]) -> Column:
 
 
 def latest_per_key(
-    keys: Sequence[str], order: Column, tie_break: Sequence[str]
+    keys: Sequence[str], order: Column, tie_break: Sequence[str], columns: Sequence[str] | None = None
 ) -> Callable[[DataFrame], DataFrame]:
     """One row per key: the one with the greatest `order`, ties broken by a hash of `tie_break`.
 
     The tie-break makes the choice independent of batch layout (restarts give the same winner).
     Most keys are unique, so only rows of repeated keys (found by a cheap count per key) go through
-    the row-picking aggregate; the others pass straight through.
+    the row-picking aggregate; the others pass straight through. `columns` are the input's columns
+    (default: asked from the DataFrame); give them where a schema cannot be analysed, such as inside
+    a declarative pipeline's query function.
     """
 
     def transform(df: DataFrame) -> DataFrame:
-        others = [name for name in df.columns if name not in keys]
+        others = [name for name in (df.columns if columns is None else columns) if name not in keys]
         repeated = df.groupBy(*keys).count().where(F.col("count") > 1).select(*keys)
         unique = df.join(F.broadcast(repeated), list(keys), "left_anti")
         ranking = F.struct(order.alias("o"), content_hash(tie_break).alias("h"))

@@ -57,6 +57,12 @@ def sessionize(sessions: Table) -> Callable[[DataFrame], DataFrame]:
     return transform
 
 
+def rebuild(sessions: Table) -> Callable[[DataFrame], DataFrame]:
+    """Every session from all silver events, as the declarative pipeline builds the table (whole, each
+    update). Needs and returns what `sessionize` does."""
+    return sessionize(sessions)
+
+
 def derive(job: DerivedJob, batch: DataFrame) -> TableCounts:
     """Rebuild the sessions that `batch` (new silver events) touches and upsert the changed ones."""
     table, keys = job.silver, list(job.silver.business_keys)

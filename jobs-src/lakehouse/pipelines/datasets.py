@@ -1,0 +1,126 @@
+"""Dataset names and the whole-table transforms the declarative pipeline defines its tables with.
+
+The batch jobs write silver incrementally (append-new, latest-wins MERGE, SCD 2 MERGE, CDC MERGE, see
+`lakehouse.silver.writers`). In the pipeline every silver and gold table is a materialized view,
+recomputed from all of its input on each update, so each write strategy becomes the pure transform
+giving the state those MERGEs converge to:
+
+- append-new (events): one row per business key, picked as the batch job picks within a batch;
+- latest wins (orders, order_items, SCD 1 dim_product): per key, the greatest `recency()` of the
+  table's module;
+- SCD 2 (dim_customer): the version chain of every key, consecutive versions with the same tracked
+  hash merged, `effective_to` / `is_current` from the next version;
+- CDC (support_tickets): per key the change with the highest sequence number; keys whose last change
+  is a delete are absent.
+
+Names in the pipeline's own schema are `<layer>_<table>` (`silver_events`, `gold_clv`), derived from
+the catalogue like everything else.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from lakehouse.bronze.readers import SOURCE_FILE
+from lakehouse.catalogue import Table
+from lakehouse.silver.common import latest_per_key
+
+HASH_COLUMN = "row_hash"
+EFFECTIVE_TO = "effective_to"
+IS_CURRENT = "is_current"
+"""SCD 2 columns, as `lakehouse.silver.writers.merge_scd2` maintains them."""
+
+
+def dataset_name(table: Table) -> str:
+    """The table's dataset name in the pipeline's schema: `<layer>_<table name>`."""
+    return f"{table.layer}_{table.name}"
+
+
+def checked_view_name(table: Table) -> str:
+    """The temporary view holding a silver table's typed rows that passed its expectations."""
+    return f"{dataset_name(table)}_checked"
+
+
+def silver_module(table: Table) -> ModuleType:
+    """`lakehouse.silver.<table name>`, the per-table logic the batch job uses too."""
+    return importlib.import_module(f"lakehouse.silver.{table.name}")
+
+
+def conform(table: Table) -> Callable[[DataFrame], DataFrame]:
+    """Exactly the catalogue's columns of `table`, in order, cast to their declared types."""
+
+    def transform(df: DataFrame) -> DataFrame:
+        return df.select(*(F.col(c.name).cast(c.type).alias(c.name) for c in table.columns))
+
+    return transform
+
+
+def _tie_break(table: Table) -> list[str]:
+    return [name for name in table.column_names if not name.startswith("_")]
+
+
+def current_rows(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
+    """The silver table's rows from all of its checked input rows (see the module docstring).
+
+    Needs: `columns` (the input's columns: the silver columns, the bronze audit columns and, for CDC,
+    the operation column). Returns exactly the silver columns.
+    """
+    keys = list(table.business_keys)
+    if not keys:
+        raise ValueError(f"{table.key}: a silver table built from bronze needs businessKeys in the catalogue")
+    if table.scd is not None and table.scd.type == 2:
+        return _scd2_versions(table, columns)
+    if table.cdc is not None:
+        return _cdc_current(table, columns)
+    module = silver_module(table)
+    order = module.recency() if hasattr(module, "recency") else F.col(SOURCE_FILE)
+    latest = latest_per_key(keys, order, _tie_break(table), columns)
+
+    def transform(df: DataFrame) -> DataFrame:
+        return df.transform(latest).transform(conform(table))
+
+    return transform
+
+
+def _cdc_current(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
+    cdc = table.cdc
+    assert cdc is not None
+    if cdc.delete_mode != "hard":
+        raise NotImplementedError(
+            f"{table.key}: cdc.deleteMode '{cdc.delete_mode}' needs a deleted-flag column; "
+            "only 'hard' is built"
+        )
+    latest = latest_per_key(table.business_keys, F.col(cdc.sequence_column), _tie_break(table), columns)
+
+    def transform(df: DataFrame) -> DataFrame:
+        last = df.transform(latest)
+        return last.where(F.col(cdc.operation_column) != "delete").transform(conform(table))
+
+    return transform
+
+
+def _scd2_versions(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
+    keys, start = list(table.business_keys), table.event_time_column
+    if start is None:
+        raise ValueError(f"{table.key}: SCD type 2 needs an eventTimeColumn (the version start)")
+    # As in merge_scd2: one row per (key, start); a version repeating the previous one's hash is none.
+    versions = latest_per_key([*keys, start], F.col(HASH_COLUMN), _tie_break(table), columns)
+    chain = Window.partitionBy(*keys).orderBy(start)
+
+    def transform(df: DataFrame) -> DataFrame:
+        kept = (
+            df.transform(versions)
+            .withColumn("_previous", F.lag(HASH_COLUMN).over(chain))
+            .where(F.col("_previous").isNull() | (F.col("_previous") != F.col(HASH_COLUMN)))
+        )
+        chained = kept.withColumn(EFFECTIVE_TO, F.lead(start).over(chain)).withColumn(
+            IS_CURRENT, F.col(EFFECTIVE_TO).isNull()
+        )
+        return chained.transform(conform(table))
+
+    return transform

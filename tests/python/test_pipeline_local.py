@@ -1,0 +1,188 @@
+"""The declarative pipeline run locally with `spark-pipelines`, on generated data, against the batch jobs.
+
+One module-scoped flow (slow: each `spark-pipelines` command starts its own Spark Connect server):
+generate 2,000 events over 2 days with 2 % faults, run the batch runner without gold (it writes the
+bronze tables the pipeline reads, and silver to compare with), then `dry-run` and `run` the pipeline on
+that bronze. The pipeline's silver tables must equal the batch job's, row for row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.testing import assertDataFrameEqual
+
+from lakehouse import runner
+from lakehouse.catalogue import Catalogue, Table, load_catalogue
+from lakehouse.generator import GeneratorConfig, Manifest, generate
+from lakehouse.gold.job import GoldJob, data_as_of
+from lakehouse.locations import LocalLocations
+from lakehouse.pipelines import local
+from lakehouse.pipelines.config import AS_OF
+from lakehouse.pipelines.datasets import dataset_name
+from lakehouse.silver.job import bronze_fed_tables
+
+DAYS = 2
+SILVER_TABLES = [table.name for table in load_catalogue().tables_in("silver")]
+QUARANTINE_RUN_COLUMNS = ("run_id", "quarantined_at")
+"""Differ by design between the batch run and the pipeline update."""
+
+
+@dataclass
+class PipelineFlow:
+    manifest: Manifest
+    batch: runner.RunResult
+    locations: LocalLocations
+    as_of: date
+    pipeline: local.LocalPipeline
+    dry_run_lines: list[str]
+    tables_after_dry_run: list[str]
+    run_lines: list[str]
+
+    def read(self, spark: SparkSession, table: Table) -> DataFrame:
+        """The pipeline's dataset of catalogue table `table`."""
+        return spark.read.format("delta").load(str(self.pipeline.table(dataset_name(table))))
+
+
+def _tables(pipeline: local.LocalPipeline) -> list[str]:
+    if not pipeline.warehouse.is_dir():
+        return []
+    return sorted(p.name for p in pipeline.warehouse.iterdir() if (p / "_delta_log").is_dir())
+
+
+@pytest.fixture(scope="module")
+def flow(spark: SparkSession, catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> PipelineFlow:
+    root = tmp_path_factory.mktemp("pipeline")
+    config = GeneratorConfig(out=root / "landing", events=2000, days=DAYS, seed=7, fault_rate=0.02)
+    manifest = generate(config, catalogue)
+    args = runner.parse_args(
+        ["--landing", str(config.out), "--warehouse", str(root / "batch"), "--run-id", "batch", "--no-gold"]
+    )
+    batch = runner.run(spark, args, log=lambda _: None)
+    locations = LocalLocations(root / "batch")
+    as_of = data_as_of(spark, catalogue, locations)
+    pipeline = local.write_spec(
+        root / "pipeline", local.configuration(root / "batch" / "bronze", as_of.isoformat())
+    )
+    dry_run_lines: list[str] = []
+    local.run_pipeline(pipeline, "dry-run", echo=dry_run_lines.append)
+    tables_after_dry_run = _tables(pipeline)
+    run_lines: list[str] = []
+    local.run_pipeline(pipeline, "run", echo=run_lines.append)
+    return PipelineFlow(
+        manifest, batch, locations, as_of, pipeline, dry_run_lines, tables_after_dry_run, run_lines
+    )
+
+
+def _events(catalogue: Catalogue) -> tuple[Table, Table]:
+    bronze = catalogue.table(catalogue.source("events").table)
+    silver = next(s for s, b in bronze_fed_tables(catalogue) if b.key == bronze.key)
+    return silver, bronze
+
+
+def test_dry_run_validates_the_graph_and_writes_no_table(flow: PipelineFlow) -> None:
+    assert flow.dry_run_lines[-1] == "[pipeline] Run is COMPLETED."
+    assert flow.tables_after_dry_run == []
+
+
+def test_run_writes_every_silver_and_gold_table_with_catalogue_columns(
+    spark: SparkSession, catalogue: Catalogue, flow: PipelineFlow
+) -> None:
+    expected = [t for layer in ("silver", "gold") for t in catalogue.tables_in(layer)]
+
+    assert flow.run_lines[-1] == "[pipeline] Run is COMPLETED."
+    assert _tables(flow.pipeline) == sorted(dataset_name(t) for t in expected)
+    for table in expected:
+        assert tuple(flow.read(spark, table).columns) == table.column_names, table.key
+
+
+def test_run_accounts_for_every_bronze_event(
+    spark: SparkSession, catalogue: Catalogue, flow: PipelineFlow
+) -> None:
+    silver, bronze = _events(catalogue)
+    assert silver.quarantine_table is not None
+    kept = flow.read(spark, silver).count()
+    quarantined = flow.read(spark, catalogue.table(silver.quarantine_table)).count()
+    duplicates = flow.manifest.faults["events"]["exact_duplicate"]
+
+    assert quarantined > 0
+    assert duplicates > 0
+    assert kept + quarantined + duplicates == flow.locations.read(spark, bronze.key).count()
+
+
+def test_run_quarantines_events_under_the_rules_the_batch_job_counted(
+    spark: SparkSession, catalogue: Catalogue, flow: PipelineFlow
+) -> None:
+    silver, _ = _events(catalogue)
+    assert silver.quarantine_table is not None
+    rows = flow.read(spark, catalogue.table(silver.quarantine_table)).collect()
+
+    by_rule = Counter(rule for row in rows for rule in row["failed_rules"])
+
+    assert by_rule == flow.batch.accounting.tables[silver.key].quarantined_by_rule
+    assert {row["run_id"] for row in rows} == {f"pipeline-local-{flow.as_of.isoformat()}"}
+
+
+@pytest.mark.parametrize("name", SILVER_TABLES)
+def test_run_silver_table_equals_the_batch_job(
+    spark: SparkSession, catalogue: Catalogue, flow: PipelineFlow, name: str
+) -> None:
+    table = next(t for t in catalogue.tables_in("silver") if t.name == name)
+    columns = [name for name in table.column_names if name not in QUARANTINE_RUN_COLUMNS]
+
+    pipeline = flow.read(spark, table).select(*columns)
+    batch = flow.locations.read(spark, table.key).select(*columns)
+
+    assertDataFrameEqual(pipeline, batch)
+
+
+def test_run_gold_daily_sales_summary_has_one_row_per_day_like_the_batch_job(
+    spark: SparkSession, catalogue: Catalogue, flow: PipelineFlow
+) -> None:
+    table = next(t for t in catalogue.tables_in("gold") if t.name == "daily_sales_summary")
+    silver, _ = _events(catalogue)
+    rows = flow.read(spark, table)
+    days = flow.read(spark, silver).select("event_date").distinct().count()
+
+    GoldJob(spark, catalogue, flow.locations, table).run(flow.as_of, full=True)
+
+    assert rows.count() == rows.select("sales_date").distinct().count() == days >= DAYS
+    assertDataFrameEqual(rows, flow.locations.read(spark, table.key))
+
+
+def test_run_as_of_gold_tables_describe_the_configured_day(
+    spark: SparkSession, catalogue: Catalogue, flow: PipelineFlow
+) -> None:
+    as_of_tables = [t for t in catalogue.tables_in("gold") if "as_of_date" in t.column_names]
+
+    assert as_of_tables
+    for table in as_of_tables:
+        days = {row[0] for row in flow.read(spark, table).select("as_of_date").distinct().collect()}
+        assert days == {flow.as_of}, table.key
+
+
+def test_dry_run_fails_naming_a_missing_configuration_key(tmp_path: Path) -> None:
+    settings = local.configuration(tmp_path / "bronze", "2019-10-02")
+    del settings[AS_OF]
+    pipeline = local.write_spec(tmp_path / "broken", settings)
+
+    with pytest.raises(local.PipelineRunFailed, match=rf"dry-run failed .*{re.escape(AS_OF)} is missing"):
+        local.run_pipeline(pipeline, "dry-run", echo=lambda _: None)
+
+
+def test_main_fails_before_spark_when_bronze_tables_are_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bronze" / "events" / "_delta_log").mkdir(parents=True)
+
+    code = local.main(["--bronze", str(tmp_path / "bronze"), "--out", str(tmp_path / "out")])
+
+    assert code == 1
+    assert re.search(r"has no bronze Delta tables .*orders.*lakehouse\.runner", capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()
