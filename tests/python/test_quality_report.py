@@ -6,12 +6,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.catalogue import Catalogue, Table
-from lakehouse.locations import LocalLocations
+from lakehouse.locations import LocalLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts
-from lakehouse.quality.report import report
+from lakehouse.quality.report import locations_of, parse_args, report
 from lakehouse.quality.results import dq_rows, write_dq_results
 
 CHECKED_AT = datetime(2019, 10, 2, 6, 0, tzinfo=UTC)
@@ -89,3 +90,16 @@ def test_report_without_results_table_reports_nothing(
     spark: SparkSession, catalogue: Catalogue, tmp_path: Path
 ) -> None:
     assert report(spark, catalogue, LocalLocations(tmp_path)) == []
+
+
+def test_report_command_reads_a_local_warehouse_or_a_catalog(tmp_path: Path) -> None:
+    local = locations_of(parse_args(["--warehouse", str(tmp_path)]))
+    assert isinstance(local, LocalLocations)
+    assert local.warehouse == tmp_path
+    remote = locations_of(parse_args(["--catalog", "ecommerce_dev", "--checkpoint-root", "/Volumes/c/o/k"]))
+    assert isinstance(remote, UnityCatalogLocations)
+    assert remote.catalog == "ecommerce_dev"
+    with pytest.raises(SystemExit):
+        parse_args(["--catalog", "ecommerce_dev"])  # a catalog needs its checkpoint root
+    with pytest.raises(SystemExit):
+        parse_args(["--catalog", "ecommerce_dev", "--warehouse", str(tmp_path)])

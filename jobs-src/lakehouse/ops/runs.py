@@ -2,7 +2,7 @@
 
 log = RunLog(run_id)
 with log.stage("silver"):
-    ...                       # an exception marks the stage failed (first line kept) and propagates
+    ...                       # an exception marks the stage failed (see `describe_error`) and propagates
 write_pipeline_runs(spark, catalogue, locations, log)
 """
 
@@ -24,6 +24,23 @@ RUN_COLUMNS = frozenset(
 )
 """Columns this module fills; the ops table that has them is the run-record table."""
 MAX_ERROR_CHARS = 1000
+_TRACEBACK = "Traceback (most recent call last)"
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for the `error` column: the exception's type and first line, led by the root cause
+    when the message carries a Python traceback. A failure inside a stream's foreachBatch reaches the
+    driver as a StreamingQueryException whose first line only says "an exception was raised by the
+    Python Proxy"; the line worth reading is the one ending the traceback, the first line after it
+    that is not indented (`Killed: killed at ...`)."""
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0] if lines else ''}"
+    starts = [i for i, line in enumerate(lines) if _TRACEBACK in line]
+    if starts:
+        ending = next((line for line in lines[starts[-1] + 1 :] if line and not line[0].isspace()), None)
+        if ending is not None:
+            text = f"{ending.strip()} (raised as {text})"
+    return text[:MAX_ERROR_CHARS]
 
 
 def pipeline_runs_table(catalogue: Catalogue) -> Table:
@@ -64,8 +81,7 @@ class RunLog:
             yield record
         except BaseException as error:
             record.status = "failed"
-            first_line = (str(error).strip().splitlines() or [""])[0]
-            record.error = f"{type(error).__name__}: {first_line}"[:MAX_ERROR_CHARS]
+            record.error = describe_error(error)
             raise
         else:
             record.status = "succeeded"

@@ -1,6 +1,7 @@
 """The data-quality report: fails when an expectation's failure rate passes its declared threshold.
 
     python entrypoints/dq_report.py --catalog ecommerce_prod --checkpoint-root /Volumes/...
+    python -m lakehouse.quality.report --warehouse .cache/sample/warehouse      # a local warehouse
 
 It reads the latest run's rows of the catalogue's data-quality results table (each row: table,
 expectation, rows passed and failed, failure rate and the threshold the catalogue declares) and exits
@@ -12,12 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, load_catalogue
-from lakehouse.locations import TableLocations, UnityCatalogLocations
+from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
 from lakehouse.session import get_spark
 
 RESULTS_COLUMNS = ("run_id", "table_key", "expectation", "failure_rate", "max_failure_rate", "checked_at")
@@ -63,15 +65,26 @@ def report(spark: SparkSession, catalogue: Catalogue, locations: TableLocations)
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="dq_report", description=__doc__.split("\n")[0])
-    parser.add_argument("--catalog", required=True, help="Unity Catalog catalog of the environment")
-    parser.add_argument("--checkpoint-root", required=True, help="volume path of the stream checkpoints")
-    return parser.parse_args(argv)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--catalog", help="Unity Catalog catalog of the environment")
+    where.add_argument("--warehouse", type=Path, help="local warehouse folder (as the runner writes it)")
+    parser.add_argument("--checkpoint-root", help="with --catalog: volume path of the stream checkpoints")
+    args = parser.parse_args(argv)
+    if args.catalog and not args.checkpoint_root:
+        parser.error("--catalog needs --checkpoint-root")
+    return args
+
+
+def locations_of(args: argparse.Namespace) -> TableLocations:
+    if args.warehouse is not None:
+        return LocalLocations(args.warehouse)
+    return UnityCatalogLocations(args.catalog, args.checkpoint_root)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     spark = get_spark("dq-report")
-    problems = report(spark, load_catalogue(), UnityCatalogLocations(args.catalog, args.checkpoint_root))
+    problems = report(spark, load_catalogue(), locations_of(args))
     for line in problems:
         print(line, file=sys.stderr)
     if problems:
