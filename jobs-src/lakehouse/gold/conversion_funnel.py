@@ -15,8 +15,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.gold.contract import GoldContext, Inputs
+from lakehouse.gold.event_days import EVENT_DATE, changed_days, on_days
 
-EVENT_DATE = "event_date"
 EVENT_TYPE = "event_type"
 CATEGORY = "category_l1"
 SESSION = "user_session"
@@ -74,17 +74,6 @@ def funnel(events: DataFrame) -> DataFrame:
     )
 
 
-def on_days(events: DataFrame, scope: DataFrame | None) -> DataFrame:
-    """`events` of the scope's days; all of them without a scope."""
-    if scope is None:
-        return events
-    # A literal IN list rather than a join: Delta skips the other days' files by their event_date
-    # statistics on any runtime, where pruning through a join depends on the plan. A batch touches
-    # few days, so the list is short.
-    days = [row[0] for row in scope.select(EVENT_DATE).distinct().collect()]
-    return events.where(F.col(EVENT_DATE).isin(days))
-
-
 def affected(ctx: GoldContext, changes: Inputs, inputs: Inputs) -> DataFrame:
     """Days of any changed event, before and after images alike."""
-    return changes.events.select(EVENT_DATE).distinct()
+    return changed_days(changes.events)

@@ -10,9 +10,9 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.gold.contract import GoldContext, Inputs
+from lakehouse.gold.event_days import EVENT_DATE, changed_days, on_days
 
 SALES_DATE = "sales_date"
-EVENT_DATE = "event_date"
 EVENT_TYPE = "event_type"
 PRICE = "price"
 USER_ID = "user_id"
@@ -28,7 +28,7 @@ def build(ctx: GoldContext, inputs: Inputs, scope: DataFrame | None = None) -> D
     Needs: events (event_date, event_type, price, user_id). Produces COLUMNS. A day without
     purchases has revenue 0, orders 0, buyers 0 and a null avg_order_value.
     """
-    return on_days(inputs.events, scope).transform(summary)
+    return on_days(inputs.events, scope, SALES_DATE).transform(summary)
 
 
 def summary(events: DataFrame) -> DataFrame:
@@ -53,17 +53,6 @@ def summary(events: DataFrame) -> DataFrame:
     )
 
 
-def on_days(events: DataFrame, scope: DataFrame | None) -> DataFrame:
-    """`events` of the scope's days; all of them without a scope."""
-    if scope is None:
-        return events
-    # A literal IN list rather than a join: Delta skips the other days' files by their event_date
-    # statistics on any runtime, where pruning through a join depends on the plan. A batch touches
-    # few days, so the list is short.
-    days = [row[0] for row in scope.select(SALES_DATE).distinct().collect()]
-    return events.where(F.col(EVENT_DATE).isin(days))
-
-
 def affected(ctx: GoldContext, changes: Inputs, inputs: Inputs) -> DataFrame:
     """Days of any changed event, before and after images alike."""
-    return changes.events.select(F.col(EVENT_DATE).alias(SALES_DATE)).distinct()
+    return changed_days(changes.events, SALES_DATE)
