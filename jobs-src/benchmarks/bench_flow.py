@@ -11,7 +11,8 @@
    for the whole run and for the gold stage alone (the first day builds gold whole, later days
    update it incrementally from the change feed). Use --days 30 for the gold target.
 
-Prints median seconds and rows per second per stage, and the ratio of the flow to the floor.
+Prints median seconds and rows per second per stage, and the ratio of the flow to the floor: without
+gold (landing to silver, the stages the 3x target is about) and with it.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: a temp dir)")
     parser.add_argument("--incremental", action="store_true", help="also measure day 1 vs the last day")
     parser.add_argument("--incremental-only", action="store_true", help="skip floor and full flow")
+    parser.add_argument(
+        "--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting (repeatable)"
+    )
     return parser.parse_args(argv)
 
 
@@ -110,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         manifest = generate(config, catalogue)
         print(f"generated {dict(manifest.rows)} in {time.perf_counter() - started:.1f}s", flush=True)
-    spark = get_spark("lakehouse-bench", warehouse_dir=work / "_spark", extra_conf=runner.LOCAL_CONF)
+    conf = dict(runner.LOCAL_CONF) | dict(item.split("=", 1) for item in args.conf)
+    spark = get_spark("lakehouse-bench", warehouse_dir=work / "_spark", extra_conf=conf)
     spark.sparkContext.setLogLevel("ERROR")
 
     floors, totals, stages, rows, floor_rows = [], [], {}, {}, 0
@@ -160,7 +165,16 @@ def report(
         rate = f"{count / median:>10.0f}" if count and median else f"{'-':>10}"
         print(f"{name:<12} {median:>9.1f} {count:>10} {rate}")
     print(f"{'total':<12} {total_median:>9.1f}   (bronze + silver + derived + gold + accounting)")
-    print(f"\nflow / floor = {total_median / floor_median:.2f} (target <= 3)")
+    # The 3x target is issue 6's: landing files to checked silver tables. Gold (issue 7) is reported
+    # on top of it rather than mixed in.
+    gold = stages.get("gold", [0.0] * len(totals))
+    without_gold = [total - seconds for total, seconds in zip(totals, gold, strict=True)]
+    ingest_median = statistics.median(without_gold)
+    print(
+        f"\nflow without gold / floor = {ingest_median / floor_median:.2f} (target <= 3; "
+        f"{ingest_median:.1f}s: bronze + silver + derived + accounting)"
+    )
+    print(f"whole flow / floor = {total_median / floor_median:.2f} (gold included)")
 
 
 if __name__ == "__main__":

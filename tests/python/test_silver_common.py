@@ -13,11 +13,15 @@ from lakehouse.catalogue import Catalogue
 from lakehouse.silver import events
 from lakehouse.silver.common import (
     FAILED,
+    RECORD,
     content_hash,
     latest_per_key,
+    passing_rows,
     quarantine_rows,
     with_expectations,
+    with_failed_records,
     with_record,
+    without_checks,
 )
 from lakehouse.silver.job import bronze_fed_tables
 
@@ -105,6 +109,39 @@ def test_quarantine_rows_keep_the_original_record(spark: SparkSession, catalogue
         0,
         "run-9",
     )
+
+
+def test_failed_records_give_the_same_quarantine_rows_from_one_pass(
+    spark: SparkSession, catalogue: Catalogue
+) -> None:
+    bronze, silver = _events_tables(catalogue)
+    assert silver.quarantine_table is not None
+    quarantine = catalogue.table(silver.quarantine_table)
+    df = spark.createDataFrame(
+        [_bronze_row(price="oops"), _bronze_row(), _bronze_row(user_id=None, brand="Acme")],
+        bronze.spark_schema(),
+    )
+    checked = (
+        df.transform(with_record(bronze))
+        .transform(events.standardise(silver))
+        .transform(with_expectations(silver))
+    )
+    one_pass = checked.transform(with_failed_records)
+
+    def rows(frame, **options):  # type: ignore[no-untyped-def]
+        return frame.transform(quarantine_rows(quarantine, "run-9", **options)).drop("quarantined_at")
+
+    assert_df_equality(rows(one_pass, record_json=True), rows(checked), ignore_row_order=True)
+    # The passing row keeps no copy of its bronze record, and leaves the checks behind for the write.
+    passing = one_pass.transform(passing_rows)
+    assert [r[RECORD] for r in passing.collect()] == [None]
+    assert set(passing.transform(without_checks).columns) == set(checked.columns) - {
+        RECORD,
+        FAILED,
+        "_dropped_rules",
+        "_fatal_rules",
+        "_warned_rules",
+    }
 
 
 def test_latest_per_key_keeps_greatest_order(spark: SparkSession) -> None:

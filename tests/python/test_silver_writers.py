@@ -197,3 +197,27 @@ def test_merge_latest_scd1_ignores_no_op_and_older_values(
     assert_df_equality(
         target.read(), spark.createDataFrame(expected.collect(), target.read().schema), ignore_row_order=True
     )
+
+
+def _operations(target: Target) -> list[str]:
+    history = target.locations.delta(target.spark, target.table.key).history()
+    return [r["operation"] for r in history.orderBy("version").collect()]
+
+
+def test_batches_meeting_no_stored_row_are_appended_others_merged(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    table = _silver(catalogue, "support_tickets")
+    target = _target(spark, table, tmp_path)
+    merge_cdc(target, _tickets(spark, table, [(1, "open", 1, "insert")]), 1, _no_tombstones(spark))
+    merge_cdc(target, _tickets(spark, table, [(2, "open", 2, "insert")]), 1, _no_tombstones(spark))
+    merge_cdc(
+        target,
+        _tickets(spark, table, [(1, "solved", 3, "update"), (3, "open", 4, "insert")]),
+        2,
+        _no_tombstones(spark),
+    )
+    # Creation, two appends of new keys only, then a MERGE because ticket 1 is stored.
+    assert _operations(target)[1:] == ["WRITE", "WRITE", "MERGE"]
+    assert _state(target) == [(1, "solved", 3), (2, "open", 2), (3, "open", 4)]
+    assert target.committed_since(0) == {"inserted": 3, "updated": 1, "deleted": 0}

@@ -140,16 +140,30 @@ def expectation_counts(df: DataFrame, table: Table) -> ExpectationCounts:
     )
 
 
-def quarantine_rows(quarantine: Table, run_id: str) -> Callable[[DataFrame], DataFrame]:
+def with_failed_records(df: DataFrame) -> DataFrame:
+    """Turns `_record` into the bronze row's JSON on rows that fail a quarantine rule, NULL on the
+    others. Needs: `_record`, `_failed_rules`.
+
+    A batch can then be typed, checked and cached once, and its quarantine rows taken from that
+    cache (`quarantine_rows(..., record_json=True)`): the cache holds a NULL for the rows that pass
+    instead of a copy of every bronze row.
+    """
+    return df.withColumn(RECORD, F.when(F.size(FAILED) > 0, F.to_json(F.col(RECORD))))
+
+
+def quarantine_rows(
+    quarantine: Table, run_id: str, *, record_json: bool = False
+) -> Callable[[DataFrame], DataFrame]:
     """Rows that failed a quarantine rule, shaped as the quarantine table.
 
     Needs: `_failed_rules`, `_record`, `_source_file`, `_batch_id`. The record is the bronze row as
-    JSON exactly as ingested (rescued data and audit columns included).
+    JSON exactly as ingested (rescued data and audit columns included); `record_json` says that
+    `_record` already is that JSON (see `with_failed_records`) rather than the struct.
     """
 
     def transform(df: DataFrame) -> DataFrame:
         values = {
-            "record": F.to_json(F.col(RECORD)),
+            "record": F.col(RECORD) if record_json else F.to_json(F.col(RECORD)),
             "failed_rules": F.col(FAILED),
             SOURCE_FILE: F.col(SOURCE_FILE),
             BATCH_ID: F.col(BATCH_ID),
@@ -169,6 +183,11 @@ def quarantine_rows(quarantine: Table, run_id: str) -> Callable[[DataFrame], Dat
 def passing_rows(df: DataFrame) -> DataFrame:
     """Rows that failed no quarantine and no drop rule. Needs: `_failed_rules`, `_dropped_rules`."""
     return df.where((F.size(FAILED) == 0) & (F.size(DROPPED) == 0))
+
+
+def without_checks(df: DataFrame) -> DataFrame:
+    """Drops the rule arrays and `_record` (where present): what passing rows carry into a write."""
+    return df.drop(RECORD, *_RULE_ARRAYS.values())
 
 
 def content_hash(columns: Sequence[str]) -> Column:

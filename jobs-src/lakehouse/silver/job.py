@@ -26,7 +26,9 @@ from lakehouse.silver.common import (
     passing_rows,
     quarantine_rows,
     with_expectations,
+    with_failed_records,
     with_record,
+    without_checks,
 )
 from lakehouse.silver.writers import Target
 
@@ -97,12 +99,15 @@ class SilverJob:
         """Type, check and write one batch of bronze rows; returns its counts."""
         module = table_module(self.silver)
 
-        def checked(df: DataFrame) -> DataFrame:
-            return df.transform(module.standardise(self.silver)).transform(with_expectations(self.silver))
-
-        # The typed rows are cached for counting, dedup and writing; the bronze record (`_record`) is
-        # rebuilt from the batch for the quarantine write only, so it never fills the cache.
-        flagged = checked(batch).persist()
+        # One pass types and checks the batch; the cache serves the counts, the quarantine write and
+        # the table write. It keeps the bronze record only for the rows that go to quarantine.
+        flagged = (
+            batch.transform(with_record(self.bronze))
+            .transform(module.standardise(self.silver))
+            .transform(with_expectations(self.silver))
+            .transform(with_failed_records)
+            .persist()
+        )
         counts = expectation_counts(flagged, self.silver)
         if counts.fatal:
             rules = [
@@ -117,16 +122,16 @@ class SilverJob:
         version = target.version()
         quarantine = self.quarantine
         if quarantine is not None and counts.quarantined:
-            rows = checked(batch.transform(with_record(self.bronze))).transform(
-                quarantine_rows(quarantine, self.run_id)
-            )
+            rows = flagged.transform(quarantine_rows(quarantine, self.run_id, record_json=True))
             writer = (
                 rows.write.mode("append").option("txnAppId", quarantine.key).option("txnVersion", batch_id)
             )
             self.locations.save(writer, quarantine.key)
         if hook is not None:
             hook(self.silver.key + QUARANTINED_HOOK_STEP, batch_id)
-        written = module.write(self, target, passing_rows(flagged), batch_id, counts.valid)
+        written = module.write(
+            self, target, flagged.transform(passing_rows).transform(without_checks), batch_id, counts.valid
+        )
         committed = target.committed_since(version)
         flagged.unpersist()
         return TableCounts(

@@ -2,7 +2,8 @@
 
 Sessions are recomputed, not incremented, so replaying a batch is harmless. The events of a touched
 session are looked up only on the dates between its stored start and end and the batch's event
-dates (late events included), so the lookup follows the batch, not the whole history.
+dates (late events included), so the lookup follows the batch, not the whole history; a batch whose
+sessions are all new (a first load) is built from the batch alone.
 """
 
 from __future__ import annotations
@@ -80,21 +81,26 @@ def derive(job: DerivedJob, batch: DataFrame) -> TableCounts:
         .agg(F.min(F.to_date("session_start")), F.max(F.to_date("session_end")))
         .collect()[0]
     )
-    if stored[0] is not None:
-        first, last = min(first, stored[0]), max(last, stored[1])
-    events = job.locations.read(job.spark, job.upstream.key).where(F.col(DATE_COLUMN).between(first, last))
-    rebuilt = events.join(touched, keys, "left_semi").transform(sessionize(table))
     target = Target(job.spark, table, job.locations)
     version = target.version()
-    changed = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in table.column_names if c not in keys)
-    (
-        job.locations.delta(job.spark, table.key)
-        .alias("t")
-        .merge(rebuilt.alias("s"), " AND ".join(f"t.{k} = s.{k}" for k in keys))
-        .whenMatchedUpdateAll(condition=changed)
-        .whenNotMatchedInsertAll()
-        .execute()
-    )
+    if stored[0] is None:
+        # None of the sessions is stored yet, so every one of their events is in this batch (the
+        # stream has seen every earlier batch): build them from the batch and append.
+        target.append(batch.transform(sessionize(table)))
+    else:
+        first, last = min(first, stored[0]), max(last, stored[1])
+        events = job.locations.read(job.spark, job.upstream.key)
+        events = events.where(F.col(DATE_COLUMN).between(first, last))
+        rebuilt = events.join(touched, keys, "left_semi").transform(sessionize(table))
+        changed = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in table.column_names if c not in keys)
+        (
+            job.locations.delta(job.spark, table.key)
+            .alias("t")
+            .merge(rebuilt.alias("s"), " AND ".join(f"t.{k} = s.{k}" for k in keys))
+            .whenMatchedUpdateAll(condition=changed)
+            .whenNotMatchedInsertAll()
+            .execute()
+        )
     committed = target.committed_since(version)
     batch.unpersist()
     return TableCounts(table.key, rows_read=read, rows_written=committed["inserted"] + committed["updated"])

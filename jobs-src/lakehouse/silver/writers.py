@@ -11,6 +11,9 @@ writes; the caller compares that with what Delta reports (see `lakehouse.ops.acc
 - `merge_scd2`: versions per key ordered by the event time column; a change whose tracked-column
   hash equals the previous version's is not a version; late changes are slotted in place.
 - `merge_cdc`: highest sequence number wins per key, out-of-order safe, hard deletes.
+
+The merging strategies append instead when none of a batch's rows meets a stored row (a first load,
+only new keys): the result is the same and the table is not joined a second time.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from lakehouse.silver.common import latest_per_key
 _ORDER = "_order"
 _ORIGIN = "_origin"
 _ACTION = "_action"
+_STORED = "_stored"
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,21 @@ class Target:
     def version(self) -> int:
         return int(self.locations.delta(self.spark, self.table.key).history(1).collect()[0]["version"])
 
+    def append(self, rows: DataFrame) -> None:
+        """Insert `rows` (the table's columns) with a plain append."""
+        self.locations.save(rows.select(*self.table.column_names).write.mode("append"), self.table.key)
+
     def committed_since(self, version: int) -> Counter[str]:
-        """Rows Delta reports as inserted, updated and deleted by the commits after `version`."""
-        history = self.locations.delta(self.spark, self.table.key).history().where(F.col("version") > version)
+        """Rows Delta reports as inserted, updated and deleted by the commits after `version`.
+
+        Reads only those commits, not the table's whole history.
+        """
+        table = self.locations.delta(self.spark, self.table.key)
+        commits = self.version() - version
         total: Counter[str] = Counter()
+        if commits <= 0:
+            return total
+        history = table.history(commits).where(F.col("version") > version)
         for row in history.select("operationMetrics").collect():
             metrics = row["operationMetrics"] or {}
             if "numTargetRowsInserted" in metrics:
@@ -81,18 +96,27 @@ def _tie_break(table: Table) -> list[str]:
 def append_new(target: Target, valid: DataFrame, batch_id: int, valid_count: int, prune: str) -> Written:
     """Insert rows whose business key is not in the table yet (in-batch duplicates collapse first)."""
     table, keys = target.table, list(target.table.business_keys)
+    # Equal keys share the pruning value, so the batch's values bound the stored rows to look at.
+    values = [row[0] for row in valid.select(prune).distinct().collect()]
     winners = valid.transform(latest_per_key(keys, F.col("_source_file"), _tie_break(table)))
-    winners = winners.select(*_data_columns(table)).persist()
-    values = [row[0] for row in winners.select(prune).distinct().collect()]
     existing = target.read().where(F.col(prune).isin(values)).select(*keys)
-    new = winners.join(existing, keys, "left_anti").persist()
+    new = winners.select(*_data_columns(table))
+    if not existing.isEmpty():  # else there is nothing to look up (a first load, a new day)
+        new = new.join(existing, keys, "left_anti")
+    new = new.persist()
     count = new.count()
     if count:
         writer = new.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
         target.locations.save(writer, table.key)
-    winners.unpersist()
     new.unpersist()
     return Written(predicted=count, deduplicated=valid_count - count)
+
+
+def _count_stored(applying: DataFrame) -> tuple[int, int]:
+    """Rows to apply, and how many of them meet a stored row (`_stored`). When none does, every row
+    is an insert and a plain append does what a MERGE would, without joining the table again."""
+    row = applying.agg(F.count(F.lit(1)), F.count(F.when(F.col(_STORED), 1))).collect()[0]
+    return int(row[0]), int(row[1])
 
 
 def _changed(columns: list[str]) -> Column:
@@ -114,14 +138,18 @@ def merge_latest(
     joined = source.join(existing, [F.col(f"s.{k}") == F.col(f"t.{k}") for k in keys], "left")
     absent = F.col(f"t.{keys[0]}").isNull()
     applying = joined.where(absent | ((F.col(f"s.{_ORDER}") > F.col(f"t.{_ORDER}")) & _changed(tracked)))
-    applying = applying.select(*(F.col(f"s.{name}").alias(name) for name in _data_columns(table))).persist()
-    count = applying.count()
-    if count:
+    applying = applying.select(
+        *(F.col(f"s.{name}").alias(name) for name in _data_columns(table)), (~absent).alias(_STORED)
+    ).persist()
+    count, stored = _count_stored(applying)
+    if count and not stored:
+        target.append(applying)
+    elif count:
         on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
         (
             target.locations.delta(target.spark, table.key)
             .alias("t")
-            .merge(applying.alias("s"), on)
+            .merge(applying.drop(_STORED).alias("s"), on)
             .whenMatchedUpdateAll()
             .whenNotMatchedInsertAll()
             .execute()
@@ -145,12 +173,21 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
         raise ValueError(f"{table.key}: SCD type 2 needs an eventTimeColumn and scd.trackedColumns")
     columns = _data_columns(table)
     version_keys = [*keys, start]
-    new = valid.transform(latest_per_key(version_keys, F.col("row_hash"), _tie_break(table))).select(*columns)
+    # `new`, `existing` and `rebuilt` are each used by several branches of the plan below; cached,
+    # the final plan reads them once instead of re-deriving them per branch (tens of scans otherwise).
+    new = (
+        valid.transform(latest_per_key(version_keys, F.col("row_hash"), _tie_break(table)))
+        .select(*columns)
+        .persist()
+    )
     affected = new.select(*keys).distinct()
-    existing = target.read().join(affected, keys, "left_semi")
-    both = existing.withColumn(_ORIGIN, F.lit(0)).unionByName(new.withColumn(_ORIGIN, F.lit(1)))
-    # The stored version wins over a batch row with the same (key, time): replays add nothing.
-    both = both.transform(latest_per_key(version_keys, -F.col(_ORIGIN), _tie_break(table)))
+    existing = target.read().join(affected, keys, "left_semi").persist()
+    stored = not existing.isEmpty()
+    both = new.withColumn(_ORIGIN, F.lit(1))
+    if stored:
+        both = existing.withColumn(_ORIGIN, F.lit(0)).unionByName(both)
+        # The stored version wins over a batch row with the same (key, time): replays add nothing.
+        both = both.transform(latest_per_key(version_keys, -F.col(_ORIGIN), _tie_break(table)))
     chain = Window.partitionBy(*keys).orderBy(start)
     kept = both.withColumn("_previous", F.lag("row_hash").over(chain)).where(
         F.col("_previous").isNull() | (F.col("_previous") != F.col("row_hash"))
@@ -159,6 +196,7 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
         kept.withColumn("_next", F.lead(start).over(chain))
         .withColumn("_new_effective_to", F.col("_next"))
         .withColumn("_new_is_current", F.col("_next").isNull())
+        .persist()
     )
     inserts = rebuilt.where(F.col(_ORIGIN) == 1).select(
         *(
@@ -189,13 +227,16 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
         F.lit("update").alias(_ACTION),
     )
     deletes = (
-        existing.join(kept.where(F.col(_ORIGIN) == 0).select(*version_keys), version_keys, "left_anti")
+        existing.join(rebuilt.where(F.col(_ORIGIN) == 0).select(*version_keys), version_keys, "left_anti")
         .select(*columns)
         .withColumn(_ACTION, F.lit("delete"))
     )
-    plan = inserts.unionByName(updates).unionByName(deletes).persist()
+    # With no stored versions of these keys there is nothing to update or delete: append the inserts.
+    plan = (inserts.unionByName(updates).unionByName(deletes) if stored else inserts).persist()
     count = plan.where(F.col(_ACTION) == "insert").count()
-    if plan.limit(1).count():
+    if count and not stored:
+        target.append(plan)
+    elif stored and plan.limit(1).count():
         on = " AND ".join(f"t.{k} = s.{k}" for k in version_keys)
         (
             target.locations.delta(target.spark, table.key)
@@ -211,7 +252,8 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
             )
             .execute()
         )
-    plan.unpersist()
+    for cached in (plan, rebuilt, existing, new):
+        cached.unpersist()
     return Written(predicted=count, deduplicated=valid_count - count)
 
 
@@ -246,15 +288,17 @@ def merge_cdc(target: Target, valid: DataFrame, valid_count: int, tombstones: Da
         & (F.col("_deleted_seq").isNull() | (F.col(seq) > F.col("_deleted_seq")))
     )
     newer = F.col("_stored_seq").isNotNull() & (F.col(seq) > F.col("_stored_seq"))
-    applying = joined.where(absent_insert | newer).select(*columns, op).persist()
-    count = applying.count()
-    if count:
+    applying = joined.where(absent_insert | newer).select(*columns, op, newer.alias(_STORED)).persist()
+    count, stored = _count_stored(applying)
+    if count and not stored:
+        target.append(applying)
+    elif count:
         on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
         values = {name: f"s.{name}" for name in columns}
         (
             target.locations.delta(target.spark, table.key)
             .alias("t")
-            .merge(applying.alias("s"), on)
+            .merge(applying.drop(_STORED).alias("s"), on)
             .whenMatchedDelete(condition=f"s.{op} = 'delete'")
             .whenMatchedUpdate(set=values)
             .whenNotMatchedInsert(condition=f"s.{op} <> 'delete'", values=values)
