@@ -15,9 +15,12 @@ from lakehouse.silver.common import (
     FAILED,
     RECORD,
     content_hash,
+    key_hash,
     latest_per_key,
+    materialised,
     passing_rows,
     quarantine_rows,
+    release,
     with_expectations,
     with_failed_records,
     with_record,
@@ -149,6 +152,46 @@ def test_latest_per_key_keeps_greatest_order(spark: SparkSession) -> None:
     out = df.transform(latest_per_key(["k"], F.col("o"), ["v"]))
     expected = spark.createDataFrame([(1, 3, "c"), (2, 1, "z")], "k int, o int, v string")
     assert_df_equality(out, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_key_hash_tells_null_from_a_value_in_each_position(spark: SparkSession) -> None:
+    # Spark's own hash skips NULLs, so (NULL, 'x') and ('x', NULL) would hash alike.
+    df = spark.createDataFrame([(None, "x"), ("x", None), ("x", "x"), (None, None)], "a string, b string")
+    hashes = [r[0] for r in df.select(key_hash(["a", "b"])).collect()]
+    assert len(set(hashes)) == 4
+
+
+def test_latest_per_key_on_composite_keys_with_nulls(spark: SparkSession) -> None:
+    rows = [
+        (None, "x", 1, "first"),
+        (None, "x", 2, "second"),  # same key as the row above: the greater order wins
+        ("x", None, 5, "other key"),
+        ("x", "x", 1, "unique"),
+        (None, None, 3, "null key"),
+        (None, None, 3, "null key, same order"),  # tie: the tie-break decides, the same every run
+    ]
+    schema = "a string, b string, o int, v string"
+    df = spark.createDataFrame(rows, schema)
+    out = df.transform(latest_per_key(["a", "b"], F.col("o"), ["v"]))
+    winners = {(r["a"], r["b"]): r["v"] for r in out.collect()}
+    assert out.count() == 4
+    assert winners[(None, "x")] == "second"
+    assert winners[("x", None)] == "other key"
+    assert winners[("x", "x")] == "unique"
+    reversed_input = spark.createDataFrame(list(reversed(rows)), schema)
+    again = reversed_input.transform(latest_per_key(["a", "b"], F.col("o"), ["v"]))
+    assert_df_equality(out, again, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_materialised_rows_are_computed_once_and_released(spark: SparkSession) -> None:
+    persistent = spark.sparkContext._jsc.sc().getPersistentRDDs()
+    before = persistent.size()
+    df = materialised(spark.range(1000).withColumn("twice", F.col("id") * 2))
+    assert df.agg(F.sum("twice")).collect()[0][0] == 999 * 1000
+    assert spark.sparkContext._jsc.sc().getPersistentRDDs().size() == before + 1
+    assert df.where(F.col("id") < 10).count() == 10  # served from the kept rows
+    release(df)
+    assert spark.sparkContext._jsc.sc().getPersistentRDDs().size() == before
 
 
 def test_content_hash_tells_null_from_empty(spark: SparkSession) -> None:

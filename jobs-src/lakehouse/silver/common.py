@@ -190,10 +190,46 @@ def without_checks(df: DataFrame) -> DataFrame:
     return df.drop(RECORD, *_RULE_ARRAYS.values())
 
 
+def materialised(df: DataFrame) -> DataFrame:
+    """`df`, computed on its first action and its rows kept for the actions after it.
+
+    Spark's DataFrame cache (`persist`) encodes rows into compressed columns, which for a batch of
+    a million events costs about as much again as computing it; a local checkpoint keeps the rows
+    as they are (serialised, spilling to disk under memory pressure). Free them with `release`.
+    """
+    return df.localCheckpoint(eager=False)
+
+
+def release(df: DataFrame) -> None:
+    """Drop the rows `materialised` kept now, not when Spark's cleaner finds them unreferenced.
+
+    Reaches the checkpointed RDD through the JVM, so only on classic Spark; Spark Connect frees
+    them with the DataFrame.
+    """
+    jdf = getattr(df, "_jdf", None)
+    if jdf is None:
+        return
+    plan = jdf.queryExecution().logical()
+    if plan.getClass().getSimpleName() == "LogicalRDD":
+        plan.rdd().unpersist(False)
+
+
 def content_hash(columns: Sequence[str]) -> Column:
     """SHA-256 over the values of `columns`, NULL-safe and unambiguous (a separator and a NULL mark)."""
     parts = [F.coalesce(F.col(name).cast("string"), F.lit("\u0000")) for name in columns]
     return F.sha2(F.concat_ws("\u0001", *parts), 256)
+
+
+def key_hash(keys: Sequence[str]) -> Column:
+    """A 64-bit hash of the key columns that tells NULL from any value in each position.
+
+    Equal keys always hash alike; different keys may collide, so use it only to find candidates
+    that are then compared on the keys themselves.
+    """
+    return F.xxhash64(*(part for name in keys for part in (F.col(name), F.col(name).isNull())))
+
+
+_KEY_HASH = "_key_hash"
 
 
 def latest_per_key(
@@ -202,19 +238,22 @@ def latest_per_key(
     """One row per key: the one with the greatest `order`, ties broken by a hash of `tie_break`.
 
     The tie-break makes the choice independent of batch layout (restarts give the same winner).
-    Most keys are unique, so only rows of repeated keys (found by a cheap count per key) go through
-    the row-picking aggregate; the others pass straight through. `columns` are the input's columns
-    (default: asked from the DataFrame); give them where a schema cannot be analysed, such as inside
-    a declarative pipeline's query function.
+    Most keys are unique, so only rows whose key hash repeats (found by a count per 64-bit hash,
+    a much smaller shuffle than the key columns) go through the row-picking aggregate, which groups
+    by the keys themselves; the others pass straight through. A hash collision only sends a few
+    more rows down the exact path. `columns` are the input's columns (default: asked from the
+    DataFrame); give them where a schema cannot be analysed, such as inside a declarative
+    pipeline's query function.
     """
 
     def transform(df: DataFrame) -> DataFrame:
         others = [name for name in (df.columns if columns is None else columns) if name not in keys]
-        repeated = df.groupBy(*keys).count().where(F.col("count") > 1).select(*keys)
-        unique = df.join(F.broadcast(repeated), list(keys), "left_anti")
+        hashed = df.withColumn(_KEY_HASH, key_hash(keys))
+        repeated = hashed.groupBy(_KEY_HASH).count().where(F.col("count") > 1).select(_KEY_HASH)
+        unique = hashed.join(F.broadcast(repeated), _KEY_HASH, "left_anti")
         ranking = F.struct(order.alias("o"), content_hash(tie_break).alias("h"))
         picked = (
-            df.join(F.broadcast(repeated), list(keys), "left_semi")
+            hashed.join(F.broadcast(repeated), _KEY_HASH, "left_semi")
             .groupBy(*keys)
             .agg(F.max_by(F.struct(*(F.col(name) for name in others)), ranking).alias("_row"))
             .select(*keys, *(F.col(f"_row.{name}").alias(name) for name in others))

@@ -23,8 +23,10 @@ from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import (
     ExpectationFailed,
     expectation_counts,
+    materialised,
     passing_rows,
     quarantine_rows,
+    release,
     with_expectations,
     with_failed_records,
     with_record,
@@ -99,21 +101,20 @@ class SilverJob:
         """Type, check and write one batch of bronze rows; returns its counts."""
         module = table_module(self.silver)
 
-        # One pass types and checks the batch; the cache serves the counts, the quarantine write and
-        # the table write. It keeps the bronze record only for the rows that go to quarantine.
-        flagged = (
+        # One pass types and checks the batch; its kept rows serve the counts, the quarantine write
+        # and the table write. The bronze record is kept (as JSON) only on rows that go to quarantine.
+        flagged = materialised(
             batch.transform(with_record(self.bronze))
             .transform(module.standardise(self.silver))
             .transform(with_expectations(self.silver))
             .transform(with_failed_records)
-            .persist()
         )
         counts = expectation_counts(flagged, self.silver)
         if counts.fatal:
             rules = [
                 e.name for e in self.silver.expectations if e.action == "fail" and counts.by_rule[e.name]
             ]
-            flagged.unpersist()
+            release(flagged)
             raise ExpectationFailed(
                 f"{self.silver.key}: {counts.fatal} rows of batch {batch_id} "
                 f"failed 'fail' expectations {rules}"
@@ -133,7 +134,7 @@ class SilverJob:
             self, target, flagged.transform(passing_rows).transform(without_checks), batch_id, counts.valid
         )
         committed = target.committed_since(version)
-        flagged.unpersist()
+        release(flagged)
         return TableCounts(
             self.silver.key,
             rows_read=counts.read,

@@ -67,11 +67,11 @@ def rebuild(sessions: Table) -> Callable[[DataFrame], DataFrame]:
 def derive(job: DerivedJob, batch: DataFrame) -> TableCounts:
     """Rebuild the sessions that `batch` (new silver events) touches and upsert the changed ones."""
     table, keys = job.silver, list(job.silver.business_keys)
-    batch = batch.persist()
+    # Not cached: each use reads only the few columns it needs from the batch's Parquet files,
+    # which is cheaper than keeping a million rows.
     bounds = batch.agg(F.count(F.lit(1)), F.min(DATE_COLUMN), F.max(DATE_COLUMN)).collect()[0]
     read, first, last = bounds[0], bounds[1], bounds[2]
     if not read:
-        batch.unpersist()
         return TableCounts(table.key)
     touched = batch.select(*keys).distinct()
     # Earlier events of a touched session lie within its stored start..end (late events included).
@@ -102,5 +102,4 @@ def derive(job: DerivedJob, batch: DataFrame) -> TableCounts:
             .execute()
         )
     committed = target.committed_since(version)
-    batch.unpersist()
     return TableCounts(table.key, rows_read=read, rows_written=committed["inserted"] + committed["updated"])

@@ -6,7 +6,8 @@ writes; the caller compares that with what Delta reports (see `lakehouse.ops.acc
 
 - `append_new`: insert-only; keys already present are duplicates. The lookup of existing keys is
   limited to the pruning column's values in the batch (e.g. the event dates), so the cost follows
-  the batch, not the table's history.
+  the batch, not the table's history; an empty table (`Target.is_empty`, from the Delta log) is not
+  looked up at all.
 - `merge_latest`: one row per key, the greatest `order` wins; no-op changes write nothing (SCD 1).
 - `merge_scd2`: versions per key ordered by the event time column; a change whose tracked-column
   hash equals the previous version's is not a version; late changes are slotted in place.
@@ -27,7 +28,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Table
 from lakehouse.locations import TableLocations
-from lakehouse.silver.common import latest_per_key
+from lakehouse.silver.common import latest_per_key, materialised, release
 
 _ORDER = "_order"
 _ORIGIN = "_origin"
@@ -48,6 +49,11 @@ class Target:
 
     def version(self) -> int:
         return int(self.locations.delta(self.spark, self.table.key).history(1).collect()[0]["version"])
+
+    def is_empty(self) -> bool:
+        """True when the table holds no data file: from the Delta log, without reading any data."""
+        detail = self.locations.delta(self.spark, self.table.key).detail()
+        return int(detail.select("numFiles").collect()[0][0]) == 0
 
     def append(self, rows: DataFrame) -> None:
         """Insert `rows` (the table's columns) with a plain append."""
@@ -96,19 +102,20 @@ def _tie_break(table: Table) -> list[str]:
 def append_new(target: Target, valid: DataFrame, batch_id: int, valid_count: int, prune: str) -> Written:
     """Insert rows whose business key is not in the table yet (in-batch duplicates collapse first)."""
     table, keys = target.table, list(target.table.business_keys)
-    # Equal keys share the pruning value, so the batch's values bound the stored rows to look at.
-    values = [row[0] for row in valid.select(prune).distinct().collect()]
     winners = valid.transform(latest_per_key(keys, F.col("_source_file"), _tie_break(table)))
-    existing = target.read().where(F.col(prune).isin(values)).select(*keys)
     new = winners.select(*_data_columns(table))
-    if not existing.isEmpty():  # else there is nothing to look up (a first load, a new day)
-        new = new.join(existing, keys, "left_anti")
-    new = new.persist()
+    if not target.is_empty():  # else nothing is stored to look up (a first load)
+        # Equal keys share the pruning value, so the batch's values bound the stored rows to look at.
+        values = [row[0] for row in valid.select(prune).distinct().collect()]
+        existing = target.read().where(F.col(prune).isin(values)).select(*keys)
+        if not existing.isEmpty():  # else none of the batch's days is stored yet
+            new = new.join(existing, keys, "left_anti")
+    new = materialised(new)
     count = new.count()
     if count:
         writer = new.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
         target.locations.save(writer, table.key)
-    new.unpersist()
+    release(new)
     return Written(predicted=count, deduplicated=valid_count - count)
 
 
@@ -133,14 +140,18 @@ def merge_latest(
     column differs; anything else changes nothing and counts as deduplicated."""
     table, keys = target.table, list(target.table.business_keys)
     winners = valid.transform(latest_per_key(keys, order(), _tie_break(table))).select(*_data_columns(table))
-    source = winners.withColumn(_ORDER, order()).alias("s")
-    existing = target.read().withColumn(_ORDER, order()).alias("t")
-    joined = source.join(existing, [F.col(f"s.{k}") == F.col(f"t.{k}") for k in keys], "left")
-    absent = F.col(f"t.{keys[0]}").isNull()
-    applying = joined.where(absent | ((F.col(f"s.{_ORDER}") > F.col(f"t.{_ORDER}")) & _changed(tracked)))
-    applying = applying.select(
-        *(F.col(f"s.{name}").alias(name) for name in _data_columns(table)), (~absent).alias(_STORED)
-    ).persist()
+    if target.is_empty():  # a first load: every winner is an insert, no join needed
+        applying = winners.withColumn(_STORED, F.lit(False))
+    else:
+        source = winners.withColumn(_ORDER, order()).alias("s")
+        existing = target.read().withColumn(_ORDER, order()).alias("t")
+        joined = source.join(existing, [F.col(f"s.{k}") == F.col(f"t.{k}") for k in keys], "left")
+        absent = F.col(f"t.{keys[0]}").isNull()
+        applying = joined.where(absent | ((F.col(f"s.{_ORDER}") > F.col(f"t.{_ORDER}")) & _changed(tracked)))
+        applying = applying.select(
+            *(F.col(f"s.{name}").alias(name) for name in _data_columns(table)), (~absent).alias(_STORED)
+        )
+    applying = applying.persist()
     count, stored = _count_stored(applying)
     if count and not stored:
         target.append(applying)
@@ -182,7 +193,7 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
     )
     affected = new.select(*keys).distinct()
     existing = target.read().join(affected, keys, "left_semi").persist()
-    stored = not existing.isEmpty()
+    stored = not target.is_empty() and not existing.isEmpty()
     both = new.withColumn(_ORIGIN, F.lit(1))
     if stored:
         both = existing.withColumn(_ORIGIN, F.lit(0)).unionByName(both)
