@@ -221,3 +221,13 @@ def test_batches_meeting_no_stored_row_are_appended_others_merged(
     assert _operations(target)[1:] == ["WRITE", "WRITE", "MERGE"]
     assert _state(target) == [(1, "solved", 3), (2, "open", 2), (3, "open", 4)]
     assert target.committed_since(0) == {"inserted": 3, "updated": 1, "deleted": 0}
+
+
+def test_target_is_empty_until_a_data_file_is_committed(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    table = _silver(catalogue, "support_tickets")
+    target = _target(spark, table, tmp_path)
+    assert target.is_empty()  # created from the catalogue schema, no data yet
+    merge_cdc(target, _tickets(spark, table, [(1, "open", 1, "insert")]), 1, _no_tombstones(spark))
+    assert not target.is_empty()
