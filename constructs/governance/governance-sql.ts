@@ -54,8 +54,16 @@ function createTable(env: Environment, t: CatalogueTable): string {
       : t.partitionColumns.length > 0
         ? `\nPARTITIONED BY (${t.partitionColumns.map((c) => sqlName(c)).join(", ")})`
         : "";
-  return `CREATE TABLE IF NOT EXISTS ${tableName(env, t.key)} (\n${columns.join(",\n")}\n)\nUSING DELTA${layout}\nCOMMENT ${sqlString(t.description)};`;
+  return `CREATE TABLE IF NOT EXISTS ${tableName(env, t.key)} (\n${columns.join(",\n")}\n)\nUSING DELTA${layout}\nCOMMENT ${sqlString(t.description)}\nTBLPROPERTIES (${statsProperty(t)});`;
 }
+
+/** File statistics only on the catalogue's stats columns (set again on tables created before the property). */
+function statsProperty(t: CatalogueTable): string {
+  return `'${STATS_COLUMNS_PROPERTY}' = ${sqlString(t.statsColumns.join(","))}`;
+}
+
+/** Delta table property naming the columns that get file statistics. */
+export const STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
 
 /**
  * The bootstrap stages in run order. Functions do not depend on tables; tables are created from the catalogue
@@ -80,8 +88,12 @@ export const GOVERNANCE_SQL_STAGES: readonly GovernanceSqlStage[] = [
     fileName: "020_tables.sql",
     dependsOn: [],
     purpose:
-      "Create every catalogue table that does not exist yet (columns, types, NOT NULL, clustering, comments), so masks can be bound before data arrives. Existing tables are left as they are.",
-    render: ({ env, catalogue }) => catalogue.tables.map((t) => createTable(env, t)),
+      "Create every catalogue table that does not exist yet (columns, types, NOT NULL, clustering, comments, statistics columns), so masks can be bound before data arrives. Existing tables keep their columns; their statistics columns are set to the catalogue's.",
+    render: ({ env, catalogue }) =>
+      catalogue.tables.flatMap((t) => [
+        createTable(env, t),
+        `ALTER TABLE ${tableName(env, t.key)} SET TBLPROPERTIES (${statsProperty(t)});`,
+      ]),
   },
   {
     taskKey: "governance_classification",

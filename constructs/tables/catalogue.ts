@@ -42,6 +42,8 @@ export interface CatalogueTable {
   readonly eventTimeColumn: string | null;
   readonly partitionColumns: readonly string[];
   readonly clusterColumns: readonly string[];
+  /** Columns with Delta file statistics (`delta.dataSkippingStatsColumns`). */
+  readonly statsColumns: readonly string[];
   readonly expectations: readonly Required<Expectation>[];
   readonly scd: TableDeclaration["scd"] | null;
   readonly cdc: TableDeclaration["cdc"] | null;
@@ -78,6 +80,18 @@ export function isSparkType(type: string): boolean {
   return SIMPLE_TYPE.test(type);
 }
 
+/** Columns queries filter or join on, in column order: where file statistics pay for their cost. */
+function defaultStatsColumns(declaration: TableDeclaration): string[] {
+  const used = new Set([
+    ...(declaration.clusterColumns ?? []),
+    ...(declaration.partitionColumns ?? []),
+    ...(declaration.eventTimeColumn ? [declaration.eventTimeColumn] : []),
+    ...(declaration.businessKeys ?? []),
+    ...(declaration.subjectKey ? [declaration.subjectKey] : []),
+  ]);
+  return declaration.columns.map((c) => c.name).filter((name) => used.has(name));
+}
+
 function resolve(declaration: TableDeclaration): CatalogueTable {
   const expectations = (declaration.expectations ?? []).map((e) => ({
     ...e,
@@ -95,6 +109,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     eventTimeColumn: declaration.eventTimeColumn ?? null,
     partitionColumns: declaration.partitionColumns ?? [],
     clusterColumns: declaration.clusterColumns ?? [],
+    statsColumns: declaration.statsColumns ?? defaultStatsColumns(declaration),
     expectations,
     scd: declaration.scd ?? null,
     cdc: declaration.cdc ?? null,
@@ -149,6 +164,10 @@ function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] 
   mustBeColumns("businessKeys", table.businessKeys);
   mustBeColumns("partitionColumns", table.partitionColumns);
   mustBeColumns("clusterColumns", table.clusterColumns);
+  mustBeColumns("statsColumns", table.statsColumns);
+  for (const c of table.clusterColumns) {
+    if (!table.statsColumns.includes(c)) at("statsColumns", `must include the clustering column '${c}'`);
+  }
   if (table.eventTimeColumn) mustBeColumns("eventTimeColumn", [table.eventTimeColumn]);
   if (table.subjectKey) mustBeColumns("subjectKey", [table.subjectKey]);
   if (table.rowFilter) mustBeColumns("rowFilter.column", [table.rowFilter.column]);

@@ -144,6 +144,13 @@ export interface TableDeclaration {
   readonly partitionColumns?: readonly string[];
   /** Liquid clustering columns. @default [] */
   readonly clusterColumns?: readonly string[];
+  /**
+   * Columns Delta collects file statistics (min, max, nulls) on, for data skipping. Statistics cost CPU on every
+   * write, per row and column, so they are kept to the columns queries filter or join on. Must include every
+   * clustering column (Databricks requires statistics on them).
+   * @default the clustering and partition columns, the event time column, the business keys and the subject key
+   */
+  readonly statsColumns?: readonly string[];
   /** @default [] */
   readonly expectations?: readonly Expectation[];
   /** @default not a slowly changing dimension */

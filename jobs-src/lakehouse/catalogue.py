@@ -136,6 +136,8 @@ class Table:
     event_time_column: str | None
     partition_columns: tuple[str, ...]
     cluster_columns: tuple[str, ...]
+    stats_columns: tuple[str, ...]
+    """Columns Delta collects file statistics on (`delta.dataSkippingStatsColumns`)."""
     expectations: tuple[Expectation, ...]
     scd: Scd | None
     cdc: Cdc | None
@@ -457,6 +459,7 @@ def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ..
         event_time_column=_optional_column_name(node, "eventTimeColumn", names),
         partition_columns=_column_names(node, "partitionColumns", names),
         cluster_columns=_column_names(node, "clusterColumns", names),
+        stats_columns=_column_names(node, "statsColumns", names),
         expectations=tuple(_parse_expectation(e) for e in node.objs("expectations", _by_name)),
         scd=None if scd is None else _parse_scd(scd, names),
         cdc=None if cdc is None else _parse_cdc(cdc, names),

@@ -145,6 +145,15 @@ describe("governance SQL", () => {
     expect(staleFiles()).toEqual([]);
   });
 
+  it("sets every table's statistics columns from the catalogue, on creation and on existing tables", () => {
+    const [, tables] = renderGovernanceSql(dev, tableCatalogue());
+    for (const t of tableCatalogue().tables) {
+      const property = `TBLPROPERTIES ('delta.dataSkippingStatsColumns' = '${t.statsColumns.join(",")}');`;
+      expect(tables.content).toContain(`COMMENT ${sqlString(t.description)}\n${property}`);
+      expect(tables.content).toContain(`ALTER TABLE ecommerce_dev.${t.key} SET ${property}`);
+    }
+  });
+
   it("creates functions idempotently and binds every PII column and filter", () => {
     const [functions, tables, , bindings] = renderGovernanceSql(dev, tableCatalogue());
     expect(functions.content).not.toMatch(/CREATE FUNCTION/);

@@ -73,6 +73,7 @@ def test_fixture_fields_are_exposed_in_snake_case(fixture_catalogue: Catalogue) 
 
     assert table.event_time_column == raw_cdc_table["eventTimeColumn"]
     assert table.cluster_columns == tuple(raw_cdc_table["clusterColumns"])
+    assert table.stats_columns == tuple(raw_cdc_table["statsColumns"])
     assert table.quarantine_table == raw_cdc_table["quarantineTable"]
     assert table.cdc is not None
     assert table.cdc.sequence_column == raw_cdc_table["cdc"]["sequenceColumn"]
@@ -145,6 +146,11 @@ MUTATIONS: list[tuple[str, Mutation, str]] = [
         "business key not a column",
         lambda d: _table(d, "silver.widgets").update(businessKeys=["nope"]),
         r"tables\[2\]\(silver\.widgets\)\.businessKeys: 'nope' is not a column of the table",
+    ),
+    (
+        "stats column not a column",
+        lambda d: _table(d, "silver.widgets").update(statsColumns=["widget_id", "gone"]),
+        r"tables\[2\]\(silver\.widgets\)\.statsColumns: 'gone' is not a column of the table",
     ),
     (
         "unknown expectation action",

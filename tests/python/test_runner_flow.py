@@ -262,6 +262,24 @@ def test_run_builds_sessions_from_events(spark: SparkSession, catalogue: Catalog
     assert totals[1] == events.where("event_type = 'purchase'").count()
 
 
+def test_run_collects_file_statistics_only_on_the_catalogue_stats_columns(
+    spark: SparkSession, catalogue: Catalogue, flow: Flow
+) -> None:
+    written = [t for t in catalogue.tables if flow.locations.exists(spark, t.key)]
+    assert {t.layer for t in written} >= {"bronze", "silver", "gold", "ops"}
+    for table in written:
+        delta = flow.locations.delta(spark, table.key)
+        properties = delta.detail().collect()[0]["properties"]
+        assert properties["delta.dataSkippingStatsColumns"] == ",".join(table.stats_columns), table.key
+        log = Path(flow.locations.path(table.key)) / "_delta_log"
+        actions = [json.loads(line) for file in sorted(log.glob("*.json")) for line in file.open()]
+        stats = [json.loads(a["add"]["stats"]) for a in actions if "add" in a and a["add"].get("stats")]
+        assert stats, f"{table.key}: no data file with statistics"
+        for file_stats in stats:
+            # Other columns have no min/max/null count at all: Delta did not compute them on write.
+            assert set(file_stats["nullCount"]) <= set(table.stats_columns), table.key
+
+
 def test_run_again_without_new_files_writes_nothing(
     spark: SparkSession, catalogue: Catalogue, flow: Flow
 ) -> None:

@@ -117,6 +117,29 @@ describe("TableCatalogue", () => {
     );
   });
 
+  it("collects file statistics only on the columns queries filter or join on, by default", () => {
+    const columns = [
+      column("id", "BIGINT", "Id."),
+      column("note", "STRING", "Free text."),
+      column("customer_id", "STRING", "Who."),
+      column("updated_at", "TIMESTAMP", "Change time."),
+      column("day", "DATE", "Day of the change."),
+    ];
+    const [resolved] = new TableCatalogue([
+      table({ columns, clusterColumns: ["day"], eventTimeColumn: "updated_at", subjectKey: "customer_id" }),
+    ]).tables;
+    // Column order, each once; `note` is neither a key, the event time, a clustering column nor the subject.
+    expect(resolved.statsColumns).toEqual(["id", "customer_id", "updated_at", "day"]);
+  });
+
+  it("fails if the stats columns leave out a clustering column or name an unknown column", () => {
+    expect(
+      () => new TableCatalogue([table({ clusterColumns: ["updated_at"], statsColumns: ["id", "ghost"] })]),
+    ).toThrow(
+      /statsColumns: 'ghost' is not a column[\s\S]*statsColumns: must include the clustering column 'updated_at'/,
+    );
+  });
+
   it("fails if a type is not a Spark SQL type", () => {
     expect(
       () => new TableCatalogue([table({ columns: [column("id", "NUMBER", "Id.")], businessKeys: [] })]),

@@ -24,7 +24,7 @@ from lakehouse.bronze.readers import (
     with_source_file,
 )
 from lakehouse.catalogue import Catalogue, Source, Table
-from lakehouse.locations import TableLocations
+from lakehouse.locations import TableLocations, delta_properties
 from lakehouse.ops.accounting import TableCounts
 
 BatchHook = Callable[[str, int], None]
@@ -99,7 +99,7 @@ def ingest(
 ) -> StreamingQuery:
     """Start the landing -> bronze stream of `source`; `on_batch` receives each batch's counts."""
     table = catalogue.table(source.table)
-    locations.create(spark, table.key, table.spark_schema())
+    locations.create(spark, table.key, table.spark_schema(), delta_properties(catalogue, table))
     folder = f"{landing.rstrip('/')}/{source.name}"
     headers = None if databricks or source.format != "csv" else HeaderCache(Path(folder), source.columns)
     raw = (

@@ -34,7 +34,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Table, load_catalogue
-from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
+from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations, stats_properties
 
 REQUEST_COLUMNS = frozenset(
     {"request_id", "customer_id", "requested_at", "completed_at", "status", "rows_erased"}
@@ -145,7 +145,7 @@ def _upsert_request(
     spark: SparkSession, args: ErasureArgs, table: Table, status: str, counts: dict[str, int]
 ) -> None:
     if not args.locations.exists(spark, table.key):
-        args.locations.create(spark, table.key, table.spark_schema())
+        args.locations.create(spark, table.key, table.spark_schema(), stats_properties(table))
     finished = None if status == "pending" else datetime.now(UTC).replace(tzinfo=None)
     row = (
         args.request_id,
