@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from lakehouse import session
 from lakehouse.session import (
@@ -103,3 +105,25 @@ def test_local_session_has_delta_and_utc(spark: SparkSession) -> None:
     assert conf.get("spark.master") == "local[2]"
     assert conf.get("spark.ui.enabled") == "false"
     assert "delta-spark_" in conf.get("spark.jars", "")
+
+
+def test_generated_code_of_a_run_stays_compiled_for_the_next(spark: SparkSession) -> None:
+    # A flow run compiles hundreds of distinct classes; with Spark's default cache of 100 entries the
+    # first query's class is evicted by the time the same query runs again.
+    metrics = spark.sparkContext._jvm.org.apache.spark.metrics.source.CodegenMetrics  # type: ignore[union-attr]
+
+    def compiles(query: Callable[[], object]) -> int:
+        before = metrics.METRIC_COMPILATION_TIME().getCount()
+        query()
+        return int(metrics.METRIC_COMPILATION_TIME().getCount() - before)
+
+    def distinct_query(n: int) -> Callable[[], object]:
+        frame = spark.range(3).select(
+            (F.col("id") * F.lit(f"{n}").cast("int") + F.length(F.lit("x" * n))).alias("v")
+        )
+        return lambda: frame.where(F.col("v") >= 0).collect()
+
+    first = distinct_query(0)
+    assert compiles(first) > 0
+    assert sum(compiles(distinct_query(n)) for n in range(1, 80)) > 100
+    assert compiles(first) == 0
