@@ -14,10 +14,13 @@ from typing import Protocol
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, DataFrameReader, DataFrameWriter, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StructType
 
+from lakehouse import delta_log
 from lakehouse.catalogue import Catalogue, Table
+from lakehouse.delta_log import Commit
 
 SKIP_CHANGE_COMMITS = {"skipChangeCommits": "true"}
 """Every stream here reads an append-only table (bronze, or silver events); the only commits that
@@ -60,6 +63,18 @@ class TableLocations(Protocol):
 
     def delta(self, spark: SparkSession, key: str) -> DeltaTable:
         """The Delta table, for MERGE and history."""
+        ...
+
+    def version(self, spark: SparkSession, key: str) -> int:
+        """The table's latest committed version."""
+        ...
+
+    def commits_after(self, spark: SparkSession, key: str, version: int) -> list[Commit]:
+        """The table's commits after `version`, oldest first, with their operation metrics."""
+        ...
+
+    def file_count(self, spark: SparkSession, key: str) -> int:
+        """Data files in the table's latest version."""
         ...
 
     def save(self, writer: DataFrameWriter, key: str) -> None:
@@ -115,6 +130,20 @@ class LocalLocations:
 
     def delta(self, spark: SparkSession, key: str) -> DeltaTable:
         return DeltaTable.forPath(spark, self.path(key))
+
+    # The three below read the log files (see `lakehouse.delta_log`); the Spark API is the fallback.
+    def version(self, spark: SparkSession, key: str) -> int:
+        latest = delta_log.latest_version(self.path(key))
+        return history_version(self.delta(spark, key)) if latest is None else latest
+
+    def commits_after(self, spark: SparkSession, key: str, version: int) -> list[Commit]:
+        commits = delta_log.commits_after(self.path(key), version)
+        return history_commits(self.delta(spark, key), version) if commits is None else commits
+
+    def file_count(self, spark: SparkSession, key: str) -> int:
+        latest = delta_log.latest_version(self.path(key))
+        count = None if latest is None else delta_log.file_count(self.path(key), latest)
+        return detail_file_count(self.delta(spark, key)) if count is None else count
 
     def save(self, writer: DataFrameWriter, key: str) -> None:
         writer.format("delta").save(self.path(key))
@@ -173,6 +202,15 @@ class UnityCatalogLocations:
     def delta(self, spark: SparkSession, key: str) -> DeltaTable:
         return DeltaTable.forName(spark, self.name(key))
 
+    def version(self, spark: SparkSession, key: str) -> int:
+        return history_version(self.delta(spark, key))
+
+    def commits_after(self, spark: SparkSession, key: str, version: int) -> list[Commit]:
+        return history_commits(self.delta(spark, key), version)
+
+    def file_count(self, spark: SparkSession, key: str) -> int:
+        return detail_file_count(self.delta(spark, key))
+
     def save(self, writer: DataFrameWriter, key: str) -> None:
         writer.format("delta").saveAsTable(self.name(key))
 
@@ -189,6 +227,33 @@ class UnityCatalogLocations:
 
     def read_changes(self, spark: SparkSession, key: str, start: int, end: int) -> DataFrame:
         return _change_reader(spark, start, end).table(self.name(key))
+
+
+def history_version(table: DeltaTable) -> int:
+    """The latest version, from the table's history (a Spark job)."""
+    return int(table.history(1).select("version").collect()[0][0])
+
+
+def history_commits(table: DeltaTable, version: int) -> list[Commit]:
+    """Commits after `version`, oldest first, from the table's history (a Spark job)."""
+    count = history_version(table) - version
+    if count <= 0:
+        return []
+    rows = (
+        table.history(count)
+        .where(F.col("version") > version)
+        .select("version", "operation", "operationMetrics")
+        .collect()
+    )
+    return sorted(
+        (Commit(int(r["version"]), r["operation"] or "", dict(r["operationMetrics"] or {})) for r in rows),
+        key=lambda commit: commit.version,
+    )
+
+
+def detail_file_count(table: DeltaTable) -> int:
+    """Data files in the latest version, from `DESCRIBE DETAIL` (a Spark job)."""
+    return int(table.detail().select("numFiles").collect()[0][0])
 
 
 CHANGE_FEED = "delta.enableChangeDataFeed"

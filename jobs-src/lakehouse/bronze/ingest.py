@@ -116,11 +116,11 @@ def ingest(
         else:
             rows = batch.transform(bronze_batch(table, source, headers, batch_id))
         writer = rows.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
-        version_before = locations.delta(spark, table.key).history(1).collect()[0]["version"]
+        version_before = locations.version(spark, table.key)
         locations.save(writer, table.key)
-        last = locations.delta(spark, table.key).history(1).collect()[0]
-        written = (
-            int(last["operationMetrics"].get("numOutputRows", "0")) if last["version"] > version_before else 0
+        written = sum(
+            int(commit.metrics.get("numOutputRows", "0"))
+            for commit in locations.commits_after(spark, table.key, version_before)
         )
         # Bronze keeps every record, so what Delta wrote is what was read; counting separately would
         # cost a second pass over the files. A replayed batch that Delta skips counts 0 here.

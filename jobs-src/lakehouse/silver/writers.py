@@ -48,12 +48,11 @@ class Target:
         return self.locations.read(self.spark, self.table.key)
 
     def version(self) -> int:
-        return int(self.locations.delta(self.spark, self.table.key).history(1).collect()[0]["version"])
+        return self.locations.version(self.spark, self.table.key)
 
     def is_empty(self) -> bool:
         """True when the table holds no data file: from the Delta log, without reading any data."""
-        detail = self.locations.delta(self.spark, self.table.key).detail()
-        return int(detail.select("numFiles").collect()[0][0]) == 0
+        return self.locations.file_count(self.spark, self.table.key) == 0
 
     def append(self, rows: DataFrame) -> None:
         """Insert `rows` (the table's columns) with a plain append."""
@@ -64,14 +63,9 @@ class Target:
 
         Reads only those commits, not the table's whole history.
         """
-        table = self.locations.delta(self.spark, self.table.key)
-        commits = self.version() - version
         total: Counter[str] = Counter()
-        if commits <= 0:
-            return total
-        history = table.history(commits).where(F.col("version") > version)
-        for row in history.select("operationMetrics").collect():
-            metrics = row["operationMetrics"] or {}
+        for commit in self.locations.commits_after(self.spark, self.table.key, version):
+            metrics = commit.metrics
             if "numTargetRowsInserted" in metrics:
                 total["inserted"] += int(metrics["numTargetRowsInserted"])
                 total["updated"] += int(metrics.get("numTargetRowsUpdated", "0"))
