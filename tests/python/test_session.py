@@ -59,6 +59,18 @@ def test_jar_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp
     assert delta_jars() == sorted(jars)
 
 
+def test_local_defaults_split_shuffles_per_core_and_read_delta_logs_in_one_task(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(session.os, "cpu_count", lambda: 8)
+    conf = local_spark_conf("app", [tmp_path / "a.jar"], tmp_path)
+    assert conf["spark.sql.shuffle.partitions"] == "8"
+    assert conf["spark.databricks.delta.snapshotPartitions"] == "1"
+
+    monkeypatch.setattr(session.os, "cpu_count", lambda: None)
+    assert local_spark_conf("app", [], tmp_path)["spark.sql.shuffle.partitions"] == "2"
+
+
 def test_extra_conf_overrides_the_local_defaults(tmp_path: Path) -> None:
     conf = local_spark_conf("app", [tmp_path / "a.jar"], tmp_path, {"spark.sql.shuffle.partitions": "7"})
 
