@@ -6,7 +6,7 @@ plans a query and runs a job over the commit files (about 90 ms on a warm local 
 asks about forty times). The answers are plain files in `<table>/_delta_log/`, whose layout the
 Delta protocol fixes: `<version, 20 digits>.json` holds one commit, one action per line, among them
 `commitInfo` with the `operationMetrics` that `history()` shows; `<version>.crc` holds the table's
-file count after that commit.
+file count and metadata (its properties) after that commit.
 
 Only for path-based tables on a local file system. A table whose commits are staged by a commit
 coordinator (catalog-managed tables) may have its newest commits outside these files, so the
@@ -75,12 +75,28 @@ def commits_after(table_path: str | Path, version: int) -> list[Commit] | None:
 
 def file_count(table_path: str | Path, version: int) -> int | None:
     """Data files in the table at `version`, from that version's checksum file; None without one."""
-    log = _log(table_path)
-    checksum = None if log is None else log / f"{version:020d}.crc"
-    if checksum is None or not checksum.is_file():
-        return None
-    value = json.loads(checksum.read_text(encoding="utf-8")).get("numFiles")
+    checksum = _checksum(table_path, version)
+    value = None if checksum is None else checksum.get("numFiles")
     return None if value is None else int(value)
+
+
+def properties(table_path: str | Path, version: int) -> dict[str, str] | None:
+    """The table's properties (`TBLPROPERTIES`) at `version`, from that version's checksum file;
+    None without one."""
+    checksum = _checksum(table_path, version)
+    metadata = None if checksum is None else checksum.get("metadata")
+    if metadata is None:
+        return None
+    return {key: str(value) for key, value in (metadata.get("configuration") or {}).items()}
+
+
+def _checksum(table_path: str | Path, version: int) -> dict[str, object] | None:
+    log = _log(table_path)
+    path = None if log is None else log / f"{version:020d}.crc"
+    if path is None or not path.is_file():
+        return None
+    content = json.loads(path.read_text(encoding="utf-8"))
+    return content if isinstance(content, dict) else None
 
 
 def _names(log: Path) -> list[str]:

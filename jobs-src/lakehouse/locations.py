@@ -77,6 +77,10 @@ class TableLocations(Protocol):
         """Data files in the table's latest version."""
         ...
 
+    def properties(self, spark: SparkSession, key: str) -> dict[str, str]:
+        """The table's properties (`TBLPROPERTIES`) in its latest version."""
+        ...
+
     def save(self, writer: DataFrameWriter, key: str) -> None:
         """Append (or write with the writer's mode) to the table, creating it when missing."""
         ...
@@ -131,7 +135,7 @@ class LocalLocations:
     def delta(self, spark: SparkSession, key: str) -> DeltaTable:
         return DeltaTable.forPath(spark, self.path(key))
 
-    # The three below read the log files (see `lakehouse.delta_log`); the Spark API is the fallback.
+    # The four below read the log files (see `lakehouse.delta_log`); the Spark API is the fallback.
     def version(self, spark: SparkSession, key: str) -> int:
         latest = delta_log.latest_version(self.path(key))
         return history_version(self.delta(spark, key)) if latest is None else latest
@@ -144,6 +148,11 @@ class LocalLocations:
         latest = delta_log.latest_version(self.path(key))
         count = None if latest is None else delta_log.file_count(self.path(key), latest)
         return detail_file_count(self.delta(spark, key)) if count is None else count
+
+    def properties(self, spark: SparkSession, key: str) -> dict[str, str]:
+        latest = delta_log.latest_version(self.path(key))
+        found = None if latest is None else delta_log.properties(self.path(key), latest)
+        return detail_properties(self.delta(spark, key)) if found is None else found
 
     def save(self, writer: DataFrameWriter, key: str) -> None:
         writer.format("delta").save(self.path(key))
@@ -211,6 +220,9 @@ class UnityCatalogLocations:
     def file_count(self, spark: SparkSession, key: str) -> int:
         return detail_file_count(self.delta(spark, key))
 
+    def properties(self, spark: SparkSession, key: str) -> dict[str, str]:
+        return detail_properties(self.delta(spark, key))
+
     def save(self, writer: DataFrameWriter, key: str) -> None:
         writer.format("delta").saveAsTable(self.name(key))
 
@@ -254,6 +266,11 @@ def history_commits(table: DeltaTable, version: int) -> list[Commit]:
 def detail_file_count(table: DeltaTable) -> int:
     """Data files in the latest version, from `DESCRIBE DETAIL` (a Spark job)."""
     return int(table.detail().select("numFiles").collect()[0][0])
+
+
+def detail_properties(table: DeltaTable) -> dict[str, str]:
+    """The table's properties, from `DESCRIBE DETAIL` (a Spark job)."""
+    return dict(table.detail().select("properties").collect()[0][0] or {})
 
 
 CHANGE_FEED = "delta.enableChangeDataFeed"

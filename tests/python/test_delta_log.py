@@ -11,7 +11,13 @@ from pyspark.sql import functions as F
 
 from lakehouse import delta_log
 from lakehouse.delta_log import Commit
-from lakehouse.locations import LocalLocations, detail_file_count, history_commits, history_version
+from lakehouse.locations import (
+    LocalLocations,
+    detail_file_count,
+    detail_properties,
+    history_commits,
+    history_version,
+)
 
 
 def _table_with_commits(spark: SparkSession, path: Path) -> DeltaTable:
@@ -50,6 +56,7 @@ def test_log_reader_matches_history_and_detail(spark: SparkSession, tmp_path: Pa
     )
     assert delta_log.commits_after(path, 3) == []
     assert delta_log.file_count(path, 3) == detail_file_count(table)
+    assert delta_log.properties(path, 3) == detail_properties(table) == {}
 
 
 def test_locations_answer_from_the_log(spark: SparkSession, tmp_path: Path) -> None:
@@ -59,6 +66,12 @@ def test_locations_answer_from_the_log(spark: SparkSession, tmp_path: Path) -> N
     assert locations.version(spark, "silver.numbers") == 3
     assert locations.commits_after(spark, "silver.numbers", 2) == history_commits(table, 2)
     assert locations.file_count(spark, "silver.numbers") == detail_file_count(table)
+    spark.sql(
+        f"ALTER TABLE {locations.sql_name('silver.numbers')} SET TBLPROPERTIES ('lakehouse.note' = 'x')"
+    )
+    assert (
+        locations.properties(spark, "silver.numbers") == detail_properties(table) == {"lakehouse.note": "x"}
+    )
 
 
 def test_no_log_or_staged_commits_means_ask_spark(tmp_path: Path) -> None:

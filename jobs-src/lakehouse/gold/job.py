@@ -193,8 +193,7 @@ class GoldJob:
                 self.spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ('{CHANGE_FEED}' = 'true')")
 
     def _properties(self, key: str) -> dict[str, str]:
-        detail = self.locations.delta(self.spark, key).detail().select("properties").collect()[0]
-        return dict(detail["properties"] or {})
+        return self.locations.properties(self.spark, key)
 
     def _version(self, key: str) -> int:
         return Target(self.spark, self.catalogue.table(key), self.locations).version()
