@@ -8,7 +8,11 @@
    reference only, the second hop: the floor's tables copied as they are to new Delta tables, the
    least a second layer (bronze -> silver) adds to the floor.
 3. Flow: `lakehouse.runner.run` on a fresh warehouse (bronze, silver, derived, gold, accounting).
-4. With --incremental: a fresh warehouse fed one day at a time (each day's files copied into the
+4. With --batch-reference: the flow's own per-table code (bronze shaping, silver typing, checks,
+   quarantine and write strategies, sessions) run as plain batch jobs, one table after another,
+   with no streams, checkpoints, accounting or ops records. Tells the cost of the per-table work
+   from the cost of the runner around it.
+5. With --incremental: a fresh warehouse fed one day at a time (each day's files copied into the
    landing folder, then a run as of that day); compares the cost of the last day with the first,
    for the whole run and for the gold stage alone (the first day builds gold whole, later days
    update it incrementally from the change feed). Use --days 30 for the gold target.
@@ -31,10 +35,13 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from lakehouse import runner
-from lakehouse.bronze.readers import string_schema
+from lakehouse.bronze.ingest import HeaderCache, bronze_batch
+from lakehouse.bronze.readers import local_reader, string_schema, with_source_file
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
+from lakehouse.locations import LocalLocations, delta_properties
 from lakehouse.session import get_spark
+from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -46,6 +53,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="runs of floor and flow; medians are reported")
     parser.add_argument("--landing", type=Path, default=None, help="existing landing folder to use")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch folder (default: a temp dir)")
+    parser.add_argument(
+        "--batch-reference", action="store_true", help="also time the per-table code as plain batch jobs"
+    )
     parser.add_argument("--incremental", action="store_true", help="also measure day 1 vs the last day")
     parser.add_argument("--incremental-only", action="store_true", help="skip floor and full flow")
     parser.add_argument(
@@ -74,6 +84,39 @@ def second_hop(spark: SparkSession, tables: Path, out: Path) -> float:
     for folder in sorted(p for p in tables.iterdir() if p.is_dir()):
         spark.read.format("delta").load(str(folder)).write.format("delta").save(str(out / folder.name))
     return time.perf_counter() - started
+
+
+def batch_reference(
+    spark: SparkSession, catalogue: Catalogue, landing: Path, warehouse: Path
+) -> dict[str, float]:
+    """Seconds per stage of the flow's per-table code run as one plain batch per table, in order."""
+    locations, seconds = LocalLocations(warehouse), {}
+    started = time.perf_counter()
+    for source in catalogue.sources:
+        folder = landing / source.name
+        if source.kind != "files" or not folder.is_dir():
+            continue
+        table = catalogue.table(source.table)
+        locations.create(spark, table.key, table.spark_schema(), delta_properties(catalogue, table))
+        headers = HeaderCache(folder, source.columns) if source.format == "csv" else None
+        raw = local_reader(spark.read, source).load(str(folder)).transform(with_source_file)
+        rows = raw.transform(bronze_batch(table, source, headers, 0))
+        locations.save(rows.write.mode("append"), table.key)
+    seconds["bronze"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for silver, bronze in bronze_fed_tables(catalogue):
+        if locations.exists(spark, bronze.key):
+            job = SilverJob(spark, catalogue, locations, silver, bronze, "batch-reference")
+            job.prepare()
+            job.process(locations.read(spark, bronze.key), 0)
+    seconds["silver"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for silver, upstream in derived_tables(catalogue):
+        derived = DerivedJob(spark, catalogue, locations, silver, upstream, "batch-reference")
+        derived.prepare()
+        derived.process(locations.read(spark, upstream.key))
+    seconds["derived"] = time.perf_counter() - started
+    return seconds
 
 
 def flow(spark: SparkSession, landing: Path, warehouse: Path) -> runner.RunResult:
@@ -128,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spark = get_spark("lakehouse-bench", warehouse_dir=work / "_spark", extra_conf=conf)
     spark.sparkContext.setLogLevel("ERROR")
 
-    floors, hops, totals, stages, rows, floor_rows = [], [], [], {}, {}, 0
+    floors, hops, totals, references, stages, rows, floor_rows = [], [], [], [], {}, {}, 0
     for attempt in range(0 if args.incremental_only else args.repeat):
         seconds, floor_rows = floor(spark, catalogue, landing, work / f"floor-{attempt}")
         floors.append(seconds)
@@ -144,9 +187,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             stages.setdefault(name, []).append(value)
         rows = stage_rows(result)
         print(f"flow run {attempt + 1}: {totals[-1]:.1f}s {result.stage_seconds}", flush=True)
+        if args.batch_reference:
+            reference = batch_reference(spark, catalogue, landing, work / f"batch-{attempt}")
+            references.append(sum(reference.values()))
+            shown = {name: round(value, 1) for name, value in reference.items()}
+            print(f"batch reference run {attempt + 1}: {references[-1]:.1f}s {shown}", flush=True)
 
     if floors:
         report(floors, hops, totals, stages, rows, floor_rows)
+        if references:
+            reference = statistics.median(references)
+            print(
+                f"batch reference / floor = {reference / statistics.median(floors):.2f} ({reference:.1f}s: "
+                "the per-table code of bronze, silver and derived as plain batch jobs, no streams)"
+            )
     if args.incremental or args.incremental_only:
         per_day, gold = incremental(spark, landing, work)
         print(f"days: {len(per_day)}")

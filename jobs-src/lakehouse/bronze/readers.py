@@ -16,8 +16,9 @@ stream source with the same options, and `_rescued_data` is emulated so nothing 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, DataFrameReader, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StringType, StructField, StructType
@@ -58,18 +59,33 @@ def landing_stream(
 
     Returns the reader rather than the DataFrame so callers (and tests) can see the options.
     """
-    options = reader_options(source)
-    if max_files_per_trigger:
-        key = "cloudFiles.maxFilesPerTrigger" if databricks else "maxFilesPerTrigger"
-        options[key] = str(max_files_per_trigger)
-    reader = spark.readStream.options(**options)
     if databricks:
+        options = reader_options(source)
+        if max_files_per_trigger:
+            options["cloudFiles.maxFilesPerTrigger"] = str(max_files_per_trigger)
         return (
-            reader.format("cloudFiles")
+            spark.readStream.options(**options)
+            .format("cloudFiles")
             .option("cloudFiles.format", source.format)
             .option("rescuedDataColumn", RESCUED)
             .schema(string_schema(source.columns))
         )
+    reader = local_reader(spark.readStream, source)
+    if max_files_per_trigger:
+        reader = reader.option("maxFilesPerTrigger", str(max_files_per_trigger))
+    return reader
+
+
+_Reader = TypeVar("_Reader", DataFrameReader, DataStreamReader)
+
+
+def local_reader(reader: _Reader, source: Source) -> _Reader:
+    """`reader` (a batch or a stream reader) set up as the local reader of `source`'s files.
+
+    The batch form (`local_reader(spark.read, source)`) reads a landing folder the way the local
+    stream does, for one-off loads and the benchmark's batch reference.
+    """
+    reader = reader.options(**reader_options(source))
     if source.format == "csv":
         return (
             reader.format("csv")

@@ -200,24 +200,31 @@ class DerivedJob:
     upstream: Table
     run_id: str
 
+    def prepare(self) -> None:
+        """Create the table (and its upstream, so the stream has something to read) if missing."""
+        for table in (self.silver, self.upstream):
+            self.locations.create(
+                self.spark, table.key, table.spark_schema(), delta_properties(self.catalogue, table)
+            )
+
+    def process(self, batch: DataFrame) -> TableCounts:
+        """Derive and write from one batch of new upstream rows; returns its counts."""
+        return table_module(self.silver).derive(self, batch)
+
     def start(
         self,
         trigger: Trigger,
         on_batch: Callable[[str, int, TableCounts], None],
         hook: BatchHook | None = None,
     ) -> StreamingQuery:
-        module = table_module(self.silver)
-        for table in (self.silver, self.upstream):
-            self.locations.create(
-                self.spark, table.key, table.spark_schema(), delta_properties(self.catalogue, table)
-            )
+        self.prepare()
         reader = self.locations.read_stream(self.spark, self.upstream.key)
         if trigger.max_files_per_trigger:
             reader = reader.option("maxFilesPerTrigger", trigger.max_files_per_trigger)
         stream = self.locations.load_stream(reader, self.upstream.key)
 
         def write_batch(batch: DataFrame, batch_id: int) -> None:
-            on_batch(self.silver.key, batch_id, module.derive(self, batch))
+            on_batch(self.silver.key, batch_id, self.process(batch))
             if hook is not None:
                 hook(self.silver.key, batch_id)
 
