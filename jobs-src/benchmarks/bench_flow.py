@@ -12,7 +12,10 @@
    quarantine and write strategies, sessions) run as plain batch jobs, one table after another,
    with no streams, checkpoints, accounting or ops records. Tells the cost of the per-table work
    from the cost of the runner around it.
-5. With --incremental: a fresh warehouse fed one day at a time (each day's files copied into the
+5. With --fresh-jvm: floor and flow each run alone in a new process (a new JVM), alternating, as a
+   scheduled run on a new job cluster would; neither inherits the other's JIT or class loading.
+   Session start-up is reported apart and counted in neither.
+6. With --incremental: a fresh warehouse fed one day at a time (each day's files copied into the
    landing folder, then a run as of that day); compares the cost of the last day with the first,
    for the whole run and for the gold stage alone (the first day builds gold whole, later days
    update it incrementally from the change feed). Use --days 30 for the gold target.
@@ -24,8 +27,10 @@ gold (landing to silver, the stages the 3x target is about) and with it.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +48,10 @@ from lakehouse.locations import LocalLocations, delta_properties
 from lakehouse.session import get_spark
 from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
 
+CHILD_KINDS = ("floor", "flow")
+CHILD_RESULT = "BENCH_RESULT "
+"""Prefix of the one line a --child process prints: its measurement as JSON."""
+
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -56,12 +65,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--batch-reference", action="store_true", help="also time the per-table code as plain batch jobs"
     )
+    parser.add_argument(
+        "--fresh-jvm", action="store_true", help="run each floor and each flow in a new process (JVM)"
+    )
+    parser.add_argument("--child", choices=CHILD_KINDS, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--incremental", action="store_true", help="also measure day 1 vs the last day")
     parser.add_argument("--incremental-only", action="store_true", help="skip floor and full flow")
     parser.add_argument(
         "--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark setting (repeatable)"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.fresh_jvm and (args.batch_reference or args.incremental or args.incremental_only):
+        parser.error("--fresh-jvm measures floor and flow only; run the other modes separately")
+    if args.child and args.landing is None:
+        parser.error("--child needs --landing")
+    return args
 
 
 def floor(spark: SparkSession, catalogue: Catalogue, landing: Path, out: Path) -> tuple[float, int]:
@@ -124,6 +142,58 @@ def flow(spark: SparkSession, landing: Path, warehouse: Path) -> runner.RunResul
     return runner.run(spark, args, log=lambda _: None)
 
 
+def measure(kind: str, spark: SparkSession, catalogue: Catalogue, landing: Path, work: Path) -> dict:
+    """One floor (with its second hop) or one flow, as a JSON-ready record."""
+    if kind == "floor":
+        seconds, rows = floor(spark, catalogue, landing, work / "floor")
+        return {"floor": seconds, "floor_rows": rows, "hop": second_hop(spark, work / "floor", work / "hop")}
+    result = flow(spark, landing, work / "warehouse")
+    return {"stages": result.stage_seconds, "rows": stage_rows(result)}
+
+
+def in_fresh_jvm(kind: str, landing: Path, work: Path, conf: Sequence[str]) -> dict:
+    """`measure(kind)` in a new Python process, hence a new JVM; raises with its stderr if it fails."""
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        kind,
+        "--landing",
+        str(landing),
+        "--workdir",
+        str(work),
+        *(f"--conf={item}" for item in conf),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(CHILD_RESULT)]
+    if done.returncode != 0 or len(lines) != 1:
+        raise RuntimeError(
+            f"{kind} in a fresh JVM failed (exit {done.returncode}); its stderr ends:\n{done.stderr[-3000:]}"
+        )
+    return json.loads(lines[0].removeprefix(CHILD_RESULT))
+
+
+def fresh_jvm_runs(args: argparse.Namespace, landing: Path, work: Path) -> None:
+    """Floor and flow alternately, each in its own JVM, `args.repeat` times; prints the medians."""
+    floors, hops, totals, stages, rows, floor_rows, startup = [], [], [], {}, {}, 0, []
+    for attempt in range(args.repeat):
+        measured = in_fresh_jvm("floor", landing, work / f"floor-jvm-{attempt}", args.conf)
+        floors.append(measured["floor"])
+        hops.append(measured["hop"])
+        floor_rows = measured["floor_rows"]
+        startup.append(measured["session"])
+        print(f"floor run {attempt + 1} (own JVM): {floors[-1]:.1f}s; second hop {hops[-1]:.1f}s", flush=True)
+        measured = in_fresh_jvm("flow", landing, work / f"flow-jvm-{attempt}", args.conf)
+        totals.append(sum(s for name, s in measured["stages"].items() if name != "report"))
+        for name, value in measured["stages"].items():
+            stages.setdefault(name, []).append(value)
+        rows = measured["rows"]
+        startup.append(measured["session"])
+        print(f"flow run {attempt + 1} (own JVM): {totals[-1]:.1f}s {measured['stages']}", flush=True)
+    report(floors, hops, totals, stages, rows, floor_rows)
+    print(f"session start-up (not counted): median {statistics.median(startup):.1f}s per JVM")
+
+
 def stage_rows(result: runner.RunResult) -> dict[str, int]:
     """Rows read per stage, from the run's accounting (bronze, silver from bronze, derived)."""
     layers: dict[str, int] = {"bronze": 0, "silver": 0, "derived": 0, "gold": 0}
@@ -167,9 +237,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         manifest = generate(config, catalogue)
         print(f"generated {dict(manifest.rows)} in {time.perf_counter() - started:.1f}s", flush=True)
+    if args.fresh_jvm:
+        fresh_jvm_runs(args, landing, work)
+        return 0
     conf = dict(runner.LOCAL_CONF) | dict(item.split("=", 1) for item in args.conf)
+    started = time.perf_counter()
     spark = get_spark("lakehouse-bench", warehouse_dir=work / "_spark", extra_conf=conf)
     spark.sparkContext.setLogLevel("ERROR")
+    if args.child:
+        session = time.perf_counter() - started
+        measured = measure(args.child, spark, catalogue, landing, work)
+        spark.stop()
+        print(CHILD_RESULT + json.dumps(measured | {"session": session}), flush=True)
+        return 0
 
     floors, hops, totals, references, stages, rows, floor_rows = [], [], [], [], {}, {}, 0
     for attempt in range(0 if args.incremental_only else args.repeat):
