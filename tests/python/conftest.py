@@ -8,8 +8,11 @@ error, never a skip.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from pyspark.sql import SparkSession
@@ -53,3 +56,10 @@ def catalogue() -> Catalogue:
 def fixture_catalogue() -> Catalogue:
     """A small hand-written catalogue covering every field shape, for tests that need fixed data."""
     return load_catalogue(FIXTURES / "catalogue-valid.json")
+
+
+@pytest.fixture(scope="session")
+def bench_flow() -> ModuleType:
+    """`jobs-src/benchmarks/bench_flow.py`, a script in a folder that is not a package."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "jobs-src" / "benchmarks"))
+    return importlib.import_module("bench_flow")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from types import ModuleType
 
 from pyspark.sql import SparkSession
 
@@ -12,12 +12,9 @@ from lakehouse.catalogue import Catalogue
 from lakehouse.generator import GeneratorConfig, generate
 from lakehouse.locations import LocalLocations
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "jobs-src" / "benchmarks"))
-import bench_flow  # a script folder, not a package
-
 
 def test_batch_reference_builds_what_the_flow_builds(
-    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+    spark: SparkSession, catalogue: Catalogue, bench_flow: ModuleType, tmp_path: Path
 ) -> None:
     landing = tmp_path / "landing"
     generate(GeneratorConfig(out=landing, events=300, days=2, seed=5, fault_rate=0.2), catalogue)

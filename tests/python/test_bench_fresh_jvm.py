@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from pyspark.sql import SparkSession
@@ -11,12 +11,9 @@ from pyspark.sql import SparkSession
 from lakehouse.catalogue import Catalogue
 from lakehouse.generator import GeneratorConfig, generate
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "jobs-src" / "benchmarks"))
-import bench_flow  # a script folder, not a package
-
 
 def test_floor_in_a_fresh_jvm_reads_what_the_floor_reads_in_process(
-    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+    spark: SparkSession, catalogue: Catalogue, bench_flow: ModuleType, tmp_path: Path
 ) -> None:
     landing = tmp_path / "landing"
     generate(GeneratorConfig(out=landing, events=200, days=2, seed=3, fault_rate=0.1), catalogue)
@@ -30,6 +27,6 @@ def test_floor_in_a_fresh_jvm_reads_what_the_floor_reads_in_process(
     assert (tmp_path / "child" / "floor" / "events" / "_delta_log").is_dir()
 
 
-def test_a_failing_child_raises_with_its_error(tmp_path: Path) -> None:
+def test_a_failing_child_raises_with_its_error(bench_flow: ModuleType, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match=r"floor in a fresh JVM failed \(exit 1\)[\s\S]*ValueError"):
         bench_flow.in_fresh_jvm("floor", tmp_path, tmp_path / "child", ["no-equals-sign"])
