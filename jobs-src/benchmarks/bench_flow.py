@@ -79,6 +79,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--fresh-jvm measures floor and flow only; run the other modes separately")
     if args.child and args.landing is None:
         parser.error("--child needs --landing")
+    for item in args.conf:
+        if "=" not in item:
+            parser.error(f"--conf {item!r}: expected KEY=VALUE")
     return args
 
 

@@ -28,5 +28,25 @@ def test_floor_in_a_fresh_jvm_reads_what_the_floor_reads_in_process(
 
 
 def test_a_failing_child_raises_with_its_error(bench_flow: ModuleType, tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match=r"floor in a fresh JVM failed \(exit 1\)[\s\S]*ValueError"):
+    failed = r"floor in a fresh JVM failed \(exit 2\)[\s\S]*'no-equals-sign': expected KEY=VALUE"
+    with pytest.raises(RuntimeError, match=failed):
         bench_flow.in_fresh_jvm("floor", tmp_path, tmp_path / "child", ["no-equals-sign"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--fresh-jvm", "--batch-reference"], "--fresh-jvm measures floor and flow only"),
+        (["--fresh-jvm", "--incremental"], "--fresh-jvm measures floor and flow only"),
+        (["--child", "floor"], "--child needs --landing"),
+        (["--conf", "spark.x"], "--conf 'spark.x': expected KEY=VALUE"),
+    ],
+)
+def test_options_that_cannot_work_are_refused_before_spark_starts(
+    bench_flow: ModuleType, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        bench_flow.parse_args(argv)
+
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
