@@ -1,5 +1,5 @@
 # The two commands of the project (see README.md):
-#   make synth   set everything up, then synthesize every environment with `cdktf synth`
+#   make synth   set everything up, then synthesize every environment with `cdktn synth` (CDK Terrain)
 #   make test    set everything up, then type-check, lint and run every test (jest + pytest on real Spark)
 # Both are idempotent and quick when already set up. `make help` lists the rest.
 
@@ -8,8 +8,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 BIN := node_modules/.bin
 PY := .venv/bin
+# The project's Node (.node-version, installed by scripts/setup-node.sh) comes first when it is there.
+export PATH := $(CURDIR)/.cache/node/bin:$(PATH)
 
-.PHONY: help setup setup-node setup-python synth synth-direct catalogue check-catalogue typecheck lint \
+.PHONY: help setup setup-node setup-python synth plan deploy synth-direct catalogue check-catalogue typecheck lint \
         test test-ts test-python bench-synth clean
 
 help: ## list the targets
@@ -24,9 +26,17 @@ setup-python:
 	@bash scripts/setup-python.sh
 
 synth: setup ## synthesize every environment into cdktf.out/ (LAKEHOUSE_ENVIRONMENTS=dev,prod picks some)
-	@CI=1 CHECKPOINT_DISABLE=1 $(BIN)/cdktf synth
+	@bash scripts/cdktn.sh synth
 
-synth-direct: setup-node ## the same without the cdktf CLI (faster; what the tests and benchmarks run)
+plan: setup ## terraform plan of one stack through cdktn: make plan STACK=prod-lakehouse
+	@test -n "$(STACK)" || { echo "plan: name a stack, e.g. make plan STACK=dev-platform" >&2; exit 2; }
+	@bash scripts/cdktn.sh diff $(STACK)
+
+deploy: setup ## apply one stack through cdktn (platform first): make deploy STACK=dev-platform
+	@test -n "$(STACK)" || { echo "deploy: name a stack, e.g. make deploy STACK=dev-platform" >&2; exit 2; }
+	@bash scripts/cdktn.sh deploy $(STACK)
+
+synth-direct: setup-node ## the same without the cdktn CLI (faster; what the tests and benchmarks run)
 	@$(BIN)/tsx main.ts
 
 catalogue: setup-node ## re-export the table catalogue JSON for the Spark jobs
@@ -53,7 +63,7 @@ test-python:
 
 test: setup tools setup-checkov check-catalogue typecheck lint lint-checkov test-ts test-python ## set up, then type-check, lint and run all tests (incl. terraform validate and checkov)
 
-bench-synth: setup-node ## benchmark synthesis of every environment (direct and through cdktf synth)
+bench-synth: setup-node ## benchmark synthesis of every environment (direct and through cdktn synth)
 	@$(BIN)/tsx scripts/bench-synth.ts
 
 clean: ## remove build output (keeps dependencies and caches)

@@ -1,8 +1,8 @@
 /**
- * Entry point of `cdktf synth` / `cdktf deploy`: one `<env>-platform` and one `<env>-lakehouse` stack per
+ * Entry point of `cdktn synth` / `cdktn deploy`: one `<env>-platform` and one `<env>-lakehouse` stack per
  * environment file in `environments/`.
  *
- * Pick environments with `LAKEHOUSE_ENVIRONMENTS=dev,prod` or `cdktf synth --context environments=dev`;
+ * Pick environments with `LAKEHOUSE_ENVIRONMENTS=dev,prod` or `cdktn synth --context environments=dev`;
  * `LAKEHOUSE_ENVIRONMENTS_DIR` points at another folder of environment files (tests use it).
  * Every environment file and the table catalogue are validated before anything is written, and the stacks
  * are synthesized into a staging folder that replaces the output only when every stack succeeded, so a
@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { App } from "cdktf";
+import { App } from "cdktn";
 import { addEnvironments } from "./constructs/lakehouse-app";
 import { CatalogueError, tableCatalogue } from "./constructs/tables/catalogue";
 import { ConfigError, loadEnvironments, parseSelection } from "./environments/load";
@@ -37,7 +37,7 @@ function main(): number {
     addEnvironments(app, environments, tableCatalogue());
     app.synth();
     replaceOutput(staging, outdir);
-    console.error(`synthesized ${environments.map((e) => e.name).join(", ")} into ${outdir}`);
+    console.log(`synthesized ${environments.map((e) => e.name).join(", ")} into ${outdir}`);
     return 0;
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { App } from "cdktf";
+import type { App } from "cdktn";
 import type { Environment } from "../environments/schema";
 import { LakehouseStack } from "./stacks/lakehouse-stack";
 import { PlatformStack } from "./stacks/platform-stack";

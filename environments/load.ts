@@ -53,7 +53,7 @@ function formatPath(fieldPath: readonly PropertyKey[]): string {
 /**
  * Reads and validates one environment file, throwing a {@link ConfigError} that lists every problem.
  *
- * The file name must match the environment's `name`, so `cdktf synth` output can be traced back to its file.
+ * The file name must match the environment's `name`, so `cdktn synth` output can be traced back to its file.
  */
 export function loadEnvironment(file: string): Environment {
   const shown = displayPath(file);

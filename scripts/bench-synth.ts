@@ -1,6 +1,6 @@
 /**
  * Synthesis benchmark (not a test): synthesizes every environment several times, directly (`tsx main.ts`) and
- * through `cdktf synth`, and prints the median wall time of each and the number of resources per stack.
+ * through `cdktn synth`, and prints the median wall time of each and the number of resources per stack.
  *
  *   make bench-synth            # or: npx tsx scripts/bench-synth.ts --runs 7
  */
@@ -53,10 +53,10 @@ function main(argv: string[]): void {
   const bin = (name: string) => path.join(ROOT, "node_modules/.bin", name);
 
   console.log(
-    `synthesizing every environment: ${runs} direct runs, ${cliRuns} cdktf synth runs (${os.cpus().length} cores)`,
+    `synthesizing every environment: ${runs} direct runs, ${cliRuns} cdktn synth runs (${os.cpus().length} cores)`,
   );
   const direct = Array.from({ length: runs }, () => timeRun(bin("tsx"), ["main.ts"]));
-  const cli = Array.from({ length: cliRuns }, () => timeRun(bin("cdktf"), ["synth"]));
+  const cli = Array.from({ length: cliRuns }, () => timeRun("bash", [path.join(ROOT, "scripts/cdktn.sh"), "synth"]));
 
   const directMedian = median(direct.map((r) => r.seconds));
   const cliMedian = median(cli.map((r) => r.seconds));
@@ -65,7 +65,7 @@ function main(argv: string[]): void {
   console.log("|-------------------------|-----:|---------:|------:|------:|");
   for (const [label, results, med] of [
     ["direct (tsx main.ts)", direct, directMedian],
-    ["cdktf synth", cli, cliMedian],
+    ["cdktn synth", cli, cliMedian],
   ] as const) {
     const secs = results.map((r) => r.seconds);
     console.log(
@@ -78,7 +78,7 @@ function main(argv: string[]): void {
         .padStart(5)} |`,
     );
   }
-  console.log(`\ncdktf synth / direct: ${(cliMedian / directMedian).toFixed(2)}x; target: direct under 3 s`);
+  console.log(`\ncdktn synth / direct: ${(cliMedian / directMedian).toFixed(2)}x; target: direct under 3 s`);
   console.log("\n| stack | resources |\n|-------|----------:|");
   for (const [stack, count] of resourceCounts(direct[0].outdir)) console.log(`| ${stack} | ${count} |`);
 }

@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { App } from "cdktf";
+import { App } from "cdktn";
 import { addEnvironments } from "../constructs/lakehouse-app";
 import { tableCatalogue } from "../constructs/tables/catalogue";
 import { loadEnvironments } from "../environments/load";
@@ -88,8 +88,19 @@ function synthesizeRevision(rev: string, env: string): Stacks {
     encoding: "utf8",
     env: { ...process.env, CDKTF_OUTDIR: outdir, LAKEHOUSE_ENVIRONMENTS: env },
   });
-  if (synth.status !== 0)
-    throw new Error(`synthesis of '${env}' at '${rev}' failed:\n${synth.stderr.trim()}`);
+  if (synth.status !== 0) {
+    // The revision runs on this tree's node_modules; with other locked dependencies it may not even load.
+    const lock = path.join(dir, "package-lock.json");
+    const sameLock =
+      fs.existsSync(lock) &&
+      fs.readFileSync(lock, "utf8") === fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8");
+    const hint = sameLock
+      ? ""
+      : `\n'${rev}' locks other dependencies than the working tree (package-lock.json differs), and it ran on ` +
+        `the working tree's node_modules: synthesize it in a checkout of its own (git worktree add /tmp/base ` +
+        `${rev} && make -C /tmp/base synth-direct) and compare with --left-dir /tmp/base/cdktf.out`;
+    throw new Error(`synthesis of '${env}' at '${rev}' failed:\n${synth.stderr.trim()}${hint}`);
+  }
   return readStacks(outdir);
 }
 

@@ -1,4 +1,4 @@
 // Registers cdktf's jest matchers (toHaveResource, toHaveResourceWithProperties, toBeValidTerraform, ...).
-import { Testing } from "cdktf";
+import { Testing } from "cdktn";
 
 Testing.setupJest();

@@ -1,5 +1,5 @@
 import { Catalog as CatalogResource } from "@cdktf/provider-databricks/lib/catalog";
-import type { ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { SecurableGrants } from "../governance/securable-grants";
 import { Schema, type SchemaOptions } from "./schema";

@@ -1,5 +1,5 @@
 import { Schema as SchemaResource } from "@cdktf/provider-databricks/lib/schema";
-import type { ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { SecurableGrants } from "../governance/securable-grants";
 import type { Catalog } from "./catalog";

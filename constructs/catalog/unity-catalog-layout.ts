@@ -1,5 +1,5 @@
 import { WorkspaceBinding } from "@cdktf/provider-databricks/lib/workspace-binding";
-import type { ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { LAYER_DESCRIPTIONS, type TableCatalogue } from "../tables/catalogue";
 import type { Layer, Role } from "../tables/types";

@@ -1,5 +1,5 @@
 import { Volume as VolumeResource } from "@cdktf/provider-databricks/lib/volume";
-import type { ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { SecurableGrants } from "../governance/securable-grants";
 import type { Schema } from "./schema";

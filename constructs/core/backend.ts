@@ -1,4 +1,4 @@
-import { AzurermBackend, LocalBackend, type TerraformStack } from "cdktf";
+import { AzurermBackend, LocalBackend, type TerraformStack } from "cdktn";
 import type { Environment } from "../../environments/schema";
 
 /**

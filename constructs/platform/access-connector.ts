@@ -1,5 +1,5 @@
-import { DatabricksAccessConnector } from "@cdktf/provider-azurerm/lib/databricks-access-connector";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { DatabricksAccessConnector } from "@cdktn/provider-azurerm/lib/databricks-access-connector";
+import { RoleAssignment } from "@cdktn/provider-azurerm/lib/role-assignment";
 import { Construct } from "constructs";
 import type { DataLakeStorage } from "./data-lake-storage";
 

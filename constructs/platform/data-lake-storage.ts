@@ -1,5 +1,5 @@
-import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
+import { StorageAccount } from "@cdktn/provider-azurerm/lib/storage-account";
+import { StorageContainer } from "@cdktn/provider-azurerm/lib/storage-container";
 import { Construct } from "constructs";
 import type { DatabricksNetwork } from "./network";
 import { PrivateEndpoint } from "./private-endpoint";

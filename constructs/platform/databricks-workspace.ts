@@ -1,4 +1,4 @@
-import { DatabricksWorkspace as DatabricksWorkspaceResource } from "@cdktf/provider-azurerm/lib/databricks-workspace";
+import { DatabricksWorkspace as DatabricksWorkspaceResource } from "@cdktn/provider-azurerm/lib/databricks-workspace";
 import { Construct } from "constructs";
 import type { DatabricksNetwork } from "./network";
 import { PrivateEndpoint } from "./private-endpoint";

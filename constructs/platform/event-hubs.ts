@@ -1,7 +1,7 @@
-import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
-import { EventhubConsumerGroup } from "@cdktf/provider-azurerm/lib/eventhub-consumer-group";
-import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
-import { EventhubNamespaceAuthorizationRule } from "@cdktf/provider-azurerm/lib/eventhub-namespace-authorization-rule";
+import { Eventhub } from "@cdktn/provider-azurerm/lib/eventhub";
+import { EventhubConsumerGroup } from "@cdktn/provider-azurerm/lib/eventhub-consumer-group";
+import { EventhubNamespace } from "@cdktn/provider-azurerm/lib/eventhub-namespace";
+import { EventhubNamespaceAuthorizationRule } from "@cdktn/provider-azurerm/lib/eventhub-namespace-authorization-rule";
 import { Construct } from "constructs";
 import type { SourceDeclaration } from "../tables/types";
 import type { KeyVault } from "./key-vault";

@@ -1,7 +1,7 @@
-import { KeyVault as KeyVaultResource } from "@cdktf/provider-azurerm/lib/key-vault";
-import { KeyVaultSecret } from "@cdktf/provider-azurerm/lib/key-vault-secret";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { Token } from "cdktf";
+import { KeyVault as KeyVaultResource } from "@cdktn/provider-azurerm/lib/key-vault";
+import { KeyVaultSecret } from "@cdktn/provider-azurerm/lib/key-vault-secret";
+import { RoleAssignment } from "@cdktn/provider-azurerm/lib/role-assignment";
+import { Token } from "cdktn";
 import { Construct } from "constructs";
 
 /** Key Vault secret names: 1-127 letters, digits and hyphens. */

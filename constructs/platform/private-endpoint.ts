@@ -1,4 +1,4 @@
-import { PrivateEndpoint as PrivateEndpointResource } from "@cdktf/provider-azurerm/lib/private-endpoint";
+import { PrivateEndpoint as PrivateEndpointResource } from "@cdktn/provider-azurerm/lib/private-endpoint";
 import { Construct } from "constructs";
 import type { DatabricksNetwork } from "./network";
 

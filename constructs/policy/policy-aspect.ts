@@ -1,4 +1,4 @@
-import { Annotations, type IAspect } from "cdktf";
+import { Annotations, type IAspect } from "cdktn";
 import type { IConstruct } from "constructs";
 import type { PolicyRule } from "./policy-rule";
 

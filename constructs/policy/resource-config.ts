@@ -1,4 +1,4 @@
-import { DefaultTokenResolver, StringConcat, TerraformResource, Token, Tokenization } from "cdktf";
+import { DefaultTokenResolver, StringConcat, TerraformResource, Token, Tokenization } from "cdktn";
 import type { IConstruct } from "constructs";
 
 /** A resource's arguments as Terraform will see them: snake_case keys, overrides applied, lazies resolved. */

@@ -1,5 +1,5 @@
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
-import { Aspects, TerraformStack, Token } from "cdktf";
+import { Aspects, TerraformStack, Token } from "cdktn";
 import type { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
 import { UnityCatalogLayout } from "../catalog/unity-catalog-layout";

@@ -1,7 +1,7 @@
-import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
+import { DataAzurermClientConfig } from "@cdktn/provider-azurerm/lib/data-azurerm-client-config";
+import { AzurermProvider } from "@cdktn/provider-azurerm/lib/provider";
+import { ResourceGroup } from "@cdktn/provider-azurerm/lib/resource-group";
+import { Aspects, TerraformOutput, TerraformStack } from "cdktn";
 import type { Construct } from "constructs";
 import { AzureNaming } from "../../environments/azure-naming";
 import { regionCode } from "../../environments/azure-regions";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { WorkspaceFile } from "@cdktf/provider-databricks/lib/workspace-file";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, TerraformAsset } from "cdktn";
 import { Construct } from "constructs";
 
 /** The folder of the job sources: `jobs-src/` at the repository root. */

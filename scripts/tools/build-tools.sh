@@ -11,10 +11,10 @@
 # (`go env GOMODCACHE GOCACHE`) are per machine too, so a rebuild after a version bump is incremental.
 #
 # Versions: Terraform is pinned in scripts/tools/terraform.version (1.5.7, the last MPL release), the
-# Databricks provider in scripts/tools/databricks-provider.version. The bindings (@cdktf/provider-databricks
-# 15.16.1) target provider 1.99.0, but the Go module proxy answers 403 "not available" for 1.85.0 through
-# 1.99.x, so we build 1.84.0, the newest release it serves; scripts/validate-stacks.ts reports that skew on
-# every run. Set the file to the bindings' version once the proxy serves it.
+# Databricks provider in scripts/tools/databricks-provider.version (1.84.0): the newest release the Go module
+# proxy serves (it answers 403 "not available" for 1.84.1 and 1.85.0 up to at least 1.160.0), and exactly the
+# version the bindings (@cdktf/provider-databricks 15.2.0) target and the stacks pin. Validation refuses any
+# other version, and tests/validation/toolchain.test.ts checks the three agree (README, "Toolchain").
 #
 # Idempotent: a tool whose binary is in place and answers its version is not rebuilt. A cold build takes
 # several minutes on 2 cores (see docs/validation.md); a warm run returns in well under a second.

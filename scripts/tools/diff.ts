@@ -277,10 +277,14 @@ function firstDifferentLine(left: string, right: string): [string, string] {
 /**
  * Every resource and data source of a stack, without cdktf's `//` metadata, keyed by Terraform address
  * (`type.logicalId`), or with `byPath` by type and construct path below the stack (`type.Storage/Credential`):
- * logical ids carry a hash of the path, so only the path survives normalisation between environments.
+ * logical ids carry a hash of the path, so only the path survives normalisation between environments. The
+ * stack's provider requirements come as one more entry, `terraform.required_providers`, so a provider upgrade
+ * or downgrade shows in the diff (`databricks.version`).
  */
 export function resourcesByAddress(stack: StackJson, byPath = false): Map<string, Record<string, unknown>> {
   const found = new Map<string, Record<string, unknown>>();
+  const providers = stack.terraform?.required_providers;
+  if (providers && Object.keys(providers).length > 0) found.set("terraform.required_providers", providers);
   for (const [kind, prefix] of [
     ["resource", ""],
     ["data", "data."],

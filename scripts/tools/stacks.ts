@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { App } from "cdktf";
+import { App } from "cdktn";
 import { addEnvironments } from "../../constructs/lakehouse-app";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
 import { loadEnvironments, parseSelection } from "../../environments/load";

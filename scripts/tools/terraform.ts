@@ -62,7 +62,7 @@ export function providerAddress(source: string): string {
   return parts.join("/");
 }
 
-/** `address@version` of every provider in the mirror, e.g. `registry.terraform.io/databricks/databricks@1.99.0`. */
+/** `address@version` of every provider in the mirror, e.g. `registry.terraform.io/databricks/databricks@1.84.0`. */
 export function mirroredProviders(paths: ToolPaths = toolPaths()): Set<string> {
   const found = new Set<string>();
   const list = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
@@ -104,8 +104,6 @@ export interface ValidationResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Why a stack was not validated with the CLI (providers that cannot be built here). */
   readonly reason?: string;
-  /** Providers validated with another version than the stack pins: `address pinned -> used`. */
-  readonly substituted: readonly string[];
   readonly seconds: number;
 }
 
@@ -151,38 +149,29 @@ export function validateStack(
   const started = Date.now();
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   const mirrored = mirroredProviders(paths);
-  const substituted: string[] = [];
-  const missing: string[] = [];
-  const copy = structuredClone(stack);
-  for (const [local, spec] of Object.entries<{ source?: string; version?: string }>(
-    copy.terraform?.required_providers ?? {},
-  )) {
-    const address = providerAddress(spec.source ?? local);
-    if (mirrored.has(`${address}@${spec.version ?? ""}`)) continue;
-    const other = [...mirrored].find((p) => p.startsWith(`${address}@`));
-    if (!other) {
-      missing.push(`${address}@${spec.version ?? ""}`);
-      continue;
-    }
-    // The mirror holds another version than the stack pins (see scripts/tools/databricks-provider.version):
-    // validate with it, and say so in the result rather than passing silently.
-    const version = other.slice(address.length + 1);
-    substituted.push(`${address} ${spec.version} -> ${version}`);
-    spec.version = version;
-  }
+  // Exactly the version the stack pins, or no validation: validating with another version would accept (or
+  // refuse) arguments the pinned provider does not, which is the drift this project refuses (README, "Toolchain").
+  const missing = requiredProviders(stack)
+    .filter((pinned) => !mirrored.has(pinned))
+    .map((pinned) => {
+      const address = pinned.slice(0, pinned.lastIndexOf("@"));
+      const others = [...mirrored]
+        .filter((p) => p.startsWith(`${address}@`))
+        .map((p) => p.slice(address.length + 1));
+      return others.length > 0 ? `${pinned} (the mirror has ${others.join(", ")})` : pinned;
+    });
   if (missing.length > 0) {
     return {
       stack: name,
       status: "not-validated",
       diagnostics: [],
       reason: `provider(s) not in the local mirror: ${missing.join(", ")}`,
-      substituted,
       seconds: seconds(),
     };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `validate-${name}-`));
   try {
-    fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(copy, null, 2));
+    fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
     // Workspace files name their content as `assets/...` relative to the stack; the provider checks they exist.
     const stackDir = stackDirOf(stack);
     if (stackDir && fs.existsSync(path.join(stackDir, "assets"))) {
@@ -201,7 +190,6 @@ export function validateStack(
         diagnostics: [
           { severity: "error", summary: "terraform init failed", detail: init.stderr || init.stdout },
         ],
-        substituted,
         seconds: seconds(),
       };
     }
@@ -220,7 +208,6 @@ export function validateStack(
         diagnostics: [
           { severity: "error", summary: "terraform validate failed", detail: run.stderr || run.stdout },
         ],
-        substituted,
         seconds: seconds(),
       };
     }
@@ -233,7 +220,6 @@ export function validateStack(
         detail: d.detail,
         where: d.range ? `${d.range.filename}:${d.range.start.line}` : undefined,
       })),
-      substituted,
       seconds: seconds(),
     };
   } finally {
@@ -249,8 +235,7 @@ export function formatResults(results: readonly ValidationResult[]): string {
       lines.push(`validate: ${r.stack}: not validated with terraform (${r.reason})`);
       continue;
     }
-    const skew = r.substituted.length > 0 ? `; provider version skew: ${r.substituted.join(", ")}` : "";
-    lines.push(`validate: ${r.stack}: ${r.status === "valid" ? "valid" : "INVALID"} (${r.seconds}s${skew})`);
+    lines.push(`validate: ${r.stack}: ${r.status === "valid" ? "valid" : "INVALID"} (${r.seconds}s)`);
     for (const d of r.diagnostics) {
       lines.push(`  ${d.severity}: ${d.summary}${d.where ? ` (${d.where})` : ""}`);
       if (d.detail)
@@ -263,4 +248,39 @@ export function formatResults(results: readonly ValidationResult[]): string {
     }
   }
   return lines.join("\n");
+}
+
+/** `terraform providers schema -json` of one provider (as the mirror has it), or what went wrong. */
+// biome-ignore lint/suspicious/noExplicitAny: the provider schema is untyped JSON here; callers narrow it.
+export function providerSchema(source: string, version: string, paths: ToolPaths = toolPaths()): any {
+  const address = providerAddress(source);
+  const local = address.split("/").at(-1) ?? source;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `schema-${local}-`));
+  try {
+    const config = { terraform: { required_providers: { [local]: { source, version } } } };
+    fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(config));
+    const env = terraformEnv(paths);
+    const init = spawnSync(paths.terraform, ["init", "-backend=false", "-input=false", "-no-color"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+    });
+    if (init.status !== 0) {
+      throw new Error(`terraform init for ${address}@${version} failed:\n${init.stderr || init.stdout}`);
+    }
+    const run = spawnSync(paths.terraform, ["providers", "schema", "-json"], {
+      cwd: dir,
+      env,
+      encoding: "utf8",
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    if (run.status !== 0) {
+      throw new Error(`terraform providers schema for ${address}@${version} failed:\n${run.stderr}`);
+    }
+    const schema = JSON.parse(run.stdout).provider_schemas?.[address];
+    if (!schema) throw new Error(`terraform providers schema -json has no provider ${address}`);
+    return schema;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

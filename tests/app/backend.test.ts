@@ -1,4 +1,4 @@
-import { Testing } from "cdktf";
+import { Testing } from "cdktn";
 import { addEnvironments } from "../../constructs/lakehouse-app";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
 import { loadEnvironment } from "../../environments/load";

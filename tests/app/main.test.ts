@@ -6,7 +6,7 @@ import { copyEnvironments, writeVariant } from "../helpers/environments";
 
 const ROOT = path.join(__dirname, "../..");
 
-/** Runs `main.ts` as `cdktf synth` would, into a fresh output folder. */
+/** Runs `main.ts` as `cdktn synth` would, into a fresh output folder. */
 function synth(env: Record<string, string>): { status: number | null; stderr: string; outdir: string } {
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lakehouse-out-")), "cdktf.out");
   const run = spawnSync(path.join(ROOT, "node_modules/.bin/tsx"), ["main.ts"], {
@@ -73,5 +73,25 @@ describe("main.ts", () => {
     });
     expect(bad.status).toBe(1);
     expect(fs.readFileSync(path.join(good.outdir, "stacks/dev-lakehouse/cdk.tf.json"), "utf8")).toBe(before);
+  });
+});
+
+describe("make synth (scripts/cdktn.sh synth, the installed cdktn CLI)", () => {
+  it("writes every stack and prints no [ERROR] line when synthesis succeeds, even with a dangling TF_CLI_CONFIG_FILE", () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lakehouse-cli-")), "cdktf.out");
+    const run = spawnSync("bash", [path.join(ROOT, "scripts/cdktn.sh"), "synth", "--output", outdir], {
+      cwd: ROOT,
+      env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(os.tmpdir(), "no-such-terraformrc") },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(0);
+    expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\[ERROR\]/);
+    expect(run.stdout).toMatch(/synthesized dev, prod, staging into /);
+    expect(run.stderr).toMatch(/cdktn: warning: TF_CLI_CONFIG_FILE=.*no-such-terraformrc does not exist/);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toHaveLength(6);
+    const stack = JSON.parse(fs.readFileSync(path.join(outdir, "stacks/prod-lakehouse/cdk.tf.json"), "utf8"));
+    expect(stack["//"].metadata.version).toBe(
+      JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/cdktn/package.json"), "utf8")).version,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { bindingsProviderVersion, DATABRICKS_BINDINGS } from "../../scripts/tools/bindings-schema";
 import { environmentStacks, resourcesOf, stackJson } from "../helpers/synth";
 
 describe("stacks per environment", () => {
@@ -53,7 +54,7 @@ describe("stacks per environment", () => {
     const json = stackJson("dev-lakehouse");
     expect(json.terraform.required_providers.databricks).toEqual({
       source: "databricks/databricks",
-      version: "1.99.0",
+      version: bindingsProviderVersion(DATABRICKS_BINDINGS),
     });
   });
 

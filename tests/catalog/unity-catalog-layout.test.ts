@@ -1,5 +1,5 @@
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktn";
 import { Catalog } from "../../constructs/catalog/catalog";
 import { resourcesOf, stackJson, synthJson, type TerraformJson } from "../helpers/synth";
 

@@ -309,6 +309,26 @@ describe("revision diff", () => {
   });
 });
 
+describe("provider requirements", () => {
+  it("shows a provider version change as a change of terraform.required_providers", () => {
+    const pinned = (version: string): StackJson => ({
+      terraform: { required_providers: { databricks: { source: "databricks/databricks", version } } },
+    });
+    const differences = diffStacks("prod-lakehouse", pinned("1.99.0"), pinned("1.84.0"));
+    expect(differences.map((d) => [d.address, d.kind, d.attribute, d.left, d.right])).toEqual([
+      ["terraform.required_providers", "changed", "databricks.version", "1.99.0", "1.84.0"],
+    ]);
+    expect(classifyDestructive(differences, config)[0].destructive).toBeUndefined();
+  });
+
+  it("reports nothing when both sides pin the same versions", () => {
+    const stack: StackJson = {
+      terraform: { required_providers: { azurerm: { source: "azurerm", version: "4.73.0" } } },
+    };
+    expect(diffStacks("prod-platform", stack, structuredClone(stack))).toEqual([]);
+  });
+});
+
 describe("normaliser", () => {
   it("replaces a short code only as a whole word", () => {
     const n = normaliser([["dev", "<env>"]]);

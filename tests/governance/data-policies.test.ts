@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
-import { Aspects, TerraformStack, Testing } from "cdktf";
+import { Aspects, TerraformStack, Testing } from "cdktn";
 import { Catalog as CatalogConstruct } from "../../constructs/catalog/catalog";
 import { governanceBootstrapSteps } from "../../constructs/governance/bootstrap";
 import {

@@ -4,7 +4,7 @@ import { Job } from "@cdktf/provider-databricks/lib/job";
 import { Pipeline } from "@cdktf/provider-databricks/lib/pipeline";
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
 import { Secret } from "@cdktf/provider-databricks/lib/secret";
-import { Aspects, TerraformStack, Testing } from "cdktf";
+import { Aspects, TerraformStack, Testing } from "cdktn";
 import { Construct } from "constructs";
 import { lakehouseRules } from "../../constructs/policy/lakehouse-rules";
 import { PolicyAspect } from "../../constructs/policy/policy-aspect";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Testing } from "cdktf";
+import { Testing } from "cdktn";
 import { addEnvironments, type EnvironmentStacks } from "../../constructs/lakehouse-app";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
 import { loadEnvironments } from "../../environments/load";
@@ -31,7 +31,7 @@ export function resourcesOf(json: TerraformJson, type: string): Record<string, T
 let synthesized: { outdir: string; stacks: Map<string, EnvironmentStacks> } | undefined;
 
 /**
- * Synthesizes every real environment as one app, the way `cdktf synth` does (cross-stack references become
+ * Synthesizes every real environment as one app, the way `cdktn synth` does (cross-stack references become
  * outputs and remote-state lookups only then), and returns the Terraform JSON of the stack called `name`.
  */
 export function stackJson(name: string): TerraformJson {

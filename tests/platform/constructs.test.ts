@@ -1,8 +1,8 @@
-import { KeyVault as KeyVaultResource } from "@cdktf/provider-azurerm/lib/key-vault";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { TerraformStack, Testing } from "cdktf";
+import { KeyVault as KeyVaultResource } from "@cdktn/provider-azurerm/lib/key-vault";
+import { AzurermProvider } from "@cdktn/provider-azurerm/lib/provider";
+import { TerraformStack, Testing } from "cdktn";
 // Brings the types of the cdktf matchers tests/setup.ts registers.
-import type {} from "cdktf/lib/testing/adapters/jest";
+import type {} from "cdktn/lib/testing/adapters/jest";
 import { EventHubs } from "../../constructs/platform/event-hubs";
 import { KeyVault } from "../../constructs/platform/key-vault";
 import { Monitoring } from "../../constructs/platform/monitoring";

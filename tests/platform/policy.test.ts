@@ -1,8 +1,8 @@
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { Aspects, TerraformStack, Testing } from "cdktf";
+import { AzurermProvider } from "@cdktn/provider-azurerm/lib/provider";
+import { ResourceGroup } from "@cdktn/provider-azurerm/lib/resource-group";
+import { RoleAssignment } from "@cdktn/provider-azurerm/lib/role-assignment";
+import { StorageAccount } from "@cdktn/provider-azurerm/lib/storage-account";
+import { Aspects, TerraformStack, Testing } from "cdktn";
 import { Construct } from "constructs";
 import { PolicyAspect } from "../../constructs/policy/policy-aspect";
 import { REQUIRED_TAGS, requiredTagsRule } from "../../constructs/policy/rules/required-tags";

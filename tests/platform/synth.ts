@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
+import { Testing } from "cdktn";
 import { addEnvironments, type EnvironmentStacks } from "../../constructs/lakehouse-app";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
 import { loadEnvironments } from "../../environments/load";
@@ -22,7 +22,7 @@ export interface SynthesizedEnvironment {
   readonly platform: TerraformJson;
   /** `<env>-lakehouse` as Terraform JSON, without cdktf's `//` metadata. */
   readonly lakehouse: TerraformJson;
-  /** The raw text of both stacks, as `cdktf deploy` hands it to Terraform. */
+  /** The raw text of both stacks, as `cdktn deploy` hands it to Terraform. */
   readonly rawText: string;
 }
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TerraformProvider, TerraformResource, Testing } from "cdktf";
+import { TerraformProvider, TerraformResource, Testing } from "cdktn";
 import type { IConstruct } from "constructs";
 import { addEnvironments } from "../../constructs/lakehouse-app";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
@@ -253,7 +253,7 @@ describe("the committed azurerm schema", () => {
     );
     try {
       expect(staleSchemaReason(stacks.values(), edited)).toMatch(
-        /is stale \(its content differs from what @cdktf\/provider-azurerm gives\): run 'npm run schema:azurerm'/,
+        /is stale \(its content differs from what @cdktn\/provider-azurerm gives\): run 'npm run schema:azurerm'/,
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

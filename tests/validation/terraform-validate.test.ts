@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TerraformResource, Testing } from "cdktf";
+import { TerraformResource, Testing } from "cdktn";
 import { addEnvironments } from "../../constructs/lakehouse-app";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
 import { loadEnvironments } from "../../environments/load";

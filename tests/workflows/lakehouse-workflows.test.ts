@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
+import { Testing } from "cdktn";
 import { addEnvironments } from "../../constructs/lakehouse-app";
 import { TABLE_DECLARATIONS, TableCatalogue, tableCatalogue } from "../../constructs/tables/catalogue";
 import { column } from "../../constructs/tables/columns";

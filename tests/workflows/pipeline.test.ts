@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktn";
 import { Catalog } from "../../constructs/catalog/catalog";
 import { ClusterPolicy } from "../../constructs/compute/cluster-policy";
 import { JOBS_SRC_DIR, JobSources } from "../../constructs/workflows/job-sources";

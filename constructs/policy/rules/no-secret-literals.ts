@@ -1,4 +1,4 @@
-import { TerraformResource } from "cdktf";
+import { TerraformResource } from "cdktn";
 import type { IConstruct } from "constructs";
 import { Outcome, type PolicyRule, type RuleOutcome } from "../policy-rule";
 import { describeResource, isReference, resourceConfig } from "../resource-config";

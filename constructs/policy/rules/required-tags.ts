@@ -1,4 +1,4 @@
-import { TerraformResource, Token } from "cdktf";
+import { TerraformResource, Token } from "cdktn";
 import type { IConstruct } from "constructs";
 import { Outcome, type PolicyRule, type RuleOutcome } from "../policy-rule";
 
