@@ -56,7 +56,9 @@ function main(argv: string[]): void {
     `synthesizing every environment: ${runs} direct runs, ${cliRuns} cdktn synth runs (${os.cpus().length} cores)`,
   );
   const direct = Array.from({ length: runs }, () => timeRun(bin("tsx"), ["main.ts"]));
-  const cli = Array.from({ length: cliRuns }, () => timeRun("bash", [path.join(ROOT, "scripts/cdktn.sh"), "synth"]));
+  const cli = Array.from({ length: cliRuns }, () =>
+    timeRun("bash", [path.join(ROOT, "scripts/cdktn.sh"), "synth"]),
+  );
 
   const directMedian = median(direct.map((r) => r.seconds));
   const cliMedian = median(cli.map((r) => r.seconds));
