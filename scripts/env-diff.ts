@@ -23,6 +23,7 @@ import { addEnvironments } from "../constructs/lakehouse-app";
 import { tableCatalogue } from "../constructs/tables/catalogue";
 import { loadEnvironments } from "../environments/load";
 import type { Environment } from "../environments/schema";
+import { catalogueHoldings, withCascades } from "./tools/cascade";
 import {
   classifyDestructive,
   classifyIntended,
@@ -181,7 +182,14 @@ export function diffRevisions(
   const differences = pairStacks(left, env, right, env).flatMap(([role, a, b]) =>
     diffStacks(`${env}-${role}`, a, b, { elementKeys: config.elementKeys }),
   );
-  return classifyDestructive(differences, config);
+  return withCascades(
+    classifyDestructive(differences, config),
+    left,
+    right,
+    config.dataHolders,
+    config.replacementRules,
+    catalogueHoldings(tableCatalogue()),
+  );
 }
 
 function main(argv: string[]): number {

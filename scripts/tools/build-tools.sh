@@ -47,6 +47,11 @@ MIRROR="$CACHE/providers"
 PROVIDER_DIR="$MIRROR/registry.terraform.io/databricks/databricks/$DATABRICKS_VERSION/$GOARCH_DIR"
 PROVIDER_BIN="$PROVIDER_DIR/terraform-provider-databricks_v$DATABRICKS_VERSION"
 CLI_CONFIG="$CACHE/terraformrc"
+# The provider's replacement rules (scripts/tools/force-new/main.go), built against the same provider version;
+# keyed by the program's hash too, so an edit rebuilds it.
+FORCE_NEW_SRC="$ROOT/scripts/tools/force-new/main.go"
+FORCE_NEW_HASH="$(sha256sum "$FORCE_NEW_SRC" | cut -c1-12)"
+FORCE_NEW_BIN="$CACHE/force-new/$DATABRICKS_VERSION-$FORCE_NEW_HASH/force-new"
 
 # Builds the main package of <module>@<version> into a scratch directory, then moves the binary into place
 # atomically, so an interrupted build never leaves a half-written tool that looks installed. The build runs in
@@ -72,6 +77,26 @@ go_build() {
   echo "tools: built $(basename "$target") in $((SECONDS - started))s" >&2
 }
 
+# Builds scripts/tools/force-new against the Databricks provider module (its packages are in Go's build cache
+# after the provider build, so this takes seconds).
+build_force_new() {
+  local scratch started=$SECONDS
+  scratch="$(mktemp -d "$CACHE/.build.XXXXXX")"
+  echo "tools: building the provider's replacement-rule reader (force-new) ..." >&2
+  cp "$FORCE_NEW_SRC" "$scratch/main.go"
+  printf 'module lakehouse.local/force-new\n\ngo 1.22\n\nrequire %s v%s\n' "$DATABRICKS_MODULE" "$DATABRICKS_VERSION" \
+    >"$scratch/go.mod"
+  if ! (cd "$scratch" && GOFLAGS=-mod=mod GOTOOLCHAIN=local "$GO" build -o "$scratch/out" .); then
+    rm -rf "$scratch"
+    echo "tools: building force-new failed (output above)" >&2
+    exit 1
+  fi
+  mkdir -p "$(dirname "$FORCE_NEW_BIN")"
+  mv -f "$scratch/out" "$FORCE_NEW_BIN"
+  rm -rf "$scratch"
+  echo "tools: built force-new in $((SECONDS - started))s" >&2
+}
+
 mkdir -p "$CACHE"
 exec 9>"$CACHE/.build.lock"
 flock 9
@@ -82,6 +107,9 @@ if [[ "$installed" != "Terraform v$TERRAFORM_VERSION"* ]]; then
 fi
 if [[ ! -x "$PROVIDER_BIN" ]]; then
   go_build "$DATABRICKS_MODULE" "v$DATABRICKS_VERSION" "$PROVIDER_BIN"
+fi
+if [[ ! -x "$FORCE_NEW_BIN" ]]; then
+  build_force_new
 fi
 
 # The CLI config is rewritten every run (cheap) so a moved cache never points at a stale mirror. No `direct`
@@ -100,5 +128,6 @@ mv -f "$CLI_CONFIG.tmp" "$CLI_CONFIG"
 
 echo "tools: terraform $TERRAFORM_VERSION and databricks provider $DATABRICKS_VERSION ready in $CACHE" >&2
 if [[ "${1:-}" == "--print-env" ]]; then
-  printf 'LAKEHOUSE_TERRAFORM=%q\nLAKEHOUSE_TF_CLI_CONFIG=%q\n' "$TERRAFORM_BIN" "$CLI_CONFIG"
+  printf 'LAKEHOUSE_TERRAFORM=%q\nLAKEHOUSE_TF_CLI_CONFIG=%q\nLAKEHOUSE_FORCE_NEW=%q\n' "$TERRAFORM_BIN" "$CLI_CONFIG" \
+    "$FORCE_NEW_BIN"
 fi

@@ -7,12 +7,16 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import type { Cascade } from "./cascade";
 import { type StackJson, type Stacks, stackDirOf } from "./stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /** The declarations file: intended differences per environment pair, normalised fields, data holders. */
 export const DIFF_CONFIG_FILE = path.join(ROOT, "scripts", "tools", "env-diff.yaml");
+
+/** The Databricks provider's ForceNew arguments, generated from the built provider (scripts/tools/toolchain.ts). */
+export const FORCE_NEW_FILE = path.join(ROOT, "scripts", "tools", "databricks-force-new.json");
 
 /** One declared, intended difference between two environments. */
 export interface IntendedDifference {
@@ -35,8 +39,16 @@ export interface DiffConfig {
     readonly between: readonly [string, string];
     readonly intended: IntendedDifference[];
   }[];
-  /** Resource types that hold data, with the attributes whose change forces replacement. */
+  /**
+   * Resource types that hold data, with the attributes whose change forces replacement (for Databricks types
+   * the provider's own ForceNew arguments, {@link FORCE_NEW_FILE}).
+   */
   readonly dataHolders: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Replacement-forcing attributes of every type the diff knows them for: the data holders and the provider's
+   * table (grants, ...), so a reference cascade is judged by the referring resource's own rules.
+   */
+  readonly replacementRules: Readonly<Record<string, readonly string[]>>;
   /** Attributes of array elements that identify them (`grant[principal=x]` rather than `grant[3]`). */
   readonly elementKeys: readonly string[];
   /** Environment fields (dotted paths) whose values are identities, replaced by `<path>` before comparing. */
@@ -57,10 +69,29 @@ export function loadDiffConfig(file = DIFF_CONFIG_FILE): DiffConfig {
       ];
     }),
   );
+  const provider: Record<string, string[]> = JSON.parse(fs.readFileSync(FORCE_NEW_FILE, "utf8")).resources;
+  const dataHolders: Record<string, readonly string[]> = {};
+  for (const [type, rule] of Object.entries<unknown>(raw.dataHolders ?? {})) {
+    if (rule === "provider") {
+      const fromProvider = provider[type];
+      if (fromProvider) dataHolders[type] = fromProvider;
+      else
+        problems.push(
+          `${path.basename(file)}: dataHolders.${type}: 'provider', but ${path.basename(FORCE_NEW_FILE)} has no ${type} (add it to scripts/tools/force-new/main.go)`,
+        );
+    } else if (Array.isArray(rule) && rule.every((a) => typeof a === "string")) {
+      dataHolders[type] = rule;
+    } else {
+      problems.push(
+        `${path.basename(file)}: dataHolders.${type}: expected 'provider' or a list of attribute names`,
+      );
+    }
+  }
   if (problems.length > 0) throw new Error(problems.join("\n"));
   return {
     pairs: raw.pairs ?? [],
-    dataHolders: raw.dataHolders ?? {},
+    dataHolders,
+    replacementRules: { ...provider, ...dataHolders },
     elementKeys: raw.elementKeys ?? [],
     normalise: raw.normalise ?? [],
   };
@@ -86,6 +117,14 @@ export interface Difference {
   readonly intended?: IntendedDifference;
   /** Why this change destroys data (revision diffs). */
   readonly destructive?: string;
+  /** A change without a diff row of its own: the attribute follows a referenced value that changes. */
+  readonly cascade?: Cascade;
+  /** What the data holder holds (`8 managed tables: bronze.events, ...`), for destructive rows. */
+  readonly holds?: string;
+  /** The id `terraform import` takes for the holder as the head revision declares it (`ecom_prod.silver`). */
+  readonly importId?: string;
+  /** For a `name` change of a Unity Catalog securable: its full name in the base revision (`ecom_prod.silver`). */
+  readonly renamedFrom?: string;
 }
 
 /** Replaces environment-specific strings (names, codes, ids) by placeholders, per side. */
@@ -643,7 +682,7 @@ export function environmentReport(differences: readonly Difference[], left: stri
   return lines.join("\n");
 }
 
-/** Markdown report of a revision diff: destructive changes first, in red, then every other change. */
+/** Markdown report of a revision diff: destructive changes first, in red, as a tree of causes, then the rest. */
 export function revisionReport(
   differences: readonly Difference[],
   base: string,
@@ -652,21 +691,152 @@ export function revisionReport(
 ): string {
   const destructive = differences.filter((d) => d.destructive);
   const other = differences.filter((d) => !d.destructive);
+  const cascaded = destructive.filter((d) => d.cascade).length;
   const lines = [`## Revision diff of \`${env}\`: \`${base}\` -> \`${head}\``, ""];
   lines.push(
-    `${destructive.length} destructive change(s) to data holders, ${other.length} other change(s).`,
+    `${destructive.length} destructive change(s) to data holders` +
+      (cascaded > 0 ? ` (${cascaded} of them carried by references)` : "") +
+      `, ${other.length} other change(s).`,
     "",
   );
   if (destructive.length > 0) {
     lines.push(`### :red_circle: Destructive changes (${destructive.length})`, "", "```diff");
-    for (const d of destructive) {
-      lines.push(`- ${d.stack}: ${d.address}${d.attribute ? ` ${d.attribute}` : ""}: ${d.destructive}`);
-    }
-    lines.push("```", "", ...table(destructive, base, head, "why"), "");
+    lines.push(...destructiveTree(differences), "```", "");
+    const remedies = remediesOf(differences);
+    if (remedies.length > 0) lines.push("#### How to keep the data", "", ...remedies, "");
+    lines.push(...table(destructive, base, head, "why"), "");
   }
   if (other.length > 0)
     lines.push(`### Other changes (${other.length})`, "", ...table(other, base, head), "");
   return lines.join("\n");
+}
+
+const nodeOf = (d: Difference) => `${d.stack}|${d.address}`;
+
+/**
+ * The destructive rows as a tree: each replacement a reference carries sits under the change it follows, down
+ * from the root cause; a root that is not destructive itself (a catalog renamed in place) is a `#` line.
+ */
+function destructiveTree(differences: readonly Difference[]): string[] {
+  const byNode = new Map<string, Difference[]>();
+  for (const d of differences) byNode.set(nodeOf(d), [...(byNode.get(nodeOf(d)) ?? []), d]);
+  const parentOf = new Map<string, string>();
+  for (const d of differences) {
+    if (d.cascade && !parentOf.has(nodeOf(d))) parentOf.set(nodeOf(d), d.cascade.parentKey);
+  }
+  const inTree = new Set<string>();
+  for (const d of differences.filter((x) => x.destructive)) {
+    for (let n: string | undefined = nodeOf(d); n && !inTree.has(n); n = parentOf.get(n)) inTree.add(n);
+  }
+  const children = new Map<string, string[]>();
+  const roots: string[] = [];
+  for (const n of inTree) {
+    const parent = parentOf.get(n);
+    if (parent && inTree.has(parent) && parent !== n)
+      children.set(parent, [...(children.get(parent) ?? []), n]);
+    else roots.push(n);
+  }
+  const lines: string[] = [];
+  const visit = (n: string, depth: number) => {
+    const rows = byNode.get(n) ?? [];
+    const [stack, address] = n.split("|");
+    const indent = "  ".repeat(depth);
+    const hit = rows.find((d) => d.destructive);
+    if (hit) {
+      const attribute = hit.attribute && !hit.cascade ? ` ${hit.attribute}` : "";
+      lines.push(
+        `- ${indent}${stack}: ${address}${attribute}: ${hit.destructive}${hit.holds ? `; holds ${hit.holds}` : ""}`,
+      );
+    } else {
+      const changes = rows
+        .filter((d) => d.kind === "changed" && !d.cascade)
+        .map((d) => `${d.attribute} ${JSON.stringify(d.left)} -> ${JSON.stringify(d.right)}`);
+      lines.push(
+        `# ${indent}${stack}: ${address}: ${changes.join(", ") || "changes"} in place (not replaced itself); what follows it is:`,
+      );
+    }
+    for (const child of (children.get(n) ?? []).sort()) visit(child, depth + 1);
+  };
+  for (const root of roots.sort()) visit(root, 0);
+  return lines;
+}
+
+/** Unity Catalog's RENAME statement keyword per securable type. */
+const RENAME_KEYWORD: Readonly<Record<string, string>> = {
+  databricks_catalog: "CATALOG",
+  databricks_schema: "SCHEMA",
+  databricks_volume: "VOLUME",
+  databricks_sql_table: "TABLE",
+  databricks_external_location: "EXTERNAL LOCATION",
+  databricks_storage_credential: "STORAGE CREDENTIAL",
+};
+
+/**
+ * Ways to keep the data of each destructive tree: a `moved` block for a construct-id rename; for a renamed
+ * securable, the rename in Unity Catalog and then `terraform state rm` + `terraform import` of every holder the
+ * rename would replace, so Terraform adopts the renamed objects instead of re-creating them.
+ */
+function remediesOf(differences: readonly Difference[]): string[] {
+  const out: string[] = [];
+  for (const d of differences.filter((x) => x.destructive && !x.cascade)) {
+    if (d.destructive?.startsWith("removed:")) {
+      out.push(
+        `- \`${d.address}\` is removed: keep its declaration, or \`terraform state rm '${d.address}'\` before ` +
+          "applying so the object and its data stay, unmanaged.",
+      );
+    } else if (
+      d.kind === "changed" &&
+      d.attribute !== "name" &&
+      !differences.some((c) => c.cascade?.causeKey === nodeOf(d))
+    ) {
+      out.push(
+        `- \`${d.address}\` \`${d.attribute}\`: no in-place way; copy the data to the new place first ` +
+          "(`CREATE TABLE ... DEEP CLONE`, or a storage copy) or drop the change.",
+      );
+    }
+    if (d.destructive?.startsWith("renamed to ")) {
+      const to = d.destructive.slice("renamed to ".length).split(":")[0];
+      out.push(
+        `- \`${d.address}\` -> \`${to}\`: a construct id changed. Keep the id, or move the state: ` +
+          `\`moved { from = ${d.address} to = ${to} }\` (in code: \`moveTo\` on the construct).`,
+      );
+    }
+  }
+  const roots = new Map<string, Difference[]>();
+  for (const d of differences) {
+    if (d.cascade && d.destructive)
+      roots.set(d.cascade.causeKey, [...(roots.get(d.cascade.causeKey) ?? []), d]);
+  }
+  for (const d of differences.filter((x) => x.destructive && !x.cascade && x.attribute === "name")) {
+    if (!roots.has(nodeOf(d))) roots.set(nodeOf(d), []);
+  }
+  for (const [root, holders] of [...roots].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [, address] = root.split("|");
+    const rename = differences.find(
+      (x) => nodeOf(x) === root && x.attribute === "name" && x.kind === "changed",
+    );
+    const type = address.split(".")[0];
+    if (!rename || !RENAME_KEYWORD[type]) {
+      out.push(
+        `- \`${address}\`: no in-place way; copy the data first (\`CREATE TABLE ... DEEP CLONE\`) or drop the change.`,
+      );
+      continue;
+    }
+    const self = differences.find((x) => nodeOf(x) === root && x.destructive);
+    const steps = [...(self ? [self] : []), ...holders]
+      .map((h) =>
+        h.importId
+          ? `\`terraform state rm '${h.address}' && terraform import '${h.address}' '${h.importId}'\``
+          : `\`terraform state rm '${h.address}'\` and import it under its new name`,
+      )
+      .join("; ");
+    out.push(
+      `- \`${address}\` is renamed (${JSON.stringify(rename.left)} -> ${JSON.stringify(rename.right)}): rename it in ` +
+        `Unity Catalog first (\`ALTER ${RENAME_KEYWORD[type]} ${rename.renamedFrom ?? rename.left} RENAME TO ${rename.right}\`), then in ` +
+        `the stack's state: ${steps || "nothing else"}. The plan is then an in-place update.`,
+    );
+  }
+  return out;
 }
 
 /** Pairs each stack of `left` with the stack of `right` for the same role (`<env>-platform` with `<env>-platform`). */

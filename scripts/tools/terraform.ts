@@ -8,6 +8,7 @@
  * @see https://developer.hashicorp.com/terraform/cli/config/config-file#filesystem_mirror
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -24,17 +25,26 @@ export interface ToolPaths {
   readonly mirror: string;
   /** CLI config pointing at the mirror only; passed as `TF_CLI_CONFIG_FILE`. */
   readonly cliConfig: string;
+  /** `scripts/tools/force-new` built against the validated provider: prints its replacement rules. */
+  readonly forceNew: string;
 }
 
 /** Paths of the tools cache (they may not exist yet: see {@link ensureTools}). */
 export function toolPaths(): ToolPaths {
   const cache = process.env.LAKEHOUSE_TOOLS_CACHE || path.join(os.homedir(), ".cache", "lakehouse-cdktf");
-  const version = fs.readFileSync(path.join(ROOT, "scripts", "tools", "terraform.version"), "utf8").trim();
+  const read = (file: string) => fs.readFileSync(path.join(ROOT, "scripts", "tools", file), "utf8").trim();
+  const version = read("terraform.version");
+  // The same key as build-tools.sh: provider version and the first 12 hex digits of the program's sha256.
+  const hash = createHash("sha256")
+    .update(fs.readFileSync(path.join(ROOT, "scripts", "tools", "force-new", "main.go")))
+    .digest("hex")
+    .slice(0, 12);
   return {
     cache,
     terraform: path.join(cache, "terraform", version, "terraform"),
     mirror: path.join(cache, "providers"),
     cliConfig: path.join(cache, "terraformrc"),
+    forceNew: path.join(cache, "force-new", `${read("databricks-provider.version")}-${hash}`, "force-new"),
   };
 }
 

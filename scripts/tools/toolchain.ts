@@ -7,10 +7,13 @@
  * (`usage_policy_id`, `provider_config`, ...) type-checked and synthesized. With one version and this check, an
  * argument the validated provider lacks cannot be written at all.
  *
- * Usage: npx tsx scripts/tools/toolchain.ts   (prints the versions and every argument the provider lacks; exit 1 on any)
+ * Usage:
+ *   npx tsx scripts/tools/toolchain.ts                     versions and every argument the provider lacks; exit 1 on any
+ *   npx tsx scripts/tools/toolchain.ts --write-force-new   rewrite scripts/tools/databricks-force-new.json
  *
  * @see README.md, "Toolchain"
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { BlockSchema } from "./azurerm-schema-check";
@@ -21,6 +24,7 @@ import {
   readBindingsSchema,
   usedTypes,
 } from "./bindings-schema";
+import { renderJson } from "./render-json";
 import { type StackJson, synthesizeStacks } from "./stacks";
 import { ensureTools, providerSchema, type ToolPaths } from "./terraform";
 
@@ -124,7 +128,25 @@ export function databricksProviderSchema(tools: ToolPaths = ensureTools()): Prov
   return providerSchema("databricks/databricks", builtDatabricksVersion(), tools);
 }
 
-function main(): number {
+/** Where the provider's replacement rules are committed (read by the revision diff). */
+export const FORCE_NEW_FILE = path.join(ROOT, "scripts", "tools", "databricks-force-new.json");
+
+/** The replacement rules as the built provider gives them, in the committed file's text. */
+export function forceNewFromProvider(tools: ToolPaths = ensureTools()): string {
+  const run = spawnSync(tools.forceNew, [builtDatabricksVersion()], { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`${tools.forceNew} failed: ${run.stderr}`);
+  return renderJson({
+    "//": "ForceNew arguments of the Databricks provider, read from the built provider by scripts/tools/force-new; regenerate with: npx tsx scripts/tools/toolchain.ts --write-force-new",
+    ...JSON.parse(run.stdout),
+  });
+}
+
+function main(argv: readonly string[]): number {
+  if (argv.includes("--write-force-new")) {
+    fs.writeFileSync(FORCE_NEW_FILE, forceNewFromProvider());
+    console.log(`toolchain: wrote ${path.relative(process.cwd(), FORCE_NEW_FILE)}`);
+    return 0;
+  }
   const { stacks } = synthesizeStacks();
   const schema = databricksProviderSchema();
   const report = compareBindings(DATABRICKS_BINDINGS, stacks.values(), schema, [...stacks.keys()]);
@@ -145,4 +167,4 @@ function main(): number {
   return versionsAgree && report.unknown.length === 0 ? 0 : 1;
 }
 
-if (require.main === module) process.exitCode = main();
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

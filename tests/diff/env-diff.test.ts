@@ -30,6 +30,7 @@ const config: DiffConfig = {
     },
   ],
   dataHolders: loadDiffConfig().dataHolders,
+  replacementRules: loadDiffConfig().replacementRules,
 };
 
 const staging = normaliser([
@@ -245,6 +246,19 @@ describe("intended-difference globs", () => {
       (d) => d.address.startsWith("databricks_sql_endpoint") && !d.intended,
     );
     expect(unexpected).toEqual([]);
+  });
+
+  it("fails if a data holder asks for the provider's rules of a type the provider table lacks", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "env-diff-config-"));
+    const file = path.join(dir, "env-diff.yaml");
+    try {
+      fs.writeFileSync(file, "dataHolders:\n  databricks_share: provider\n  azurerm_x: 3\n");
+      expect(() => loadDiffConfig(file)).toThrow(
+        /dataHolders\.databricks_share: 'provider', but databricks-force-new\.json has no databricks_share[\s\S]*dataHolders\.azurerm_x: expected 'provider' or a list/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fails if a declaration has no reason", () => {

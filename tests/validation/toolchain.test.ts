@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import { readSchemaFile } from "../../scripts/tools/azurerm-schema-check";
 import {
   AZURERM_BINDINGS,
@@ -11,6 +12,8 @@ import {
   builtDatabricksVersion,
   compareBindings,
   databricksProviderSchema,
+  FORCE_NEW_FILE,
+  forceNewFromProvider,
   type ProviderSchemaJson,
 } from "../../scripts/tools/toolchain";
 
@@ -116,5 +119,19 @@ describe("the bindings accept nothing the validated provider lacks", () => {
     expect(
       acceptedButUnknown("t", bindings, { attributes: { a: {} }, block_types: { b: { block: {} } } }),
     ).toEqual(["t.b.c"]);
+  });
+});
+
+describe("the provider's replacement rules", () => {
+  it("are committed as the built provider gives them (npx tsx scripts/tools/toolchain.ts --write-force-new)", () => {
+    expect(fs.readFileSync(FORCE_NEW_FILE, "utf8")).toBe(forceNewFromProvider(tools));
+  });
+
+  it("say what the provider really forces: a schema's catalog_name does, a catalog's and a volume's name do not", () => {
+    const rules = JSON.parse(fs.readFileSync(FORCE_NEW_FILE, "utf8")).resources;
+    expect(rules.databricks_schema).toEqual(expect.arrayContaining(["catalog_name", "name"]));
+    expect(rules.databricks_volume).toEqual(expect.arrayContaining(["catalog_name", "schema_name"]));
+    expect(rules.databricks_catalog).not.toContain("name");
+    expect(rules.databricks_volume).not.toContain("name");
   });
 });
