@@ -11,9 +11,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktn";
+import { piiReachabilityReport } from "./constructs/governance/pii-reachability";
 import { addEnvironments } from "./constructs/lakehouse-app";
 import { CatalogueError, tableCatalogue } from "./constructs/tables/catalogue";
-import { ConfigError, loadEnvironments, parseSelection } from "./environments/load";
+import { ConfigError, ENVIRONMENTS_DIR, loadEnvironments, parseSelection } from "./environments/load";
 
 function replaceOutput(staging: string, outdir: string): void {
   fs.mkdirSync(outdir, { recursive: true });
@@ -33,10 +34,22 @@ function main(): number {
     const selection = parseSelection(
       process.env.LAKEHOUSE_ENVIRONMENTS ?? app.node.tryGetContext("environments"),
     );
-    const environments = loadEnvironments(process.env.LAKEHOUSE_ENVIRONMENTS_DIR || undefined, selection);
-    addEnvironments(app, environments, tableCatalogue());
+    const environmentsDir = process.env.LAKEHOUSE_ENVIRONMENTS_DIR || undefined;
+    const environments = loadEnvironments(environmentsDir, selection);
+    const catalogue = tableCatalogue();
+    addEnvironments(app, environments, catalogue);
     app.synth();
+    // The PII reachability of the plan as synthesized: staging and production accept no undeclared path.
+    const pii = piiReachabilityReport(
+      staging,
+      environments,
+      catalogue,
+      (name) => path.relative(process.cwd(), path.join(environmentsDir ?? ENVIRONMENTS_DIR, `${name}.yaml`)),
+      (file) => JSON.parse(fs.readFileSync(file, "utf8")),
+    );
+    if (pii.problems.length > 0) throw new ConfigError(pii.problems);
     replaceOutput(staging, outdir);
+    console.log(pii.summary);
     console.log(`synthesized ${environments.map((e) => e.name).join(", ")} into ${outdir}`);
     return 0;
   } catch (error) {

@@ -274,6 +274,34 @@ export const remoteStateSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
+/** Kinds of PII path the reachability analysis reports (constructs/governance/pii-reachability.ts). */
+export const PII_PATH_KINDS = ["read", "files", "ownership", "escalation"] as const;
+
+export const securitySchema = z
+  .strictObject({
+    peopleMayWrite: z
+      .boolean()
+      .optional()
+      .describe(
+        "Whether people write bronze, silver and the pipeline's schema, read and write landing files, run jobs with their own parameters and manage the pipeline. Default: in development only; production refuses true.",
+      ),
+    allowedPiiPaths: z
+      .array(
+        z.strictObject({
+          principal: z.string().min(1).describe("The group or service principal the path starts from."),
+          kind: z.enum(PII_PATH_KINDS).describe("Which kind of path (read, files, ownership, escalation)."),
+          reason: z
+            .string()
+            .min(10, { error: "must say why the path is acceptable (10 characters or more)" }),
+        }),
+      )
+      .default([])
+      .describe(
+        "PII paths accepted outside development; any other path stops synthesis of staging and production.",
+      ),
+  })
+  .default({ allowedPiiPaths: [] });
+
 // ---------------------------------------------------------------------------------------------------------
 // The environment
 // ---------------------------------------------------------------------------------------------------------
@@ -301,6 +329,7 @@ const environmentObject = z.strictObject({
   retention: retentionSchema,
   notifications: notificationsSchema,
   remoteState: remoteStateSchema,
+  security: securitySchema,
 });
 
 type EnvironmentShape = z.infer<typeof environmentObject>;
@@ -310,6 +339,14 @@ type Problem = { path: PropertyKey[]; message: string };
 function crossFieldProblems(env: EnvironmentShape): Problem[] {
   const problems: Problem[] = [];
   const production = env.tier === "production";
+
+  if (production && env.security.peopleMayWrite === true) {
+    problems.push({
+      path: ["security", "peopleMayWrite"],
+      message:
+        "must not be true in production: people who write data or run jobs with their own parameters there reach unmasked PII through the service principal",
+    });
+  }
 
   for (const pool of ["jobs", "interactive", "streaming"] as const) {
     const sizing = env.compute[pool];

@@ -36,6 +36,9 @@ export const WORKLOAD_SCHEMAS = [
   },
 ] as const satisfies readonly WorkloadSchemaDeclaration[];
 
+/** The volume source files land in (bronze ingests `<landing>/<source>/`), as delivered: raw personal data. */
+export const LANDING_VOLUME = { schema: "bronze", name: "landing" } as const;
+
 /** Name of a schema declared in {@link WORKLOAD_SCHEMAS}. */
 export type WorkloadSchema = (typeof WORKLOAD_SCHEMAS)[number]["name"];
 
@@ -120,8 +123,8 @@ export class UnityCatalogLayout extends Construct {
       });
     }
     const sources = props.catalogue.sources.filter((s) => s.kind === "files").map((s) => s.name);
-    this.landingVolume = this.schemaFor("bronze").addVolume("LandingVolume", {
-      name: "landing",
+    this.landingVolume = this.schemaFor(LANDING_VOLUME.schema).addVolume("LandingVolume", {
+      name: LANDING_VOLUME.name,
       comment: `Source files as delivered, one folder per source: ${sources.join(", ")}.`,
       dependsOn: props.dependsOn,
     });

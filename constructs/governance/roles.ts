@@ -24,3 +24,17 @@ export function groupOf(env: Environment, role: Role): string {
 export function jobsPrincipal(env: Environment): string {
   return env.jobsServicePrincipal?.applicationId ?? env.groups.dataEngineers;
 }
+
+/**
+ * Whether people may change data and jobs by hand: `security.peopleMayWrite`, by default in development only.
+ * Elsewhere people are read-only (no MODIFY, no landing files, CAN_VIEW on jobs, CAN_RUN on the pipeline) and the jobs' service
+ * principal owns what holds data, so no human group can drop a mask or run code as that principal.
+ */
+export function peopleMayWrite(env: Environment): boolean {
+  return env.security.peopleMayWrite ?? env.tier === "development";
+}
+
+/** Owner of the catalog, its schemas and volumes, the storage credential and the external locations. */
+export function securableOwner(env: Environment): string {
+  return peopleMayWrite(env) ? env.groups.platformAdmins : jobsPrincipal(env);
+}

@@ -9,6 +9,7 @@ import { configureBackend } from "../core/backend";
 import { applyAccessModel } from "../governance/access-model";
 import { governanceBootstrapSteps } from "../governance/bootstrap";
 import { Governance } from "../governance/governance";
+import { securableOwner } from "../governance/roles";
 import { applyStorageAccess } from "../governance/storage-access";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import { lakehouseRules } from "../policy/lakehouse-rules";
@@ -72,7 +73,7 @@ export class LakehouseStack extends TerraformStack {
       // Credentials and locations are metastore-wide, so their names carry the environment's catalog name.
       credentialName: `${catalogName}_access_connector`,
       accessConnectorId: platform.accessConnector.resource.id,
-      owner: env.groups.platformAdmins,
+      owner: securableOwner(env),
     });
     for (const container of DATA_LAKE_CONTAINERS) {
       this.storage.addLocation(container, `${pascal(container)}Location`, {
@@ -97,7 +98,7 @@ export class LakehouseStack extends TerraformStack {
     this.layout = new UnityCatalogLayout(this, "UnityCatalog", {
       catalogName,
       environmentName: env.name,
-      owner: env.groups.platformAdmins,
+      owner: securableOwner(env),
       catalogue: props.catalogue,
       storageRoot: catalogLocation.url,
       layerStorageRoots: Object.fromEntries(

@@ -186,9 +186,13 @@ export const BRONZE_TABLES: readonly TableDeclaration[] = [
     },
   ),
   bronze(productsSource, "Raw product catalogue snapshots from the catalogue API."),
-  bronze(supportTicketsSource, "Raw support-ticket change feed (insert / update / delete records).", {
-    subjectKey: "customer_id",
-  }),
+  bronze(
+    supportTicketsSource,
+    "Raw support-ticket change feed (insert / update / delete records).",
+    { subjectKey: "customer_id" },
+    // Free text customers write: classified as silver classifies it.
+    { subject: "record" },
+  ),
   bronze(cartEventsSource, "Raw cart actions from the web shop, streamed through Event Hubs.", {
     subjectKey: "user_id",
   }),

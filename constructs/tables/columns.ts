@@ -19,6 +19,8 @@ export const BRONZE_AUDIT_COLUMNS: readonly ColumnDeclaration[] = [
     "_rescued_data",
     "STRING",
     "Fields that did not fit the declared source columns, as JSON; null when the record was well formed.",
+    // Whatever the reader could not parse, personal data included: masked like a whole record.
+    { pii: "record" },
   ),
   column(
     "_source_file",

@@ -1,8 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Directory } from "@cdktf/provider-databricks/lib/directory";
 import { WorkspaceFile } from "@cdktf/provider-databricks/lib/workspace-file";
 import { AssetType, TerraformAsset } from "cdktn";
 import { Construct } from "constructs";
+import { ObjectPermissions } from "../governance/object-permissions";
 
 /** The folder of the job sources: `jobs-src/` at the repository root. */
 export const JOBS_SRC_DIR = path.join(__dirname, "..", "..", "jobs-src");
@@ -47,17 +49,47 @@ export interface JobSourceFolder {
  * The one registry of job sources: every file a task or pipeline runs is uploaded from `jobs-src/` through
  * here as a cdktf asset (its synthesized path carries the content hash, so a changed file redeploys and an
  * unchanged one plans no change), and a source that does not exist fails synthesis at once.
+ *
+ * The folder is a `databricks_directory` with one authoritative `databricks_permissions`: jobs run this code as
+ * their service principal, so whoever may edit it may act as that principal. Grant with {@link grantRead} and
+ * {@link grantManage}; a folder nobody was granted fails validation.
  */
 export class JobSources extends Construct {
   /** Workspace folder the sources are uploaded to, without a trailing slash. */
   public readonly workspaceRoot: string;
+  /** The workspace folder the files are uploaded into. */
+  public readonly directory: Directory;
   private readonly root: string;
   private readonly uploaded = new Map<string, JobSource>();
+  private readonly permissions: ObjectPermissions;
+  private granted = false;
 
   constructor(scope: Construct, id: string, props: JobSourcesProps) {
     super(scope, id);
     this.root = props.sourceRoot ?? JOBS_SRC_DIR;
     this.workspaceRoot = props.workspaceRoot.replace(/\/+$/, "");
+    this.directory = new Directory(this, "Folder", { path: this.workspaceRoot });
+    this.permissions = new ObjectPermissions(this, "Permissions", { directoryPath: this.directory.path });
+    this.node.addValidation({
+      validate: () =>
+        this.granted
+          ? []
+          : [
+              `job source folder ${this.workspaceRoot} has no permissions: call grantManage(<the jobs' principal>) so its defaults do not let others edit code the jobs run`,
+            ],
+    });
+  }
+
+  /** Lets `principal` read (not change) the sources: what people get outside development. */
+  public grantRead(principal: string): void {
+    this.permissions.grant(principal, "CAN_READ");
+    this.granted = true;
+  }
+
+  /** Lets `principal` change the sources, so only principals that may act as the jobs' identity. */
+  public grantManage(principal: string): void {
+    this.permissions.grant(principal, "CAN_MANAGE");
+    this.granted = true;
   }
 
   /** Uploads one file (once) and returns it; throws naming the path when it does not exist. */
@@ -74,7 +106,11 @@ export class JobSources extends Construct {
     const id = normalized.replace(/[^A-Za-z0-9]+/g, "_");
     const asset = new TerraformAsset(this, `Asset_${id}`, { path: absolute, type: AssetType.FILE });
     const workspacePath = `${this.workspaceRoot}/${normalized}`;
-    const resource = new WorkspaceFile(this, `File_${id}`, { path: workspacePath, source: asset.path });
+    const resource = new WorkspaceFile(this, `File_${id}`, {
+      path: workspacePath,
+      source: asset.path,
+      dependsOn: [this.directory],
+    });
     const source = { relativePath: normalized, workspacePath, assetHash: asset.assetHash, resource };
     this.uploaded.set(normalized, source);
     return source;

@@ -4,7 +4,7 @@ import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import type { LakehouseCompute } from "../compute/lakehouse-compute";
 import { environmentTags } from "../core/tags";
 import type { GovernanceSqlStep } from "../governance/bootstrap";
-import { groupOf, jobsPrincipal } from "../governance/roles";
+import { groupOf, jobsPrincipal, peopleMayWrite } from "../governance/roles";
 import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
 import { Job, type JobTrigger } from "./job";
 import { type JobSource, JobSources } from "./job-sources";
@@ -48,6 +48,9 @@ export function medallionTables(catalogue: TableCatalogue): CatalogueTable[] {
   );
 }
 
+/** Name of the GDPR erasure job (`lakehouse-<env>-gdpr-erasure`). */
+const GDPR_ERASURE_JOB = "gdpr-erasure";
+
 /** Folder of the Lakeflow pipeline's source files, relative to `jobs-src/`. */
 export const LAKEFLOW_DEFINITIONS = "lakehouse/pipelines/definitions";
 
@@ -85,6 +88,13 @@ export class LakehouseWorkflows extends Construct {
     this.sources = new JobSources(this, "Sources", {
       workspaceRoot: `/Workspace/lakehouse/${this.env.name}`,
     });
+    this.sources.grantManage(jobsPrincipal(this.env));
+    if (peopleMayWrite(this.env)) {
+      this.sources.grantManage(groupOf(this.env, "platform_admins"));
+    } else {
+      this.sources.grantRead(groupOf(this.env, "platform_admins"));
+      this.sources.grantRead(groupOf(this.env, "data_engineers"));
+    }
     // Entrypoints import the package: upload all of it (each file its own content-hashed asset).
     this.sources.packageFolder("lakehouse");
 
@@ -115,9 +125,17 @@ export class LakehouseWorkflows extends Construct {
       onDurationWarning: env.notifications.onDurationWarning,
       tags: { ...environmentTags(env), job: name },
     });
-    job.grantManage(groupOf(env, "platform_admins"));
-    job.grantManageRuns(groupOf(env, "data_engineers"));
-    job.grantView(groupOf(env, "data_analysts"));
+    // People run and change jobs by hand in development only: elsewhere a run with overridden parameters, or
+    // an edited task, would run as the service principal that sees every column unmasked.
+    if (peopleMayWrite(env)) {
+      job.grantManage(groupOf(env, "platform_admins"));
+      job.grantManageRuns(groupOf(env, "data_engineers"));
+    } else {
+      job.grantView(groupOf(env, "platform_admins"));
+      job.grantView(groupOf(env, "data_engineers"));
+    }
+    // The erasure job's parameters and runs name the customers it erases: not for analysts.
+    if (name !== GDPR_ERASURE_JOB) job.grantView(groupOf(env, "data_analysts"));
     this.jobs.set(name, job);
     return job;
   }
@@ -290,7 +308,7 @@ export class LakehouseWorkflows extends Construct {
   private addErasureJob(entrypoint: string): void {
     const env = this.env;
     const job = this.newJob(
-      "gdpr-erasure",
+      GDPR_ERASURE_JOB,
       "Erases one customer from every table holding personal data, records the request, and vacuums.",
       { kind: "manual" },
       { customer_id: "", request_id: "" },
@@ -341,8 +359,14 @@ export class LakehouseWorkflows extends Construct {
       runAsServicePrincipal: env.jobsServicePrincipal?.applicationId,
       tags: { ...environmentTags(env), pipeline: "lakeflow" },
     });
-    pipeline.grantManage(groupOf(env, "platform_admins"));
-    pipeline.grantManage(groupOf(env, "data_engineers"));
+    if (peopleMayWrite(env)) {
+      pipeline.grantManage(groupOf(env, "platform_admins"));
+      pipeline.grantManage(groupOf(env, "data_engineers"));
+    } else {
+      // Start an update, nothing more: its code and configuration run as the service principal.
+      pipeline.grantRun(groupOf(env, "platform_admins"));
+      pipeline.grantRun(groupOf(env, "data_engineers"));
+    }
     // The refresh job runs as this principal and starts the updates.
     pipeline.grantRun(jobsPrincipal(env));
     pipeline.grantView(groupOf(env, "data_analysts"));

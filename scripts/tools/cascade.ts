@@ -13,6 +13,7 @@
  * Cross-stack references (`data.terraform_remote_state.<id>.outputs.<name>`) are followed into the stack whose
  * output they read, through that output's value.
  */
+import { bodiesOf, TerraformResolver } from "../../constructs/core/terraform-json";
 import type { Difference } from "./diff";
 import type { StackJson } from "./stacks";
 
@@ -59,22 +60,7 @@ const key = (stack: string, address: string) => `${stack}|${address}`;
 const typeOf = (address: string) =>
   address.startsWith("data.") ? `data.${address.split(".")[1]}` : address.split(".")[0];
 
-/** Every resource, data source and output body of a stack by address (`type.id`, `data.type.id`, `output.name`). */
-function bodies(stack: StackJson): Map<string, Record<string, unknown>> {
-  const found = new Map<string, Record<string, unknown>>();
-  for (const [kind, prefix] of [
-    ["resource", ""],
-    ["data", "data."],
-  ] as const) {
-    for (const [type, byId] of Object.entries<Record<string, Record<string, unknown>>>(stack[kind] ?? {})) {
-      for (const [id, body] of Object.entries(byId)) found.set(`${prefix}${type}.${id}`, body);
-    }
-  }
-  for (const [name, body] of Object.entries<Record<string, unknown>>(stack.output ?? {})) {
-    found.set(`output.${name}`, body);
-  }
-  return found;
-}
+const bodies = (stack: StackJson) => bodiesOf(stack);
 
 /** Each string in `value` with the top-level attribute it sits under. */
 function strings(value: unknown, top: string, out: [string, string][]): void {
@@ -200,17 +186,9 @@ export type Holdings = (
   stack: StackJson,
 ) => string | undefined;
 
-/** `${type.id.attr}` replaced by the target's literal value where it has one (one level of references). */
+/** `${type.id.attr}` replaced by the target's literal value where the configuration fixes it. */
 export function literal(stack: StackJson, value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  const all = bodies(stack);
-  return value.replace(
-    /\$\{([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)\}/g,
-    (whole, t, id, a) => {
-      const target = all.get(`${t}.${id}`)?.[a];
-      return typeof target === "string" && !target.includes("${") ? target : whole;
-    },
-  );
+  return new TerraformResolver(stack).resolve(value);
 }
 
 /** The id `terraform import` takes for a Unity Catalog securable; undefined when a part is not a literal. */

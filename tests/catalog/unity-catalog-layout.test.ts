@@ -19,23 +19,35 @@ function grantsOn(json: TerraformJson, attribute: string, targetPattern: RegExp)
 
 describe("UnityCatalogLayout per environment", () => {
   it.each([
-    ["dev", "ecommerce_dev"],
-    ["staging", "ecommerce_staging"],
-    ["prod", "ecommerce_prod"],
+    ["dev", "ecommerce_dev", "lakehouse-platform-admins"],
+    ["staging", "ecommerce_staging", "00000000-0000-4000-8000-0000000000b2"],
+    ["prod", "ecommerce_prod", "00000000-0000-4000-8000-0000000000b3"],
   ])(
-    "creates the %s catalog %s with one schema per layer and the lakeflow schema, owned by the platform admins",
-    (env, catalogName) => {
+    "creates the %s catalog %s with one schema per layer and the lakeflow schema, owned by %s",
+    (env, catalogName, owner) => {
       const json = stackJson(`${env}-lakehouse`);
       const catalogs = Object.values(resourcesOf(json, "databricks_catalog"));
       expect(catalogs).toEqual([
-        expect.objectContaining({
-          name: catalogName,
-          owner: "lakehouse-platform-admins",
-          isolation_mode: "ISOLATED",
-        }),
+        expect.objectContaining({ name: catalogName, owner, isolation_mode: "ISOLATED" }),
       ]);
-      const schemas = Object.values(resourcesOf(json, "databricks_schema")).map((s) => s.name);
-      expect(schemas.sort()).toEqual(["bronze", "gold", "governance", "lakeflow", "ops", "silver"]);
+      const schemas = Object.values(resourcesOf(json, "databricks_schema"));
+      expect(schemas.map((s) => s.name).sort()).toEqual([
+        "bronze",
+        "gold",
+        "governance",
+        "lakeflow",
+        "ops",
+        "silver",
+      ]);
+      // Outside development no human group owns what holds data: an owner could drop the masks.
+      for (const type of [
+        "databricks_schema",
+        "databricks_volume",
+        "databricks_external_location",
+        "databricks_storage_credential",
+      ]) {
+        for (const resource of Object.values(resourcesOf(json, type))) expect(resource.owner).toBe(owner);
+      }
     },
   );
 
@@ -78,20 +90,29 @@ describe("UnityCatalogLayout per environment", () => {
       }
     });
 
-    it("lets only the PII readers read the lakeflow schema, whose tables carry no masks, and engineers and the jobs principal write it", () => {
+    it("lets only the PII readers read the lakeflow schema, whose tables carry no masks, and only the jobs principal write it", () => {
       const write = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"];
       expect(grantsOn(json, "schema", /Lakeflow/)).toEqual({
         [sp]: write,
-        "lakehouse-data-engineers": write,
         "lakehouse-pii-readers": ["SELECT", "USE_SCHEMA"],
       });
     });
 
-    it("lets engineers write bronze and silver and only read gold", () => {
+    it("lets engineers only read bronze, silver and gold, and not touch the landing files", () => {
+      for (const layer of [/Bronze_[0-9A-F]+\./, /Silver/, /Gold/]) {
+        expect(grantsOn(json, "schema", layer)["lakehouse-data-engineers"]).toEqual(["SELECT", "USE_SCHEMA"]);
+      }
+      expect(grantsOn(json, "volume", /LandingVolume/)).toEqual({ [sp]: ["READ_VOLUME", "WRITE_VOLUME"] });
+    });
+
+    it("keeps engineers writing bronze and silver in development, where they develop the flows", () => {
+      const dev = stackJson("dev-lakehouse");
       const write = ["CREATE_MATERIALIZED_VIEW", "CREATE_TABLE", "MODIFY", "SELECT", "USE_SCHEMA"];
-      expect(grantsOn(json, "schema", /Bronze_[0-9A-F]+\./)["lakehouse-data-engineers"]).toEqual(write);
-      expect(grantsOn(json, "schema", /Silver/)["lakehouse-data-engineers"]).toEqual(write);
-      expect(grantsOn(json, "schema", /Gold/)["lakehouse-data-engineers"]).toEqual(["SELECT", "USE_SCHEMA"]);
+      expect(grantsOn(dev, "schema", /Silver/)["lakehouse-data-engineers"]).toEqual(write);
+      expect(grantsOn(dev, "volume", /LandingVolume/)["lakehouse-data-engineers"]).toEqual([
+        "READ_VOLUME",
+        "WRITE_VOLUME",
+      ]);
     });
 
     it("lets scientists read silver and gold but not bronze", () => {

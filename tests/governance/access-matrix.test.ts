@@ -54,7 +54,7 @@ describe("access model", () => {
     }
   });
 
-  it("gives analysts gold only, scientists silver and gold, and engineers write on bronze and silver", () => {
+  it("gives analysts gold only, scientists silver and gold, and engineers read-only bronze, silver and gold in prod", () => {
     const lines = grantMatrix(stackJson("prod-lakehouse"));
     const privileges = (securable: string, principal: string) =>
       lines.find((l) => l.startsWith(`${securable} | ${principal} |`))?.split(" | ")[2];
@@ -65,7 +65,8 @@ describe("access model", () => {
       "SELECT, USE_SCHEMA",
     );
     expect(privileges("schema ecommerce_prod.bronze", "lakehouse-data-scientists")).toBeUndefined();
-    expect(privileges("schema ecommerce_prod.silver", "lakehouse-data-engineers")).toContain("MODIFY");
+    expect(privileges("schema ecommerce_prod.silver", "lakehouse-data-engineers")).toBe("SELECT, USE_SCHEMA");
+    expect(privileges("schema ecommerce_prod.lakeflow", "lakehouse-data-engineers")).toBeUndefined();
     expect(privileges("schema ecommerce_prod.gold", "lakehouse-data-engineers")).toBe("SELECT, USE_SCHEMA");
     expect(privileges("schema ecommerce_prod.governance", "00000000-0000-4000-8000-0000000000b3")).toBe(
       "CREATE_FUNCTION, EXECUTE, USE_SCHEMA",

@@ -1,4 +1,4 @@
-import { jobsPrincipal } from "../../constructs/governance/roles";
+import { jobsPrincipal, securableOwner } from "../../constructs/governance/roles";
 import { byName, onlyResource, resourcesOf, synthesizeAll } from "./synth";
 
 const environments = synthesizeAll();
@@ -26,7 +26,7 @@ describe("UnityCatalogStorage", () => {
           .sort(),
       );
       for (const location of locations) {
-        expect(location).toMatchObject({ owner: env.groups.platformAdmins, read_only: false });
+        expect(location).toMatchObject({ owner: securableOwner(env), read_only: false });
         expect(String(location.name)).toMatch(new RegExp(`^${env.unityCatalog.catalogName}_`));
       }
     },

@@ -29,6 +29,7 @@ function fixture() {
     workspaceRoot: "/Workspace/lakehouse/test",
     sourceRoot: root,
   });
+  sources.grantManage("sp-jobs");
   const policy = new ClusterPolicy(stack, "Policy", { name: "p", description: "P.", definition: {} });
   const job = new Job(stack, "Job", {
     name: "medallion",
@@ -210,5 +211,32 @@ describe("JobSources", () => {
     const [file] = Object.values(resourcesOf(synthJson(stack), "databricks_workspace_file"));
     expect(file.path).toBe("/Workspace/lakehouse/test/entrypoints/a.py");
     expect(file.source).toContain(source.assetHash);
+  });
+
+  it("puts the sources in one folder whose permissions let only the manager change them", () => {
+    const { stack, sources, job } = fixture();
+    sources.grantRead("engineers");
+    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    const json = synthJson(stack);
+    expect(Object.values(resourcesOf(json, "databricks_directory"))).toEqual([
+      expect.objectContaining({ path: "/Workspace/lakehouse/test" }),
+    ]);
+    const [file] = Object.values(resourcesOf(json, "databricks_workspace_file"));
+    expect(file.depends_on).toEqual([expect.stringMatching(/^databricks_directory\./)]);
+    const folder = Object.values(resourcesOf(json, "databricks_permissions")).find((p) => p.directory_path);
+    expect(folder?.directory_path).toMatch(/^\$\{databricks_directory\..*\.path\}$/);
+    expect(folder?.access_control).toEqual([
+      { group_name: "engineers", permission_level: "CAN_READ" },
+      { group_name: "sp-jobs", permission_level: "CAN_MANAGE" },
+    ]);
+  });
+
+  it("fails validation if nobody was given the source folder", () => {
+    const stack = new TerraformStack(Testing.app(), "ungranted");
+    new DatabricksProvider(stack, "Databricks", {});
+    new JobSources(stack, "Sources", { workspaceRoot: "/Workspace/x" });
+    expect(() => synthJson(stack)).toThrow(
+      /job source folder \/Workspace\/x has no permissions: call grantManage/,
+    );
   });
 });

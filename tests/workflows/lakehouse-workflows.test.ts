@@ -191,16 +191,33 @@ describe("LakehouseWorkflows", () => {
     ]);
   });
 
-  it("lets engineers manage runs and analysts view every job", () => {
+  it("lets people only view prod jobs, and analysts not the erasure job, whose runs name customers", () => {
     const json = stackJson("prod-lakehouse");
+    const jobs = resourcesOf(json, "databricks_job");
     const jobPermissions = Object.values(resourcesOf(json, "databricks_permissions")).filter((p) => p.job_id);
     expect(jobPermissions).toHaveLength(7);
     for (const permissions of jobPermissions) {
+      const name = jobs[String(permissions.job_id).split(".")[1]].name;
       expect(permissions.access_control).toEqual([
-        { group_name: "lakehouse-data-analysts", permission_level: "CAN_VIEW" },
-        { group_name: "lakehouse-data-engineers", permission_level: "CAN_MANAGE_RUN" },
-        { group_name: "lakehouse-platform-admins", permission_level: "CAN_MANAGE" },
+        ...(name === "lakehouse-prod-gdpr-erasure"
+          ? []
+          : [{ group_name: "lakehouse-data-analysts", permission_level: "CAN_VIEW" }]),
+        { group_name: "lakehouse-data-engineers", permission_level: "CAN_VIEW" },
+        { group_name: "lakehouse-platform-admins", permission_level: "CAN_VIEW" },
       ]);
+    }
+  });
+
+  it("lets engineers manage runs and admins manage jobs in development", () => {
+    const json = stackJson("dev-lakehouse");
+    const medallion = Object.values(resourcesOf(json, "databricks_permissions")).filter((p) => p.job_id);
+    for (const permissions of medallion) {
+      expect(permissions.access_control).toEqual(
+        expect.arrayContaining([
+          { group_name: "lakehouse-data-engineers", permission_level: "CAN_MANAGE_RUN" },
+          { group_name: "lakehouse-platform-admins", permission_level: "CAN_MANAGE" },
+        ]),
+      );
     }
   });
 

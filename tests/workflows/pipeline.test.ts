@@ -160,7 +160,7 @@ describe("Pipeline", () => {
     expect(pipelineOf("dev").pipeline.run_as).toBeUndefined();
   });
 
-  it("lets admins and engineers manage, the jobs principal run and analysts view it", () => {
+  it("lets admins and engineers only run it in prod (it runs as the service principal), analysts view it", () => {
     const { id, json } = pipelineOf("prod");
     const permissions = Object.values(resourcesOf(json, "databricks_permissions")).filter(
       (p) => p.pipeline_id === `\${databricks_pipeline.${id}.id}`,
@@ -169,8 +169,8 @@ describe("Pipeline", () => {
     expect(permissions[0].access_control).toEqual([
       { service_principal_name: "00000000-0000-4000-8000-0000000000b3", permission_level: "CAN_RUN" },
       { group_name: "lakehouse-data-analysts", permission_level: "CAN_VIEW" },
-      { group_name: "lakehouse-data-engineers", permission_level: "CAN_MANAGE" },
-      { group_name: "lakehouse-platform-admins", permission_level: "CAN_MANAGE" },
+      { group_name: "lakehouse-data-engineers", permission_level: "CAN_RUN" },
+      { group_name: "lakehouse-platform-admins", permission_level: "CAN_RUN" },
     ]);
   });
 
@@ -185,6 +185,7 @@ describe("Pipeline", () => {
         workspaceRoot: "/Workspace/test",
         sourceRoot: root,
       });
+      sources.grantManage("sp-jobs");
       const catalog = new Catalog(stack, "Catalog", { name: "c", comment: "C.", owner: "admins" });
       const schema = catalog.addSchema("Flows", { name: "flows", comment: "Flows." });
       const policy = new ClusterPolicy(stack, "Policy", { name: "p", description: "P.", definition: {} });

@@ -33,6 +33,8 @@ ALTER TABLE ecommerce_prod.bronze.events ALTER COLUMN _ingested_at COMMENT 'When
 
 ALTER TABLE ecommerce_prod.bronze.events ALTER COLUMN _batch_id COMMENT 'Streaming micro-batch that wrote the row.';
 
+ALTER TABLE ecommerce_prod.bronze.events ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
+
 COMMENT ON TABLE ecommerce_prod.bronze.orders IS 'Raw orders as delivered by the shop\'s order export.';
 
 ALTER TABLE ecommerce_prod.bronze.orders SET TAGS ('contains_pii' = 'true', 'data_subject_key' = 'customer_id');
@@ -61,9 +63,11 @@ ALTER TABLE ecommerce_prod.bronze.orders ALTER COLUMN _ingested_at COMMENT 'When
 
 ALTER TABLE ecommerce_prod.bronze.orders ALTER COLUMN _batch_id COMMENT 'Streaming micro-batch that wrote the row.';
 
+ALTER TABLE ecommerce_prod.bronze.orders ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
+
 COMMENT ON TABLE ecommerce_prod.bronze.order_items IS 'Raw order lines as delivered by the shop\'s order export.';
 
-ALTER TABLE ecommerce_prod.bronze.order_items SET TAGS ('contains_pii' = 'false');
+ALTER TABLE ecommerce_prod.bronze.order_items SET TAGS ('contains_pii' = 'true');
 
 ALTER TABLE ecommerce_prod.bronze.order_items ALTER COLUMN order_id COMMENT '\'order_id\' as delivered by the source, untyped.';
 
@@ -86,6 +90,8 @@ ALTER TABLE ecommerce_prod.bronze.order_items ALTER COLUMN _source_file COMMENT 
 ALTER TABLE ecommerce_prod.bronze.order_items ALTER COLUMN _ingested_at COMMENT 'When bronze ingested the row (UTC).';
 
 ALTER TABLE ecommerce_prod.bronze.order_items ALTER COLUMN _batch_id COMMENT 'Streaming micro-batch that wrote the row.';
+
+ALTER TABLE ecommerce_prod.bronze.order_items ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
 
 COMMENT ON TABLE ecommerce_prod.bronze.customers IS 'Raw CRM customer profiles; each change of a profile arrives as a new record.';
 
@@ -133,9 +139,11 @@ ALTER TABLE ecommerce_prod.bronze.customers ALTER COLUMN street_address SET TAGS
 
 ALTER TABLE ecommerce_prod.bronze.customers ALTER COLUMN zip_code SET TAGS ('pii_class' = 'address');
 
+ALTER TABLE ecommerce_prod.bronze.customers ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
+
 COMMENT ON TABLE ecommerce_prod.bronze.products IS 'Raw product catalogue snapshots from the catalogue API.';
 
-ALTER TABLE ecommerce_prod.bronze.products SET TAGS ('contains_pii' = 'false');
+ALTER TABLE ecommerce_prod.bronze.products SET TAGS ('contains_pii' = 'true');
 
 ALTER TABLE ecommerce_prod.bronze.products ALTER COLUMN product_id COMMENT '\'product_id\' as delivered by the source, untyped.';
 
@@ -160,6 +168,8 @@ ALTER TABLE ecommerce_prod.bronze.products ALTER COLUMN _source_file COMMENT 'Pa
 ALTER TABLE ecommerce_prod.bronze.products ALTER COLUMN _ingested_at COMMENT 'When bronze ingested the row (UTC).';
 
 ALTER TABLE ecommerce_prod.bronze.products ALTER COLUMN _batch_id COMMENT 'Streaming micro-batch that wrote the row.';
+
+ALTER TABLE ecommerce_prod.bronze.products ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
 
 COMMENT ON TABLE ecommerce_prod.bronze.support_tickets IS 'Raw support-ticket change feed (insert / update / delete records).';
 
@@ -193,6 +203,10 @@ ALTER TABLE ecommerce_prod.bronze.support_tickets ALTER COLUMN _ingested_at COMM
 
 ALTER TABLE ecommerce_prod.bronze.support_tickets ALTER COLUMN _batch_id COMMENT 'Streaming micro-batch that wrote the row.';
 
+ALTER TABLE ecommerce_prod.bronze.support_tickets ALTER COLUMN subject SET TAGS ('pii_class' = 'record');
+
+ALTER TABLE ecommerce_prod.bronze.support_tickets ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
+
 COMMENT ON TABLE ecommerce_prod.bronze.cart_events IS 'Raw cart actions from the web shop, streamed through Event Hubs.';
 
 ALTER TABLE ecommerce_prod.bronze.cart_events SET TAGS ('contains_pii' = 'true', 'data_subject_key' = 'user_id');
@@ -221,6 +235,8 @@ ALTER TABLE ecommerce_prod.bronze.cart_events ALTER COLUMN _ingested_at COMMENT 
 
 ALTER TABLE ecommerce_prod.bronze.cart_events ALTER COLUMN _batch_id COMMENT 'Streaming micro-batch that wrote the row.';
 
+ALTER TABLE ecommerce_prod.bronze.cart_events ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
+
 COMMENT ON TABLE ecommerce_prod.bronze.pos_events IS 'Raw point-of-sale transactions from the stores, streamed through Event Hubs.';
 
 ALTER TABLE ecommerce_prod.bronze.pos_events SET TAGS ('contains_pii' = 'true', 'data_subject_key' = 'customer_id');
@@ -248,6 +264,8 @@ ALTER TABLE ecommerce_prod.bronze.pos_events ALTER COLUMN _source_file COMMENT '
 ALTER TABLE ecommerce_prod.bronze.pos_events ALTER COLUMN _ingested_at COMMENT 'When bronze ingested the row (UTC).';
 
 ALTER TABLE ecommerce_prod.bronze.pos_events ALTER COLUMN _batch_id COMMENT 'Streaming micro-batch that wrote the row.';
+
+ALTER TABLE ecommerce_prod.bronze.pos_events ALTER COLUMN _rescued_data SET TAGS ('pii_class' = 'record');
 
 COMMENT ON TABLE ecommerce_prod.silver.events IS 'Clickstream events typed and standardised (UTC timestamps, lowercase brands, split category path), deduplicated.';
 
