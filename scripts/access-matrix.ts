@@ -14,6 +14,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { piiReachability } from "../constructs/governance/pii-reachability";
+import { tableCatalogue } from "../constructs/tables/catalogue";
 import { loadEnvironments } from "../environments/load";
 import type { Environment } from "../environments/schema";
 import {
@@ -61,7 +63,15 @@ export function buildMatrix(env: Environment, stacks: Stacks, catalogue: Catalog
     [env.groups.piiReaders],
     Object.values(env.groups.regionalAnalysts ?? {}) as string[],
   );
-  return { environment: env.name, grants, protections: [...fromStacks, ...declared] };
+  const lakehouse = stacks.get(`${env.name}-lakehouse`);
+  const piiPaths = lakehouse ? piiReachability(lakehouse, env, tableCatalogue()) : [];
+  return {
+    environment: env.name,
+    grants,
+    protections: [...fromStacks, ...declared],
+    piiPaths: piiPaths.map((p) => ({ ...p, principal: label(p.principal) })),
+    piiPathsEnforced: env.tier !== "development",
+  };
 }
 
 function main(argv: string[]): number {

@@ -4,6 +4,7 @@
  * columns are masked and which tables row-filtered for whom, read from ABAC policies in the stacks
  * (`databricks_policy_info`) and from the table catalogue's declarations.
  */
+import type { PiiPath } from "../../constructs/governance/pii-reachability";
 import type { StackJson, Stacks } from "./stacks";
 
 /** One principal's privileges on one securable. */
@@ -220,6 +221,10 @@ export interface AccessMatrix {
   readonly environment: string;
   readonly grants: readonly AccessEntry[];
   readonly protections: readonly ProtectionEntry[];
+  /** Every way a principal reaches unmasked PII (constructs/governance/pii-reachability.ts). */
+  readonly piiPaths?: readonly PiiPath[];
+  /** Whether synthesis enforces {@link piiPaths} (outside development). */
+  readonly piiPathsEnforced?: boolean;
 }
 
 /** Grants of every stack of `environment` in `stacks`, sorted by principal, then securable. */
@@ -268,6 +273,22 @@ export function matrixMarkdown(matrix: AccessMatrix): string {
       );
     }
   }
+  const paths = matrix.piiPaths ?? [];
+  lines.push("", "### PII paths", "");
+  lines.push(
+    matrix.piiPathsEnforced
+      ? "Synthesis fails on any path below that `security.allowedPiiPaths` does not accept."
+      : "Development: reported, not enforced.",
+    "",
+  );
+  if (paths.length === 0)
+    lines.push("_none_: no principal but the PII readers and the jobs' principal reaches unmasked PII.");
+  else {
+    lines.push("| principal | kind | reaches | how |", "| --- | --- | --- | --- |");
+    for (const p of paths) {
+      lines.push(`| ${cell(p.principal)} | ${p.kind} | ${cell(p.reaches)} | ${cell(p.hops.join("; "))} |`);
+    }
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -287,6 +308,9 @@ export function matrixCsv(matrix: AccessMatrix): string {
       g.securable,
       g.privileges.join(" "),
     ]);
+  }
+  for (const p of matrix.piiPaths ?? []) {
+    rows.push([matrix.environment, `pii_${p.kind}`, p.principal, "path", p.reaches, p.hops.join("; ")]);
   }
   for (const p of matrix.protections) {
     for (const principal of p.appliesTo) {
