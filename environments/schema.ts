@@ -340,6 +340,18 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
   const problems: Problem[] = [];
   const production = env.tier === "production";
 
+  if (env.tier !== "development" && env.remoteState.type === "local") {
+    problems.push({
+      path: ["remoteState", "type"],
+      message: `must be azurerm in ${env.tier}: local state sits on one machine, unlocked and unversioned, and holds the Event Hubs connection string, storage keys and Key Vault secret values in clear; only development may keep it locally`,
+    });
+  }
+  if (env.tier !== "development" && env.remoteState.type === "azurerm" && !env.remoteState.useAzureadAuth) {
+    problems.push({
+      path: ["remoteState", "useAzureadAuth"],
+      message: `must be true in ${env.tier}: the state is read with Entra ID (RBAC on the container), never with a storage account key`,
+    });
+  }
   if (production && env.security.peopleMayWrite === true) {
     problems.push({
       path: ["security", "peopleMayWrite"],

@@ -45,9 +45,9 @@ describe("stacks per environment", () => {
     ]);
   });
 
-  it("keeps state locally by default, one state file per stack", () => {
-    const json = stackJson("prod-lakehouse");
-    expect(json.terraform.backend).toEqual({ local: { path: "terraform.prod-lakehouse.tfstate" } });
+  it("keeps development state locally, one state file per stack", () => {
+    const json = stackJson("dev-lakehouse");
+    expect(json.terraform.backend).toEqual({ local: { path: "terraform.dev-lakehouse.tfstate" } });
   });
 
   it("pins the Databricks provider to the version the bindings target", () => {
