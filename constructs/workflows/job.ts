@@ -1,4 +1,5 @@
 import { Job as JobResource, type JobTask } from "@cdktf/provider-databricks/lib/job";
+import { Token } from "cdktn";
 import { Construct } from "constructs";
 import type { ClusterSizing } from "../../environments/schema";
 import type { ClusterPolicy } from "../compute/cluster-policy";
@@ -93,6 +94,12 @@ export interface PipelineTaskOptions extends TaskCommon {
   readonly pipelineId: string;
 }
 
+/** Options of {@link Job.addGate}. */
+export interface GateTaskOptions extends Omit<TaskCommon, "dependsOn"> {
+  /** The job the gate runs and waits for. */
+  readonly job: Job;
+}
+
 /** A task as the DAG sees it. */
 export interface TaskNode {
   readonly key: string;
@@ -120,6 +127,7 @@ export class Job extends Construct {
   private readonly permissions: ObjectPermissions;
   private readonly tags: Readonly<Record<string, string>>;
   private readonly defaultTimeout: number;
+  private gate?: string;
 
   constructor(scope: Construct, id: string, props: JobProps) {
     super(scope, id);
@@ -215,6 +223,22 @@ export class Job extends Construct {
     this.addTask(key, options, { pipelineTask: { pipelineId: options.pipelineId, fullRefresh: false } });
   }
 
+  /**
+   * Adds a task that runs `options.job` to completion before anything else of this job: every task added
+   * afterwards without dependencies depends on it, and validation fails if a task does not (a task added
+   * before the gate). Used to run the governance bootstrap, which creates tables with their masks, first.
+   */
+  public addGate(key: string, options: GateTaskOptions): void {
+    if (this.gate) throw new Error(`job '${this.node.id}' already has the gate task '${this.gate}'`);
+    this.addTask(key, options, { runJobTask: { jobId: Token.asNumber(options.job.resource.id) } });
+    this.gate = key;
+  }
+
+  /** The gate task's key, if the job has one (see {@link addGate}). */
+  public get gateTask(): string | undefined {
+    return this.gate;
+  }
+
   /** The tasks as DAG nodes, sorted by key. */
   public get dag(): TaskNode[] {
     return [...this.tasks.values()].map(({ node }) => node).sort((a, b) => a.key.localeCompare(b.key));
@@ -239,7 +263,8 @@ export class Job extends Construct {
     if (!TASK_KEY.test(key))
       throw new Error(`task key '${key}' must be lowercase snake_case, at most 100 characters`);
     if (this.tasks.has(key)) throw new Error(`task '${key}' is already in job '${this.node.id}'`);
-    const dependsOn = [...new Set(options.dependsOn ?? [])].sort();
+    const declared = options.dependsOn ?? [];
+    const dependsOn = [...new Set(declared.length === 0 && this.gate ? [this.gate] : declared)].sort();
     this.tasks.set(key, {
       node: { key, dependsOn },
       body: {
@@ -292,6 +317,14 @@ export class Job extends Construct {
       const cluster = body.jobClusterKey;
       if (cluster && !this.clusters.has(cluster))
         errors.push(`task '${node.key}' runs on unknown job cluster '${cluster}'`);
+    }
+    if (this.gate) {
+      const roots = this.dag.filter((n) => n.key !== this.gate && n.dependsOn.length === 0);
+      for (const root of roots) {
+        errors.push(
+          `task '${root.key}' does not wait for the gate task '${this.gate}'; add tasks after addGate()`,
+        );
+      }
     }
     const cycle = findCycle(this.dag);
     if (cycle) errors.push(`the task DAG has a cycle: ${cycle.join(" -> ")}`);

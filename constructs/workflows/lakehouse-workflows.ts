@@ -48,6 +48,9 @@ export function medallionTables(catalogue: TableCatalogue): CatalogueTable[] {
   );
 }
 
+/** Key of the first task of every job that writes tables: it runs the governance bootstrap job. */
+export const GOVERNANCE_GATE_TASK = "governance_bootstrap";
+
 /** Name of the GDPR erasure job (`lakehouse-<env>-gdpr-erasure`). */
 const GDPR_ERASURE_JOB = "gdpr-erasure";
 
@@ -77,6 +80,8 @@ export class LakehouseWorkflows extends Construct {
   public readonly jobs = new Map<string, Job>();
   /** The Lakeflow pipeline. */
   public readonly pipeline: Pipeline;
+  /** The governance bootstrap job, which every job that writes tables runs first. */
+  public readonly bootstrap: Job;
 
   private readonly env: Environment;
   private readonly props: LakehouseWorkflowsProps;
@@ -98,9 +103,12 @@ export class LakehouseWorkflows extends Construct {
     // Entrypoints import the package: upload all of it (each file its own content-hashed asset).
     this.sources.packageFolder("lakehouse");
 
+    // Masks fail closed: the bootstrap creates every table with its masks and row filters, and every job that
+    // writes a table runs it first, so no job can create a table holding PII without its masks, whichever
+    // job runs first.
+    this.bootstrap = this.addGovernanceBootstrapJob();
     this.addMedallionJob();
     this.addStreamingJob();
-    this.addGovernanceBootstrapJob();
     this.addMaintenanceJob();
     this.addDataQualityJob();
     if (props.erasureEntrypoint) this.addErasureJob(props.erasureEntrypoint);
@@ -187,7 +195,7 @@ export class LakehouseWorkflows extends Construct {
   private addMedallionJob(): void {
     const env = this.env;
     const catalogue = this.props.catalogue;
-    const job = this.newJob(
+    const job = this.newWritingJob(
       "medallion",
       "Landing files to bronze, then silver (with quarantine, dedup, SCD and CDC), then gold as of the run's day, one task per table.",
       this.schedule("medallionBatch"),
@@ -219,7 +227,7 @@ export class LakehouseWorkflows extends Construct {
 
   private addStreamingJob(): void {
     const env = this.env;
-    const job = this.newJob(
+    const job = this.newWritingJob(
       "streaming-ingest",
       "Landing files to bronze continuously, one stream per source.",
       { kind: "continuous", paused: env.streaming.mode !== "continuous" },
@@ -247,7 +255,7 @@ export class LakehouseWorkflows extends Construct {
     }
   }
 
-  private addGovernanceBootstrapJob(): void {
+  private addGovernanceBootstrapJob(): Job {
     const job = this.newJob(
       "governance-bootstrap",
       "Creates the mask and row-filter functions and tables, classifies PII, binds masks and filters. Idempotent; run after every deploy.",
@@ -261,11 +269,26 @@ export class LakehouseWorkflows extends Construct {
         dependsOn: step.dependsOn,
       });
     }
+    // The jobs that run it first do so as the service principal.
+    job.grantManageRuns(jobsPrincipal(this.env));
+    return job;
+  }
+
+  /** A job that writes tables: its first task runs the governance bootstrap (see the constructor). */
+  private newWritingJob(...args: Parameters<LakehouseWorkflows["newJob"]>): Job {
+    const job = this.newJob(...args);
+    job.addGate(GOVERNANCE_GATE_TASK, {
+      job: this.bootstrap,
+      description:
+        "Runs the governance bootstrap: tables exist with their masks and row filters before any write.",
+      maxRetries: 1,
+    });
+    return job;
   }
 
   private addMaintenanceJob(): void {
     const env = this.env;
-    const job = this.newJob(
+    const job = this.newWritingJob(
       "table-maintenance",
       "OPTIMIZE, VACUUM per retention and ANALYZE every catalogue table.",
       this.schedule("tableMaintenance"),
@@ -286,7 +309,7 @@ export class LakehouseWorkflows extends Construct {
   }
 
   private addDataQualityJob(): void {
-    const job = this.newJob(
+    const job = this.newWritingJob(
       "data-quality-report",
       "Fails when an expectation's failure rate in the latest run passes its threshold in the catalogue.",
       this.schedule("dataQualityReport"),
@@ -307,7 +330,7 @@ export class LakehouseWorkflows extends Construct {
 
   private addErasureJob(entrypoint: string): void {
     const env = this.env;
-    const job = this.newJob(
+    const job = this.newWritingJob(
       GDPR_ERASURE_JOB,
       "Erases one customer from every table holding personal data, records the request, and vacuums.",
       { kind: "manual" },

@@ -239,4 +239,44 @@ describe("JobSources", () => {
       /job source folder \/Workspace\/x has no permissions: call grantManage/,
     );
   });
+
+  it("runs a gate job first: tasks added after the gate without inputs wait for it", () => {
+    const { stack, sources, job } = fixture();
+    const bootstrap = new Job(stack, "Bootstrap", {
+      name: "bootstrap",
+      description: "Runs first.",
+      trigger: { kind: "manual" },
+      parameters: {},
+      onFailure: ["ops@example.com"],
+    });
+    bootstrap.addPythonTask("setup", { source: sources.file("entrypoints/b.py"), cluster: "main" });
+    bootstrap.addJobCluster("main", {
+      policy: new ClusterPolicy(stack, "P2", { name: "p2", description: "P.", definition: {} }),
+      sizing,
+      sparkVersion: "16.4.x-scala2.13",
+    });
+    job.addGate("gate", { job: bootstrap });
+    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    job.addPythonTask("b", { source: sources.file("entrypoints/a.py"), cluster: "main", dependsOn: ["a"] });
+    expect(job.gateTask).toBe("gate");
+    expect(job.dag).toEqual([
+      { key: "a", dependsOn: ["gate"] },
+      { key: "b", dependsOn: ["a"] },
+      { key: "gate", dependsOn: [] },
+    ]);
+    const tasks = Object.values(resourcesOf(synthJson(stack), "databricks_job")).find(
+      (j) => j.name === "medallion",
+    )?.task;
+    expect(tasks.find((t: { task_key: string }) => t.task_key === "gate").run_job_task.job_id).toMatch(
+      /^\$\{databricks_job\.Bootstrap.*\.id\}$/,
+    );
+  });
+
+  it("fails validation if a task was added before the gate, and refuses a second gate", () => {
+    const { stack, sources, job } = fixture();
+    job.addPythonTask("early", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    job.addGate("gate", { job });
+    expect(() => job.addGate("again", { job })).toThrow(/already has the gate task 'gate'/);
+    expect(() => synthJson(stack)).toThrow(/task 'early' does not wait for the gate task 'gate'/);
+  });
 });

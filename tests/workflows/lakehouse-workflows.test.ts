@@ -5,7 +5,11 @@ import { addEnvironments } from "../../constructs/lakehouse-app";
 import { TABLE_DECLARATIONS, TableCatalogue, tableCatalogue } from "../../constructs/tables/catalogue";
 import { column } from "../../constructs/tables/columns";
 import { JOBS_SRC_DIR } from "../../constructs/workflows/job-sources";
-import { medallionTables, taskKeyOf } from "../../constructs/workflows/lakehouse-workflows";
+import {
+  GOVERNANCE_GATE_TASK,
+  medallionTables,
+  taskKeyOf,
+} from "../../constructs/workflows/lakehouse-workflows";
 import { loadEnvironments } from "../../environments/load";
 import { resourcesOf, stackJson, type TerraformJson } from "../helpers/synth";
 
@@ -55,6 +59,7 @@ describe("LakehouseWorkflows", () => {
       for (const job of Object.values(jobsOf(env))) {
         for (const task of job.task) {
           if (task.pipeline_task) continue; // runs a pipeline, whose sources the pipeline tests check
+          if (task.run_job_task) continue; // runs the governance bootstrap job, whose files this checks too
           const file: string = task.spark_python_task?.python_file ?? task.sql_task?.file?.path;
           expect(file.startsWith(WORKSPACE_ROOT(env))).toBe(true);
           expect(uploaded.has(file)).toBe(true);
@@ -67,9 +72,15 @@ describe("LakehouseWorkflows", () => {
   it("makes every silver and gold task depend on the tasks of exactly its upstream tables (dev, triggered streaming)", () => {
     const dependencies = dependenciesOf(jobsOf("dev").medallion);
     const tables = medallionTables(tableCatalogue());
-    expect(Object.keys(dependencies).sort()).toEqual(tables.map((t) => taskKeyOf(t.key)).sort());
+    expect(Object.keys(dependencies).sort()).toEqual(
+      [GOVERNANCE_GATE_TASK, ...tables.map((t) => taskKeyOf(t.key))].sort(),
+    );
     for (const table of tables) {
-      expect(dependencies[taskKeyOf(table.key)]).toEqual(table.upstream.map(taskKeyOf).sort());
+      // A table without inputs waits for the gate; the others wait for it through their inputs.
+      const upstream = table.upstream.map(taskKeyOf).sort();
+      expect(dependencies[taskKeyOf(table.key)]).toEqual(
+        upstream.length > 0 ? upstream : [GOVERNANCE_GATE_TASK],
+      );
     }
     expect(dependencies.silver_sessions).toEqual(["silver_events"]);
     expect(dependencies.silver_events).toEqual(["bronze_events"]);
@@ -199,6 +210,15 @@ describe("LakehouseWorkflows", () => {
     for (const permissions of jobPermissions) {
       const name = jobs[String(permissions.job_id).split(".")[1]].name;
       expect(permissions.access_control).toEqual([
+        // The jobs that run the bootstrap first run it as the service principal.
+        ...(name === "lakehouse-prod-governance-bootstrap"
+          ? [
+              {
+                service_principal_name: "00000000-0000-4000-8000-0000000000b3",
+                permission_level: "CAN_MANAGE_RUN",
+              },
+            ]
+          : []),
         ...(name === "lakehouse-prod-gdpr-erasure"
           ? []
           : [{ group_name: "lakehouse-data-analysts", permission_level: "CAN_VIEW" }]),

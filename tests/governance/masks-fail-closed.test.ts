@@ -1,0 +1,81 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tableCatalogue } from "../../constructs/tables/catalogue";
+import { JOBS_SRC_DIR } from "../../constructs/workflows/job-sources";
+import { GOVERNANCE_GATE_TASK } from "../../constructs/workflows/lakehouse-workflows";
+import { resourcesOf, stackJson } from "../helpers/synth";
+
+interface Task {
+  task_key: string;
+  depends_on?: { task_key: string }[];
+  run_job_task?: { job_id: string };
+  spark_python_task?: unknown;
+}
+
+const catalogue = tableCatalogue();
+
+/** The tasks `key` waits for, directly or not. */
+function ancestors(tasks: readonly Task[], key: string, seen = new Set<string>()): Set<string> {
+  for (const dep of tasks.find((t) => t.task_key === key)?.depends_on ?? []) {
+    if (!seen.has(dep.task_key)) {
+      seen.add(dep.task_key);
+      ancestors(tasks, dep.task_key, seen);
+    }
+  }
+  return seen;
+}
+
+describe("masks fail closed", () => {
+  it.each(["dev", "staging", "prod"])(
+    "runs the governance bootstrap before every task of every job that runs Spark code (%s)",
+    (env) => {
+      const jobs = resourcesOf(stackJson(`${env}-lakehouse`), "databricks_job");
+      const [bootstrapId] =
+        Object.entries(jobs).find(([, j]) => j.name === `lakehouse-${env}-governance-bootstrap`) ?? [];
+      expect(bootstrapId).toBeDefined();
+      const writers = Object.values(jobs).filter((j) => (j.task as Task[]).some((t) => t.spark_python_task));
+      expect(writers.map((j) => j.name).sort()).toEqual(
+        ["data-quality-report", "gdpr-erasure", "medallion", "streaming-ingest", "table-maintenance"].map(
+          (n) => `lakehouse-${env}-${n}`,
+        ),
+      );
+      for (const job of writers) {
+        const tasks = job.task as Task[];
+        const gate = tasks.find((t) => t.task_key === GOVERNANCE_GATE_TASK);
+        expect(gate?.run_job_task).toEqual({ job_id: `\${databricks_job.${bootstrapId}.id}` });
+        // Whichever job runs first, none of its tasks can write before the bootstrap finished.
+        for (const task of tasks.filter((t) => t.task_key !== GOVERNANCE_GATE_TASK)) {
+          expect([task.task_key, ancestors(tasks, task.task_key).has(GOVERNANCE_GATE_TASK)]).toEqual([
+            task.task_key,
+            true,
+          ]);
+        }
+      }
+    },
+  );
+
+  it("has the bootstrap create every table that holds PII before it binds that table's masks", () => {
+    const folder = path.join(JOBS_SRC_DIR, "governance", "sql", "v1", "prod");
+    const tables = fs.readFileSync(path.join(folder, "020_tables.sql"), "utf8");
+    const policies = fs.readFileSync(path.join(folder, "040_access_policies.sql"), "utf8");
+    const withPii = catalogue.tables.filter((t) => t.columns.some((c) => c.pii !== "none"));
+    expect(withPii.length).toBeGreaterThan(10);
+    for (const table of withPii) {
+      const name = `ecommerce_prod.${table.schema}.${table.name}`;
+      expect(tables).toContain(`CREATE TABLE IF NOT EXISTS ${name} (`);
+      for (const column of table.columns.filter((c) => c.pii !== "none")) {
+        expect(policies).toContain(`ALTER TABLE ${name} ALTER COLUMN ${column.name} SET MASK `);
+      }
+    }
+  });
+
+  it("orders the bootstrap so tables and functions exist before masks are bound and columns classified", () => {
+    const jobs = resourcesOf(stackJson("prod-lakehouse"), "databricks_job");
+    const [bootstrap] = Object.values(jobs).filter((j) => j.name === "lakehouse-prod-governance-bootstrap");
+    const tasks = bootstrap.task as Task[];
+    expect(ancestors(tasks, "governance_access_policies")).toEqual(
+      new Set(["governance_functions", "governance_tables"]),
+    );
+    expect(ancestors(tasks, "governance_classification").has("governance_tables")).toBe(true);
+  });
+});
