@@ -285,6 +285,14 @@ export const securitySchema = z
       .describe(
         "Whether people write bronze, silver and the pipeline's schema, read and write landing files, run jobs with their own parameters and manage the pipeline. Default: in development only; production refuses true.",
       ),
+    maxTokenLifetimeDays: z
+      .int()
+      .min(1)
+      .max(730)
+      .default(90)
+      .describe(
+        "Longest lifetime of a personal access token in the workspace, in days; production allows at most 90.",
+      ),
     allowedPiiPaths: z
       .array(
         z.strictObject({
@@ -300,7 +308,7 @@ export const securitySchema = z
         "PII paths accepted outside development; any other path stops synthesis of staging and production.",
       ),
   })
-  .default({ allowedPiiPaths: [] });
+  .default({ allowedPiiPaths: [], maxTokenLifetimeDays: 90 });
 
 // ---------------------------------------------------------------------------------------------------------
 // The environment
@@ -350,6 +358,12 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
     problems.push({
       path: ["remoteState", "useAzureadAuth"],
       message: `must be true in ${env.tier}: the state is read with Entra ID (RBAC on the container), never with a storage account key`,
+    });
+  }
+  if (production && env.security.maxTokenLifetimeDays > 90) {
+    problems.push({
+      path: ["security", "maxTokenLifetimeDays"],
+      message: `must be <= 90 in production, got ${env.security.maxTokenLifetimeDays}: a leaked token should stop working within a quarter`,
     });
   }
   if (production && env.security.peopleMayWrite === true) {

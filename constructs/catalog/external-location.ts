@@ -26,8 +26,13 @@ export interface ExternalLocationOptions {
 export interface ExternalLocationProps extends ExternalLocationOptions {
   /** Credential the location reaches storage with. */
   readonly credential: StorageCredential;
-  /** Owning principal: the platform admins group. */
+  /** Owning principal. */
   readonly owner: string;
+  /**
+   * Whether only the workspaces bound to the location may use it (ISOLATION_MODE_ISOLATED).
+   * @default false
+   */
+  readonly isolated?: boolean;
 }
 
 /**
@@ -57,6 +62,7 @@ export class ExternalLocation extends Construct {
       owner: props.owner,
       comment: props.comment,
       readOnly: props.readOnly ?? false,
+      isolationMode: props.isolated ? "ISOLATION_MODE_ISOLATED" : undefined,
       enableFileEvents: props.fileEvents !== undefined,
       fileEventQueue: props.fileEvents ? { managedAqs: { ...props.fileEvents } } : undefined,
       forceDestroy: false,

@@ -18,6 +18,7 @@ import type { TableCatalogue } from "../tables/catalogue";
 import type { Layer } from "../tables/types";
 import { LakehouseWorkflows } from "../workflows/lakehouse-workflows";
 import { KeyVaultSecretScope } from "../workspace/key-vault-secret-scope";
+import { WorkspaceHardening } from "../workspace/workspace-hardening";
 import type { PlatformStack } from "./platform-stack";
 
 /** Properties of a {@link LakehouseStack}. */
@@ -74,6 +75,7 @@ export class LakehouseStack extends TerraformStack {
       credentialName: `${catalogName}_access_connector`,
       accessConnectorId: platform.accessConnector.resource.id,
       owner: securableOwner(env),
+      workspaceId: Token.asNumber(workspace.workspaceId),
     });
     for (const container of DATA_LAKE_CONTAINERS) {
       this.storage.addLocation(container, `${pascal(container)}Location`, {
@@ -88,6 +90,11 @@ export class LakehouseStack extends TerraformStack {
     }
     const catalogLocation = this.storage.location("unity-catalog");
     const layerLocations = LAYERS_WITH_CONTAINER.map((layer) => this.storage.location(layer));
+
+    new WorkspaceHardening(this, "Hardening", {
+      allowedIpRanges: env.network.allowedIpRanges,
+      maxTokenLifetimeDays: env.security.maxTokenLifetimeDays,
+    });
 
     this.secretScope = new KeyVaultSecretScope(this, "SecretScope", {
       name: platform.keyVault.secretScopeName,

@@ -35,7 +35,11 @@ export interface JobProps {
   readonly onDurationWarning?: readonly string[];
   /** Run duration after which the health rule warns. @default 2 hours */
   readonly durationWarningSeconds?: number;
-  /** Run timeout. @default 4 hours */
+  /**
+   * Run timeout.
+   * @default 4 hours; none (0) for a continuous job, whose run is meant never to end (a timeout would stop
+   *   its streams every few hours)
+   */
   readonly timeoutSeconds?: number;
   /** Concurrent runs. @default 1: medallion runs must not overlap */
   readonly maxConcurrentRuns?: number;
@@ -132,7 +136,7 @@ export class Job extends Construct {
   constructor(scope: Construct, id: string, props: JobProps) {
     super(scope, id);
     this.tags = props.tags ?? {};
-    this.defaultTimeout = props.timeoutSeconds ?? 4 * 3600;
+    this.defaultTimeout = props.timeoutSeconds ?? (props.trigger.kind === "continuous" ? 0 : 4 * 3600);
     const trigger = props.trigger;
     const pause = (paused: boolean) => (paused ? "PAUSED" : "UNPAUSED");
     this.resource = new JobResource(this, "Resource", {

@@ -235,6 +235,7 @@ describe("the analysis finds each kind of path when the plan opens one", () => {
     const declared = {
       ...env("prod"),
       security: {
+        ...env("prod").security,
         allowedPiiPaths: [{ principal: ENGINEERS, kind: "files" as const, reason: "incident triage" }],
       },
     };
@@ -291,6 +292,65 @@ describe("synthesis", () => {
       ]),
     ).toEqual([
       expect.stringMatching(/security\.allowedPiiPaths\[0\]\.reason: must say why the path is acceptable/),
+    ]);
+  });
+});
+
+describe("workspace hardening", () => {
+  it.each(["dev", "staging", "prod"])(
+    "turns on IP access lists and token limits and turns off legacy features (%s)",
+    (name) => {
+      const json = stackJson(`${name}-lakehouse`);
+      const [conf] = Object.values(resourcesOf(json, "databricks_workspace_conf"));
+      expect(conf.custom_config).toEqual({
+        enableDbfsFileBrowser: "false",
+        enableExportNotebook: "false",
+        enableIpAccessLists: "true",
+        enableResultsDownloading: "false",
+        enableTokensConfig: "true",
+        maxTokenLifetimeDays: "90",
+      });
+      const [allow] = Object.values(resourcesOf(json, "databricks_ip_access_list"));
+      expect(allow).toMatchObject({
+        list_type: "ALLOW",
+        ip_addresses: env(name).network.allowedIpRanges,
+        enabled: true,
+      });
+      expect(
+        Object.values(resourcesOf(json, "databricks_disable_legacy_dbfs_setting"))[0].disable_legacy_dbfs,
+      ).toEqual({
+        value: true,
+      });
+      expect(
+        Object.values(resourcesOf(json, "databricks_disable_legacy_access_setting"))[0].disable_legacy_access,
+      ).toEqual({ value: true });
+    },
+  );
+
+  it("binds the storage credential and every external location to the environment's workspace, isolated", () => {
+    const json = stackJson("prod-lakehouse");
+    const [credential] = Object.values(resourcesOf(json, "databricks_storage_credential"));
+    expect(credential.isolation_mode).toBe("ISOLATION_MODE_ISOLATED");
+    const locations = Object.values(resourcesOf(json, "databricks_external_location"));
+    for (const location of locations) expect(location.isolation_mode).toBe("ISOLATION_MODE_ISOLATED");
+    const bindings = Object.values(resourcesOf(json, "databricks_workspace_binding")).map(
+      (b) => b.securable_type,
+    );
+    expect(bindings.sort()).toEqual(
+      ["catalog", ...locations.map(() => "external_location"), "storage_credential"].sort(),
+    );
+  });
+
+  it("gives the continuous streaming job no run timeout, which would stop its streams", () => {
+    const jobs = Object.values(resourcesOf(stackJson("prod-lakehouse"), "databricks_job"));
+    const streaming = jobs.find((j) => j.name === "lakehouse-prod-streaming-ingest");
+    expect(streaming?.continuous).toBeDefined();
+    expect(streaming?.timeout_seconds).toBe(0);
+  });
+
+  it("fails if production allows tokens for longer than 90 days", () => {
+    expect(problemsOf("prod", [[["security", "maxTokenLifetimeDays"], 365]])).toEqual([
+      expect.stringMatching(/security\.maxTokenLifetimeDays: must be <= 90 in production, got 365/),
     ]);
   });
 });
