@@ -96,6 +96,12 @@ export interface SqlTaskOptions extends TaskCommon {
 export interface PipelineTaskOptions extends TaskCommon {
   /** Id of the pipeline to update. */
   readonly pipelineId: string;
+  /**
+   * Whether the update recomputes every dataset from scratch (after an erasure, so no dataset keeps a row its
+   * sources lost).
+   * @default false: an incremental update
+   */
+  readonly fullRefresh?: boolean;
 }
 
 /** Options of {@link Job.addGate}. */
@@ -224,7 +230,9 @@ export class Job extends Construct {
 
   /** Adds a task that runs an update of a Lakeflow pipeline. */
   public addPipelineTask(key: string, options: PipelineTaskOptions): void {
-    this.addTask(key, options, { pipelineTask: { pipelineId: options.pipelineId, fullRefresh: false } });
+    this.addTask(key, options, {
+      pipelineTask: { pipelineId: options.pipelineId, fullRefresh: options.fullRefresh ?? false },
+    });
   }
 
   /**

@@ -111,8 +111,8 @@ export class LakehouseWorkflows extends Construct {
     this.addStreamingJob();
     this.addMaintenanceJob();
     this.addDataQualityJob();
-    if (props.erasureEntrypoint) this.addErasureJob(props.erasureEntrypoint);
     this.pipeline = this.addLakeflowPipeline();
+    if (props.erasureEntrypoint) this.addErasureJob(props.erasureEntrypoint);
     this.addLakeflowRefreshJob(this.pipeline);
   }
 
@@ -306,6 +306,20 @@ export class LakehouseWorkflows extends Construct {
         String(env.retention.deletedFilesDays),
       ],
     });
+    if (this.props.erasureEntrypoint) {
+      job.addPythonTask("complete_erasures", {
+        source: this.sources.file(this.props.erasureEntrypoint),
+        cluster: "batch",
+        parameters: [
+          "--catalog",
+          "{{job.parameters.catalog}}",
+          "--complete-due",
+          ...this.erasureRetentionArgs(),
+        ],
+        description:
+          "Vacuums and completes every erasure request past its retention (data gone from every version).",
+      });
+    }
   }
 
   private addDataQualityJob(): void {
@@ -328,11 +342,15 @@ export class LakehouseWorkflows extends Construct {
     });
   }
 
+  /**
+   * `gdpr-erasure`: deletes one customer from every table and landing file (request `deleted`), then a full
+   * refresh of the Lakeflow pipeline rebuilds its datasets without them. The table-maintenance job completes the
+   * request once the deleted-files retention has passed (VACUUM, so no `VERSION AS OF` returns the rows).
+   */
   private addErasureJob(entrypoint: string): void {
-    const env = this.env;
     const job = this.newWritingJob(
       GDPR_ERASURE_JOB,
-      "Erases one customer from every table holding personal data, records the request, and vacuums.",
+      "Erases one customer from every table and landing file holding personal data, rebuilds the Lakeflow datasets, records the request; the maintenance job vacuums after the retention.",
       { kind: "manual" },
       { customer_id: "", request_id: "" },
     );
@@ -347,11 +365,29 @@ export class LakehouseWorkflows extends Construct {
         "{{job.parameters.customer_id}}",
         "--request-id",
         "{{job.parameters.request_id}}",
-        "--vacuum-retention-hours",
-        String(env.retention.deletedFilesDays * 24),
+        ...this.erasureRetentionArgs(),
+        "--landing-root",
+        this.props.layout.landingVolume.path,
       ],
       maxRetries: 1,
     });
+    job.addPipelineTask("rebuild_lakeflow", {
+      pipelineId: this.pipeline.pipelineId,
+      fullRefresh: true,
+      dependsOn: ["erase_customer"],
+      description: "Full refresh: the pipeline's datasets are rebuilt from the erased tables.",
+    });
+  }
+
+  /** The retention arguments of the erasure entrypoint: VACUUM window and blob soft delete, from the environment. */
+  private erasureRetentionArgs(): string[] {
+    const retention = this.env.retention;
+    return [
+      "--vacuum-retention-hours",
+      String(retention.deletedFilesDays * 24),
+      "--soft-delete-days",
+      String(retention.softDeleteDays),
+    ];
   }
 
   /**

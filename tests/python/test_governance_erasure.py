@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StructType
 
-from lakehouse.catalogue import Catalogue, Table
+from lakehouse.catalogue import Catalogue, Source, Table
 from lakehouse.governance.erasure import (
+    LANDING_KEY,
+    RETENTION_CHECK,
     ErasureArgs,
     ErasureTarget,
+    complete_due,
+    erase_from_landing_file,
     erasure_requests_table,
     erasure_targets,
+    landing_path,
     run,
+    subject_matches,
     without_subject,
 )
 from lakehouse.locations import LocalLocations
@@ -153,9 +161,11 @@ def test_run_removes_the_customer_from_every_layer_and_nothing_else_idempotently
     assert untouched not in first
     request = locations.read(spark, erasure_requests_table(catalogue).key).collect()
     assert [(r.request_id, r.customer_id, r.status, r.rows_erased) for r in request] == [
-        ("ticket-1", ERASED, "completed", first)
+        ("ticket-1", ERASED, "deleted", first)
     ]
-    assert request[0].completed_at is not None
+    # Deleted, not yet gone: time travel reads the old files until the retention has passed.
+    assert request[0].completed_at is None
+    assert request[0].purge_after is not None
 
     second = run(spark, erasure_args(locations), catalogue)
 
@@ -163,5 +173,169 @@ def test_run_removes_the_customer_from_every_layer_and_nothing_else_idempotently
     assert {key: locations.read(spark, key).count() for key in keys} == dict.fromkeys(keys, 1)
     request = locations.read(spark, erasure_requests_table(catalogue).key).collect()
     assert [(r.status, r.rows_erased, r.requested_at) for r in request] == [
-        ("completed", first, datetime(2025, 3, 1, 9, 0))
+        ("deleted", first, datetime(2025, 3, 1, 9, 0))
     ]
+
+
+@pytest.fixture
+def short_retention(spark: SparkSession):
+    """Lets VACUUM remove files right away, as Delta allows once its own check is off; restored afterwards."""
+    before = spark.conf.get(RETENTION_CHECK, "true")
+    spark.conf.set(RETENTION_CHECK, "false")
+    yield
+    spark.conf.set(RETENTION_CHECK, before)
+
+
+def _subject_rows_at(spark: SparkSession, path: str, version: int, target: ErasureTarget) -> int:
+    """The subject's rows `VERSION AS OF version` returns; 0 when that version's files are gone."""
+    try:
+        old = spark.read.format("delta").option("versionAsOf", version).load(path)
+        return old.filter(F.coalesce(subject_matches(target, ERASED), F.lit(False))).count()
+    except Exception as error:  # the vacuumed files: Spark's FileNotFound in whatever wrapper
+        if "does not exist" in str(error) or "FileNotFound" in str(error) or "FILE_NOT_FOUND" in str(error):
+            return 0
+        raise
+
+
+def test_erasure_completes_only_after_the_retention_and_then_no_version_returns_the_subject(
+    spark: SparkSession,
+    catalogue: Catalogue,
+    warehouse: tuple[LocalLocations, list[str], str],
+    short_retention: None,
+) -> None:
+    locations, keys, _ = warehouse
+    targets = {t.table: t for t in erasure_targets(catalogue)}
+    key = next(k for k in keys if catalogue.table(k).layer == "silver")
+    path = locations.path(key)
+    before_delete = DeltaTable.forPath(spark, path).history(1).collect()[0].version
+    args = ErasureArgs(
+        customer_id=ERASED,
+        request_id="ticket-2",
+        locations=locations,
+        requested_at=datetime(2025, 3, 1, 9, 0, tzinfo=UTC),
+        vacuum_retention_hours=0,
+        soft_delete_days=14,
+    )
+    run(spark, args, catalogue)
+    requests_key = erasure_requests_table(catalogue).key
+    deleted = locations.read(spark, requests_key).collect()[0]
+    assert deleted.status == "deleted"
+    # Until completion the old version still holds the subject: the window the request row declares.
+    written = 2 if targets[key].string_key else 1  # the fixture writes "42" and " 42 " for text keys
+    assert _subject_rows_at(spark, path, before_delete, targets[key]) == written
+
+    assert (
+        complete_due(
+            spark, locations, deleted.purge_after.replace(tzinfo=UTC) - timedelta(seconds=1), 0, 14, catalogue
+        )
+        == []
+    )
+    assert locations.read(spark, requests_key).collect()[0].status == "deleted"
+
+    now = deleted.purge_after.replace(tzinfo=UTC) + timedelta(seconds=1)
+    assert complete_due(spark, locations, now, 0, 14, catalogue) == ["ticket-2"]
+
+    completed = locations.read(spark, requests_key).collect()[0]
+    assert completed.status == "completed"
+    assert completed.completed_at == now.replace(tzinfo=None)
+    assert completed.gone_by == now.replace(tzinfo=None) + timedelta(days=14)
+    for table in keys:
+        assert _subject_rows_at(spark, locations.path(table), before_delete, targets[table]) == 0, table
+    # A second pass finds nothing due.
+    assert complete_due(spark, locations, now + timedelta(days=1), 0, 14, catalogue) == []
+
+
+def test_run_refuses_a_retention_below_deltas_minimum_while_deltas_check_is_on(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    args = ErasureArgs(
+        customer_id=ERASED,
+        request_id="ticket-3",
+        locations=LocalLocations(tmp_path / "w"),
+        requested_at=datetime(2025, 3, 1, tzinfo=UTC),
+        vacuum_retention_hours=1,
+    )
+    with pytest.raises(
+        ValueError, match=r"vacuum_retention_hours must be >= 168, got 1 \(only a session with"
+    ):
+        run(spark, args, catalogue)
+
+
+def test_erase_from_landing_file_drops_the_subjects_lines_and_keeps_the_rest_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    csv_source = Source("files", "customers", "csv", {}, ("customer_id", "email"), (), "bronze.customers")
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_bytes(
+        b"\xef\xbb\xbfcustomer_id,email\r\n7,a@x.io\r\n 42 ,b@x.io\r\n42,c@x.io\r\nn/a,d@x.io\r\n"
+    )
+    json_source = Source("files", "support_tickets", "json", {}, ("ticket_id", "customer_id"), (), "bronze.t")
+    json_file = tmp_path / "tickets.json"
+    json_file.write_bytes(
+        b'{"ticket_id": 1, "customer_id": "42"}\n{"ticket_id": 2, "customer_id": 7}\nnot json\n'
+    )
+    untouched = tmp_path / "other.csv"
+    untouched.write_bytes(b"customer_id,email\n7,a@x.io\n")
+    stamp = untouched.stat().st_mtime_ns
+
+    assert erase_from_landing_file(csv_file, csv_source, "customer_id", ERASED) == 2
+    assert erase_from_landing_file(json_file, json_source, "customer_id", ERASED) == 1
+    assert erase_from_landing_file(untouched, csv_source, "customer_id", ERASED) == 0
+
+    assert csv_file.read_bytes() == b"\xef\xbb\xbfcustomer_id,email\r\n7,a@x.io\r\nn/a,d@x.io\r\n"
+    assert json_file.read_bytes() == b'{"ticket_id": 2, "customer_id": 7}\nnot json\n'
+    assert untouched.stat().st_mtime_ns == stamp
+    assert landing_path("file:/data/landing/a.csv") == Path("/data/landing/a.csv")
+    assert landing_path("dbfs:/Volumes/c/bronze/landing/a.csv") == Path("/Volumes/c/bronze/landing/a.csv")
+
+
+def test_run_rewrites_the_landing_files_bronze_read_the_subject_from_and_only_under_the_landing_root(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    bronze = next(
+        t
+        for t in catalogue.tables_in("bronze")
+        if t.subject_key and t.source and catalogue.source(t.source).format == "csv"
+    )
+    source = catalogue.source(bronze.source)
+    landing = tmp_path / "landing" / source.name
+    landing.mkdir(parents=True)
+    header = ",".join(source.columns)
+    key_index = source.columns.index(bronze.subject_key)
+
+    def line(subject: str) -> str:
+        return ",".join(subject if i == key_index else "v" for i in range(len(source.columns)))
+
+    inside = landing / "part-1.csv"
+    inside.write_text(f"{header}\n{line(str(ERASED))}\n{line(str(KEPT))}\n")
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text(f"{header}\n{line(str(ERASED))}\n")
+    locations = LocalLocations(tmp_path / "warehouse")
+    schema = bronze.spark_schema()
+    locations.create(spark, bronze.key, schema)
+    rows = []
+    for subject, file in [(str(ERASED), inside), (str(KEPT), inside), (str(ERASED), outside)]:
+        row = {f.name: sample(f.dataType) for f in schema}
+        row[bronze.subject_key] = subject
+        row["_source_file"] = f"file:{file}"
+        rows.append(tuple(row[f.name] for f in schema))
+    spark.createDataFrame(rows, schema).write.format("delta").mode("append").save(locations.path(bronze.key))
+
+    counts = run(
+        spark,
+        ErasureArgs(
+            customer_id=ERASED,
+            request_id="ticket-4",
+            locations=locations,
+            requested_at=datetime(2025, 3, 1, tzinfo=UTC),
+            landing_roots=(tmp_path / "landing",),
+        ),
+        catalogue,
+    )
+
+    assert counts[bronze.key] == 2
+    assert counts[f"{LANDING_KEY}{inside}"] == 1
+    assert inside.read_text() == f"{header}\n{line(str(KEPT))}\n"
+    # Outside the landing root: never rewritten, whatever bronze says.
+    assert outside.read_text() == f"{header}\n{line(str(ERASED))}\n"
+    assert f"{LANDING_KEY}{outside}" not in counts

@@ -265,4 +265,35 @@ describe("LakehouseWorkflows", () => {
       expect(task.sql_task.file.path).toMatch(/governance\/sql\/v1\/staging\/\d{3}_\w+\.sql$/);
     }
   });
+
+  it("finishes an erasure: the erasure job rebuilds the Lakeflow datasets, maintenance vacuums due requests", () => {
+    const jobs = jobsOf("prod");
+    const erasure = jobs["gdpr-erasure"].task as { task_key: string; [k: string]: unknown }[];
+    const rebuild = erasure.find((t) => t.task_key === "rebuild_lakeflow");
+    expect(rebuild).toMatchObject({
+      pipeline_task: { full_refresh: true },
+      depends_on: [{ task_key: "erase_customer" }],
+    });
+    const erase = erasure.find((t) => t.task_key === "erase_customer") as unknown as {
+      spark_python_task: { parameters: string[] };
+    };
+    expect(erase.spark_python_task.parameters).toEqual(
+      expect.arrayContaining([
+        "--landing-root",
+        "/Volumes/ecommerce_prod/bronze/landing",
+        "--soft-delete-days",
+      ]),
+    );
+    const maintenance = jobs["table-maintenance"].task as {
+      task_key: string;
+      spark_python_task?: { parameters: string[]; python_file: string };
+    }[];
+    const complete = maintenance.find((t) => t.task_key === "complete_erasures");
+    expect(complete?.spark_python_task?.python_file).toBe(
+      "/Workspace/lakehouse/prod/entrypoints/gdpr_erasure.py",
+    );
+    expect(complete?.spark_python_task?.parameters).toEqual(
+      expect.arrayContaining(["--complete-due", "--vacuum-retention-hours", "--soft-delete-days"]),
+    );
+  });
 });

@@ -10,13 +10,19 @@ Which tables and which column identify the subject come from the catalogue, neve
   without a subject key (products, order lines) hold no data subject and are left alone;
 - rows are deleted, not anonymised: every table with a subject key is about that person, and the gold
   aggregates without one (daily sales, funnels) hold no personal data and are recomputed by the jobs;
-- `REORG TABLE ... APPLY (PURGE)` rewrites files that only hide deleted rows behind deletion vectors, then
-  VACUUM removes the old files once they are older than the retention the job is given (the environment's
-  `retention.deletedFilesDays`), so the data is physically gone after that window.
+- the landing files bronze read the subject's rows from (bronze's `_source_file`) are rewritten without the
+  subject's lines, every other line kept byte for byte (BOM and line endings included);
+- `REORG TABLE ... APPLY (PURGE)` rewrites files that only hide deleted rows behind deletion vectors. The
+  old files stay readable through time travel (`VERSION AS OF`) for the deleted-files retention, so the
+  request is `deleted` with `purge_after` = now + that retention; `complete_due` (the maintenance job, daily)
+  then VACUUMs the tables of every request past `purge_after` and marks it `completed`, with `gone_by` = the
+  vacuum plus the storage account's blob soft-delete retention: the day the data is gone from storage too.
 
-Each request is recorded in the catalogue's erasure-requests table (found by its columns): `pending` when it
-starts, then `completed` with rows erased per table, or `failed`. Running the same request again erases
-nothing more, keeps the first `requested_at` and adds zero to the counts: the job is idempotent.
+Each request is recorded in the catalogue's erasure-requests table (found by its columns): `pending` when
+it starts, `deleted` when every table and landing file is clean, `completed` once vacuumed, or `failed`.
+Running the same request again erases nothing more, keeps the first `requested_at` and adds zero to the
+counts: the job is idempotent. The Lakeflow pipeline rebuilds its datasets from the erased tables (the job's
+next task runs a full refresh).
 
 Downstream Delta streams reading a table this job deletes from must read with `skipChangeCommits`, or they
 stop at the delete commit.
@@ -25,19 +31,31 @@ stop at the delete commit.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Catalogue, Table, load_catalogue
+from lakehouse.catalogue import Catalogue, Source, Table, load_catalogue
 from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations, stats_properties
 
 REQUEST_COLUMNS = frozenset(
-    {"request_id", "customer_id", "requested_at", "completed_at", "status", "rows_erased"}
+    {
+        "request_id",
+        "customer_id",
+        "requested_at",
+        "completed_at",
+        "status",
+        "rows_erased",
+        "purge_after",
+        "gone_by",
+    }
 )
 """Columns this module writes; the ops table that has them is the erasure-requests table."""
 
@@ -46,6 +64,15 @@ RECORD_COLUMN = "record"
 
 MIN_VACUUM_RETENTION_HOURS = 168
 """Delta refuses shorter retention by default; shorter would break readers of older snapshots."""
+
+RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled"
+"""Delta's own guard against short VACUUM retention; only a session that turned it off may go lower."""
+
+SOURCE_FILE = "_source_file"
+"""Bronze column naming the landing file a row came from."""
+
+LANDING_KEY = "landing:"
+"""Prefix of a landing file's entry in `rows_erased`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +157,102 @@ class ErasureArgs:
     locations: TableLocations
     requested_at: datetime
     vacuum_retention_hours: int = MIN_VACUUM_RETENTION_HOURS
+    soft_delete_days: int = 0
+    """The storage account's blob soft-delete retention: vacuumed files stay recoverable that long."""
+    landing_roots: tuple[Path, ...] = field(default=())
+    """Folders `_source_file` paths may lie under; a landing file outside them is never rewritten."""
+
+
+def _check_retention(spark: SparkSession, hours: int) -> None:
+    if hours < MIN_VACUUM_RETENTION_HOURS and spark.conf.get(RETENTION_CHECK, "true") != "false":
+        raise ValueError(
+            f"vacuum_retention_hours must be >= {MIN_VACUUM_RETENTION_HOURS}, got {hours} "
+            f"(only a session with {RETENTION_CHECK}=false may vacuum sooner)"
+        )
+
+
+def landing_path(source_file: str) -> Path:
+    """The local path of a `_source_file` value: `file:/x` -> `/x`, `dbfs:/Volumes/x` -> `/Volumes/x`."""
+    for prefix in ("file://", "file:", "dbfs:"):
+        if source_file.startswith(prefix):
+            return Path(source_file[len(prefix) :])
+    return Path(source_file)
+
+
+def _is_subject(value: object, customer_id: int) -> bool:
+    try:
+        return int(str(value).strip()) == customer_id
+    except ValueError:
+        return False
+
+
+def erase_from_landing_file(path: Path, source: Source, subject_field: str, customer_id: int) -> int:
+    """Rewrite one landing file without the subject's lines; returns lines removed (0 leaves it untouched).
+
+    JSON lines are matched on `subject_field`; CSV lines (header first, one record a line) on the header's
+    column of that name. Kept lines, the BOM and line endings are written back byte for byte, atomically.
+    """
+    raw = path.read_bytes()
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    lines = raw[len(bom) :].decode("utf-8").splitlines(keepends=True)
+    kept: list[str] = []
+    removed = 0
+    index: int | None = None
+    for number, line in enumerate(lines):
+        text = line.rstrip("\r\n")
+        if source.format == "csv":
+            fields = next(csv.reader(io.StringIO(text)), [])
+            if number == 0:
+                index = (
+                    [f.strip() for f in fields].index(subject_field)
+                    if subject_field in [f.strip() for f in fields]
+                    else None
+                )
+                kept.append(line)
+                continue
+            matches = index is not None and index < len(fields) and _is_subject(fields[index], customer_id)
+        else:
+            try:
+                record = json.loads(text) if text.strip() else None
+            except json.JSONDecodeError:
+                record = None
+            matches = isinstance(record, dict) and _is_subject(record.get(subject_field), customer_id)
+        if matches:
+            removed += 1
+        else:
+            kept.append(line)
+    if removed:
+        temporary = path.with_name(f".{path.name}.erasure")
+        temporary.write_bytes(bom + "".join(kept).encode("utf-8"))
+        temporary.replace(path)
+    return removed
+
+
+def _landing_files(
+    spark: SparkSession, args: ErasureArgs, catalogue: Catalogue
+) -> list[tuple[Path, Source, str]]:
+    """The landing files the subject's bronze rows came from, with their source and subject field."""
+    found: list[tuple[Path, Source, str]] = []
+    roots = [r.resolve() for r in args.landing_roots]
+    for table in catalogue.tables_in("bronze"):
+        if table.subject_key is None or table.source is None or SOURCE_FILE not in table.column_names:
+            continue
+        source = catalogue.source(table.source)
+        if source.kind != "files" or not args.locations.exists(spark, table.key):
+            continue
+        target = ErasureTarget(table.key, table.subject_key, string_key=True)
+        rows = (
+            args.locations.read(spark, table.key)
+            .filter(subject_matches(target, args.customer_id))
+            .select(SOURCE_FILE)
+            .distinct()
+            .collect()
+        )
+        for row in rows:
+            path = landing_path(row[SOURCE_FILE])
+            if path.exists() and any(path.resolve().is_relative_to(r) for r in roots):
+                found.append((path, source, table.subject_key))
+    return sorted(found, key=lambda f: str(f[0]))
 
 
 def _sql_name(locations: TableLocations, key: str) -> str:
@@ -142,19 +265,26 @@ def _sql_name(locations: TableLocations, key: str) -> str:
 
 
 def _upsert_request(
-    spark: SparkSession, args: ErasureArgs, table: Table, status: str, counts: dict[str, int]
+    spark: SparkSession,
+    args: ErasureArgs,
+    table: Table,
+    status: str,
+    counts: dict[str, int],
+    purge_after: datetime | None = None,
 ) -> None:
     if not args.locations.exists(spark, table.key):
         args.locations.create(spark, table.key, table.spark_schema(), stats_properties(table))
-    finished = None if status == "pending" else datetime.now(UTC).replace(tzinfo=None)
-    row = (
-        args.request_id,
-        args.customer_id,
-        args.requested_at.replace(tzinfo=None),
-        finished,
-        status,
-        counts,
-    )
+    values = {
+        "request_id": args.request_id,
+        "customer_id": args.customer_id,
+        "requested_at": args.requested_at.replace(tzinfo=None),
+        "completed_at": None,
+        "status": status,
+        "rows_erased": counts,
+        "purge_after": purge_after.replace(tzinfo=None) if purge_after else None,
+        "gone_by": None,
+    }
+    row = tuple(values[c] for c in table.column_names)
     source = spark.createDataFrame([row], table.spark_schema())
     empty = "cast(map() AS MAP<STRING,BIGINT>)"
     merged_counts = (
@@ -166,7 +296,11 @@ def _upsert_request(
         .alias("t")
         .merge(source.alias("s"), "t.request_id = s.request_id")
         .whenMatchedUpdate(
-            set={"status": "s.status", "completed_at": "s.completed_at", "rows_erased": F.expr(merged_counts)}
+            set={
+                "status": "s.status",
+                "rows_erased": F.expr(merged_counts),
+                "purge_after": "coalesce(s.purge_after, t.purge_after)",
+            }
         )
         .whenNotMatchedInsertAll()
         .execute()
@@ -184,42 +318,101 @@ def erase(spark: SparkSession, args: ErasureArgs, target: ErasureTarget) -> int:
     if matched > 0:
         args.locations.delta(spark, target.table).delete(condition)
         spark.sql(f"REORG TABLE {_sql_name(args.locations, target.table)} APPLY (PURGE)")
-        # Only tables that changed: VACUUM is the slow part, and the maintenance job vacuums the rest.
-        args.locations.delta(spark, target.table).vacuum(args.vacuum_retention_hours)
     return matched
 
 
 def run(spark: SparkSession, args: ErasureArgs, catalogue: Catalogue | None = None) -> dict[str, int]:
-    """Erase `args.customer_id` from every existing target table; returns rows deleted per table key.
+    """Erase `args.customer_id` from every existing target table and its landing files; returns rows per key.
 
-    Tables that do not exist yet are skipped (nothing to erase). The request row ends `completed`, or
-    `failed` when a table could not be processed (the error is raised again).
+    Tables that do not exist yet are skipped (nothing to erase). The request row ends `deleted` with its
+    `purge_after` (completed later by `complete_due`), or `failed` when a table could not be processed
+    (the error is raised again).
     """
     catalogue = catalogue or load_catalogue()
-    if args.vacuum_retention_hours < MIN_VACUUM_RETENTION_HOURS:
-        raise ValueError(
-            f"vacuum_retention_hours must be >= {MIN_VACUUM_RETENTION_HOURS}, "
-            f"got {args.vacuum_retention_hours}"
-        )
+    _check_retention(spark, args.vacuum_retention_hours)
     requests = erasure_requests_table(catalogue)
     _upsert_request(spark, args, requests, "pending", {})
     counts: dict[str, int] = {}
     try:
+        # Before bronze loses the rows that name them.
+        landing = _landing_files(spark, args, catalogue)
         for target in erasure_targets(catalogue):
             if args.locations.exists(spark, target.table):
                 counts[target.table] = erase(spark, args, target)
+        for path, source, subject_field in landing:
+            counts[f"{LANDING_KEY}{path}"] = erase_from_landing_file(
+                path, source, subject_field, args.customer_id
+            )
     except Exception:
         _upsert_request(spark, args, requests, "failed", counts)
         raise
-    _upsert_request(spark, args, requests, "completed", counts)
+    purge_after = datetime.now(UTC) + timedelta(hours=args.vacuum_retention_hours)
+    _upsert_request(spark, args, requests, "deleted", counts, purge_after)
     return counts
+
+
+def complete_due(
+    spark: SparkSession,
+    locations: TableLocations,
+    now: datetime,
+    vacuum_retention_hours: int = MIN_VACUUM_RETENTION_HOURS,
+    soft_delete_days: int = 0,
+    catalogue: Catalogue | None = None,
+) -> list[str]:
+    """VACUUM the tables of every `deleted` request whose `purge_after` has passed and mark it `completed`.
+
+    After this no version of those tables can return the erased rows (`VERSION AS OF` finds their files gone);
+    `gone_by` says when storage's soft delete lets go of them too. Returns the completed request ids.
+    """
+    catalogue = catalogue or load_catalogue()
+    _check_retention(spark, vacuum_retention_hours)
+    requests = erasure_requests_table(catalogue)
+    if not locations.exists(spark, requests.key):
+        return []
+    naive_now = now.astimezone(UTC).replace(tzinfo=None)
+    due = (
+        locations.read(spark, requests.key)
+        .filter((F.col("status") == "deleted") & (F.col("purge_after") <= F.lit(naive_now)))
+        .collect()
+    )
+    tables = sorted(
+        {
+            key
+            for r in due
+            for key, n in (r.rows_erased or {}).items()
+            if n and not key.startswith(LANDING_KEY)
+        }
+    )
+    for key in tables:
+        if locations.exists(spark, key):
+            locations.delta(spark, key).vacuum(vacuum_retention_hours)
+    ids = sorted(r.request_id for r in due)
+    if ids:
+        gone_by = naive_now + timedelta(days=soft_delete_days)
+        (
+            locations.delta(spark, requests.key).update(
+                condition=F.col("request_id").isin(ids),
+                set={
+                    "status": F.lit("completed"),
+                    "completed_at": F.lit(naive_now),
+                    "gone_by": F.lit(gone_by),
+                },
+            )
+        )
+    return ids
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m lakehouse.governance.erasure", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--customer-id", type=int, required=True, help="data subject to erase")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--customer-id", type=int, default=None, help="data subject to erase")
+    what.add_argument(
+        "--complete-due",
+        action="store_true",
+        help="vacuum and complete every deleted request past its purge_after (the maintenance job's task)",
+    )
     parser.add_argument(
         "--request-id", default=None, help="request (ticket) id; default erasure-<customer id>"
     )
@@ -235,11 +428,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=MIN_VACUUM_RETENTION_HOURS,
         help="VACUUM retention: the environment's retention.deletedFilesDays x 24",
     )
+    parser.add_argument(
+        "--soft-delete-days",
+        type=int,
+        default=0,
+        help="the storage account's blob soft-delete retention (retention.softDeleteDays)",
+    )
+    parser.add_argument(
+        "--landing-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="folder the landing files lie under (the landing volume); repeat for several",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entrypoint of the erasure job task."""
+    """Entrypoint of the erasure job task and of the maintenance job's completion task."""
     from lakehouse.session import get_spark
 
     options = parse_args(argv)
@@ -248,6 +454,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.catalog
         else LocalLocations(options.warehouse.resolve())
     )
+    spark = get_spark("lakehouse-erasure")
+    if options.complete_due:
+        done = complete_due(
+            spark, locations, datetime.now(UTC), options.vacuum_retention_hours, options.soft_delete_days
+        )
+        print(f"completed {len(done)} erasure request(s): {', '.join(done) or 'none due'}")
+        return 0
     requested_at = datetime.fromisoformat(options.requested_at) if options.requested_at else datetime.now(UTC)
     args = ErasureArgs(
         customer_id=options.customer_id,
@@ -255,9 +468,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         locations=locations,
         requested_at=requested_at,
         vacuum_retention_hours=options.vacuum_retention_hours,
+        soft_delete_days=options.soft_delete_days,
+        landing_roots=tuple(options.landing_root),
     )
-    counts = run(get_spark("lakehouse-erasure"), args)
-    print(f"erased customer {args.customer_id}: {sum(counts.values())} row(s) in {len(counts)} table(s)")
+    counts = run(spark, args)
+    rows = sum(n for k, n in counts.items() if not k.startswith(LANDING_KEY))
+    files = sum(1 for k, n in counts.items() if k.startswith(LANDING_KEY) and n)
+    print(
+        f"erased customer {args.customer_id}: {rows} row(s), {files} landing file(s) rewritten; "
+        f"request {args.request_id} is 'deleted' until its files are vacuumed after the retention"
+    )
     return 0
 
 

@@ -680,9 +680,11 @@ CREATE TABLE IF NOT EXISTS ecommerce_dev.ops.erasure_requests (
   request_id STRING NOT NULL COMMENT 'Request.',
   customer_id BIGINT NOT NULL COMMENT 'Data subject whose data was erased.',
   requested_at TIMESTAMP NOT NULL COMMENT 'When the request was received (UTC).',
-  completed_at TIMESTAMP COMMENT 'When erasure finished (UTC).',
-  status STRING NOT NULL COMMENT 'pending, completed or failed.',
-  rows_erased MAP<STRING,BIGINT> COMMENT 'Rows deleted or anonymised per table.'
+  completed_at TIMESTAMP COMMENT 'When the deleted rows\' files were vacuumed (UTC): status completed.',
+  status STRING NOT NULL COMMENT 'pending, deleted (rows gone from every table and landing file; time travel still reads them until purge_after), completed (files vacuumed) or failed.',
+  rows_erased MAP<STRING,BIGINT> COMMENT 'Rows deleted per table key, and per landing file (`landing:<path>`) rewritten without the subject.',
+  purge_after TIMESTAMP COMMENT 'When the files holding the deleted rows may be vacuumed: the delete plus the deleted-files retention (UTC).',
+  gone_by TIMESTAMP COMMENT 'When the data is gone from storage too: the vacuum plus the blob soft-delete retention (UTC).'
 )
 USING DELTA
 CLUSTER BY (requested_at)

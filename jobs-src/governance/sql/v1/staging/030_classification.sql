@@ -927,8 +927,12 @@ ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN customer_id COMM
 
 ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN requested_at COMMENT 'When the request was received (UTC).';
 
-ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN completed_at COMMENT 'When erasure finished (UTC).';
+ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN completed_at COMMENT 'When the deleted rows\' files were vacuumed (UTC): status completed.';
 
-ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN status COMMENT 'pending, completed or failed.';
+ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN status COMMENT 'pending, deleted (rows gone from every table and landing file; time travel still reads them until purge_after), completed (files vacuumed) or failed.';
 
-ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN rows_erased COMMENT 'Rows deleted or anonymised per table.';
+ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN rows_erased COMMENT 'Rows deleted per table key, and per landing file (`landing:<path>`) rewritten without the subject.';
+
+ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN purge_after COMMENT 'When the files holding the deleted rows may be vacuumed: the delete plus the deleted-files retention (UTC).';
+
+ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN gone_by COMMENT 'When the data is gone from storage too: the vacuum plus the blob soft-delete retention (UTC).';
