@@ -37,6 +37,7 @@ const FULL_NAME_PARTS: Readonly<Record<string, readonly string[]>> = {
   databricks_sql_table: ["catalog_name", "schema_name", "name"],
   databricks_external_location: ["name"],
   databricks_storage_credential: ["name"],
+  databricks_credential: ["name"],
 };
 
 /**

@@ -39,7 +39,14 @@ interface Holding {
   readonly address: string;
 }
 
-type SecurableKind = "catalog" | "schema" | "table" | "volume" | "external_location" | "storage_credential";
+type SecurableKind =
+  | "catalog"
+  | "schema"
+  | "table"
+  | "volume"
+  | "external_location"
+  | "storage_credential"
+  | "credential";
 
 const SECURABLE_KEYS: readonly SecurableKind[] = [
   "catalog",
@@ -48,6 +55,7 @@ const SECURABLE_KEYS: readonly SecurableKind[] = [
   "volume",
   "external_location",
   "storage_credential",
+  "credential",
 ];
 
 /** Job permission levels that let a holder change what a job runs, or run it with other parameters. */
@@ -67,6 +75,7 @@ const OWNER_POWERS: Readonly<Record<SecurableKind, string>> = {
   volume: "an owner can read and write its files and grant itself access",
   external_location: "an owner can read and write every file under it, masks or not",
   storage_credential: "an owner can create external locations on the storage it reaches and read every file",
+  credential: "an owner can use and grant the identity it stands for (the raw Event Hubs streams)",
 };
 
 /** The PII columns a table exposes unmasked in one place, by table name. */
@@ -150,6 +159,7 @@ export function piiReachability(
     ["databricks_volume", "volume"],
     ["databricks_external_location", "external_location"],
     ["databricks_storage_credential", "storage_credential"],
+    ["databricks_credential", "credential"],
   ];
   for (const [type, kind] of ownerKinds) {
     for (const address of resolver.addressesOf(type)) {
@@ -261,6 +271,19 @@ export function piiReachability(
           reaches: `external location ${name} (${String(resolver.attribute(address, "url"))}): files under every mask`,
           hops: [files],
           fix: `take READ_FILES on ${name} from ${principal}`,
+        });
+      }
+    }
+    for (const address of resolver.addressesOf("databricks_credential")) {
+      const name = String(resolver.attribute(address, "name"));
+      const access = via(principal, "credential", name, ["ACCESS"]);
+      if (access && !access.startsWith("OWNER")) {
+        paths.push({
+          principal,
+          kind: "files",
+          reaches: `service credential ${name}: its identity reads the raw Event Hubs streams, unmasked`,
+          hops: [access],
+          fix: `take ACCESS on ${name} from ${principal}`,
         });
       }
     }

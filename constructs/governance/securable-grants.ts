@@ -4,7 +4,14 @@ import { Construct } from "constructs";
 /** Which securable a grants resource targets, as the `databricks_grants` argument takes it. */
 export type SecurableRef = Pick<
   GrantsConfig,
-  "catalog" | "schema" | "volume" | "externalLocation" | "storageCredential" | "function" | "table"
+  | "catalog"
+  | "schema"
+  | "volume"
+  | "externalLocation"
+  | "storageCredential"
+  | "credential"
+  | "function"
+  | "table"
 >;
 
 /** Privileges of the platform that only the platform admins may hold. */

@@ -1,10 +1,9 @@
 import { Eventhub } from "@cdktn/provider-azurerm/lib/eventhub";
 import { EventhubConsumerGroup } from "@cdktn/provider-azurerm/lib/eventhub-consumer-group";
 import { EventhubNamespace } from "@cdktn/provider-azurerm/lib/eventhub-namespace";
-import { EventhubNamespaceAuthorizationRule } from "@cdktn/provider-azurerm/lib/eventhub-namespace-authorization-rule";
+import { RoleAssignment } from "@cdktn/provider-azurerm/lib/role-assignment";
 import { Construct } from "constructs";
 import type { SourceDeclaration } from "../tables/types";
-import type { KeyVault } from "./key-vault";
 
 /** An Event Hubs source of the table catalogue. */
 export type EventHubSource = Extract<SourceDeclaration, { kind: "eventhub" }>;
@@ -28,8 +27,6 @@ export interface EventHubsProps {
   readonly partitions: number;
   /** Days events are kept (1-7 on the standard tier). */
   readonly messageRetentionDays: number;
-  /** Vault that receives the listen-only connection string. */
-  readonly keyVault: KeyVault;
   /** Public addresses (producers, the deployment runner) the firewall lets through. @default none */
   readonly allowedIpRanges?: readonly string[];
   /** Subnets (with a Microsoft.EventHub service endpoint) the firewall lets through. @default none */
@@ -44,19 +41,16 @@ export interface EventHubsProps {
 /**
  * The Event Hubs namespace of the streaming sources: one hub per `eventhub` source of the table catalogue,
  * named like the source with '-' for '_', consumer groups per consumer, TLS 1.2, and a deny-by-default
- * firewall. Consumers authenticate with a listen-only shared access policy whose connection string is written
- * to Key Vault (read through the Key-Vault-backed secret scope), never to an output.
- *
- * Local (SAS) authentication stays enabled because the listen-only policy is how the Spark connector
- * authenticates; every other use should go through Entra ID.
+ * firewall. Local (SAS) authentication is off: no connection string or key exists to leak. Consumers read
+ * with Entra ID, each granted `Azure Event Hubs Data Receiver` on exactly the hubs it reads
+ * ({@link grantReceive}); on Databricks that is the access connector's identity, used through a Unity Catalog
+ * service credential.
  *
  * @see https://learn.microsoft.com/azure/event-hubs/network-security
  */
 export class EventHubs extends Construct {
   /** The `azurerm_eventhub_namespace`. */
   public readonly resource: EventhubNamespace;
-  /** Name of the Key Vault secret holding the listen-only connection string. */
-  public readonly connectionStringSecretName = "eventhubs-listen-connection-string";
   /** Names of the hubs, in source order. */
   public readonly hubNames: readonly string[];
   private readonly hubs = new Map<string, Eventhub>();
@@ -73,7 +67,7 @@ export class EventHubs extends Construct {
       sku: "Standard",
       capacity: props.capacity ?? 1,
       minimumTlsVersion: "1.2",
-      localAuthenticationEnabled: true,
+      localAuthenticationEnabled: false,
       publicNetworkAccessEnabled: true,
       networkRulesets: [
         {
@@ -121,20 +115,23 @@ export class EventHubs extends Construct {
         });
       }
     }
+  }
 
-    const listen = new EventhubNamespaceAuthorizationRule(this, "ListenRule", {
-      name: "databricks-listen",
-      namespaceName: this.resource.name,
-      resourceGroupName: props.resourceGroupName,
-      listen: true,
-      send: false,
-      manage: false,
-    });
-    props.keyVault.addSecret("ListenConnectionString", {
-      name: this.connectionStringSecretName,
-      valueReference: listen.primaryConnectionString,
-      contentType: "connection-string",
-    });
+  /**
+   * Lets `principalId` (a managed identity or service principal object id) receive events from every hub, each
+   * its own role assignment scoped to the hub: never the whole namespace, never send or manage.
+   */
+  public grantReceive(id: string, principalId: string, description: string): void {
+    for (const [source, hub] of this.hubs) {
+      new RoleAssignment(this, `${id}${pascal(source)}Receive`, {
+        scope: hub.id,
+        roleDefinitionName: "Azure Event Hubs Data Receiver",
+        principalId,
+        principalType: "ServicePrincipal",
+        skipServicePrincipalAadCheck: true,
+        description: `${description}: receives ${hub.name}`,
+      });
+    }
   }
 
   /** The Event Hub name of a source: its name with '-' for '_'. */

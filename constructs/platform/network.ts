@@ -158,6 +158,18 @@ export class DatabricksNetwork extends Construct {
         defaultOutboundAccessEnabled: false,
         privateEndpointNetworkPolicies: "Enabled",
       });
+      // Network policies are on, so this NSG applies to the private endpoints: its default rules let the VNet
+      // in and refuse the internet, which is all a private endpoint should ever receive.
+      const nsg = new NetworkSecurityGroup(this, "PrivateEndpointSecurityGroup", {
+        name: naming.nameOf("networkSecurityGroup", "pep"),
+        resourceGroupName,
+        location,
+        tags,
+      });
+      new SubnetNetworkSecurityGroupAssociation(this, "PrivateEndpointSecurityGroupAssociation", {
+        subnetId: this.privateEndpointSubnet.id,
+        networkSecurityGroupId: nsg.id,
+      });
     }
   }
 

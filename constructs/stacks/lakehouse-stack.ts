@@ -2,6 +2,7 @@ import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
 import { Aspects, TerraformStack, Token } from "cdktn";
 import type { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
+import { ServiceCredential } from "../catalog/service-credential";
 import { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import { UnityCatalogStorage } from "../catalog/unity-catalog-storage";
 import { LakehouseCompute } from "../compute/lakehouse-compute";
@@ -9,7 +10,7 @@ import { configureBackend } from "../core/backend";
 import { applyAccessModel } from "../governance/access-model";
 import { governanceBootstrapSteps } from "../governance/bootstrap";
 import { Governance } from "../governance/governance";
-import { securableOwner } from "../governance/roles";
+import { jobsPrincipal, securableOwner } from "../governance/roles";
 import { applyStorageAccess } from "../governance/storage-access";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import { lakehouseRules } from "../policy/lakehouse-rules";
@@ -49,6 +50,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly storage: UnityCatalogStorage;
   /** The jobs' Key-Vault-backed secret scope. */
   public readonly secretScope: KeyVaultSecretScope;
+  /** Unity Catalog service credential the jobs read Event Hubs with. */
+  public readonly eventHubsCredential: ServiceCredential;
   /** The governance schema (masks, row filters), its grants and the audit system schemas. */
   public readonly governance: Governance;
   /** Cluster policies and the SQL warehouse. */
@@ -90,6 +93,16 @@ export class LakehouseStack extends TerraformStack {
     }
     const catalogLocation = this.storage.location("unity-catalog");
     const layerLocations = LAYERS_WITH_CONTAINER.map((layer) => this.storage.location(layer));
+
+    // Event Hubs is read with the access connector's identity (local auth is off): no connection string anywhere.
+    this.eventHubsCredential = new ServiceCredential(this, "EventHubsCredential", {
+      name: `${catalogName}_event_hubs`,
+      accessConnectorId: platform.accessConnector.resource.id,
+      owner: securableOwner(env),
+      comment:
+        "Access connector identity for the jobs that read Event Hubs (Data Receiver per hub). Managed by lakehouse-cdktf.",
+    });
+    this.eventHubsCredential.grantAccess(jobsPrincipal(env));
 
     new WorkspaceHardening(this, "Hardening", {
       allowedIpRanges: env.network.allowedIpRanges,

@@ -169,9 +169,18 @@ export class PlatformStack extends TerraformStack {
       sources: props.catalogue.sources.filter((s): s is EventHubSource => s.kind === "eventhub"),
       partitions: env.streaming.eventHubs.partitions,
       messageRetentionDays: env.streaming.eventHubs.messageRetentionDays,
-      keyVault: this.keyVault,
       allowedIpRanges: env.network.allowedIpRanges,
       allowedSubnetIds: this.network.databricksSubnetIds,
+    });
+    // The jobs read the hubs through a Unity Catalog service credential over the access connector's identity.
+    this.eventHubs.grantReceive(
+      "AccessConnector",
+      this.accessConnector.principalId,
+      "Databricks access connector",
+    );
+    this.monitoring.collectLogs("EventHubs", this.eventHubs.resource.id, { categoryGroup: "allLogs" });
+    this.monitoring.collectLogs("DataLake", `${this.dataLake.resource.id}/blobServices/default`, {
+      categoryGroup: "audit",
     });
 
     this.addOutputs();

@@ -155,6 +155,19 @@ describe("the analysis finds each kind of path when the plan opens one", () => {
     ]);
   });
 
+  it("finds the raw Event Hubs streams through ACCESS on the service credential", () => {
+    const paths = pathsOf((json) => {
+      const [grants] = Object.values(resourcesOf(json, "databricks_grants")).filter((g) => g.credential);
+      (grants.grant as { principal: string; privileges: string[] }[]).push({
+        principal: ENGINEERS,
+        privileges: ["ACCESS"],
+      });
+    });
+    expect(paths.map((p) => [p.principal, p.kind, p.reaches.split(":")[0]])).toEqual([
+      [ENGINEERS, "files", "service credential ecommerce_prod_event_hubs"],
+    ]);
+  });
+
   it("finds ownership by a human group", () => {
     const paths = pathsOf((json) => {
       const [catalog] = Object.values(resourcesOf(json, "databricks_catalog"));

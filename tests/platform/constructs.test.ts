@@ -97,7 +97,6 @@ describe("EventHubs", () => {
           ],
           partitions: 2,
           messageRetentionDays: 1,
-          keyVault: newVault(stack),
         }),
     ).toThrow(/consumer group '-bad' of source 'cart_events' must be 1-50 letters/);
   });
@@ -112,7 +111,6 @@ describe("EventHubs", () => {
           sources: [],
           partitions: 1,
           messageRetentionDays: 1,
-          keyVault: newVault(stack),
         }),
     ).toThrow(/event hubs need at least one eventhub source/);
   });

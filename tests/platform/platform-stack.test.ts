@@ -127,8 +127,10 @@ describe("DatabricksNetwork", () => {
           ],
         });
       }
-      expect(resourcesOf(platform, "azurerm_network_security_group")).toHaveLength(2);
-      expect(resourcesOf(platform, "azurerm_subnet_network_security_group_association")).toHaveLength(2);
+      // One NSG per delegated subnet, and one on the private-endpoint subnet where there is one.
+      const nsgs = env.network.privateNetworking ? 3 : 2;
+      expect(resourcesOf(platform, "azurerm_network_security_group")).toHaveLength(nsgs);
+      expect(resourcesOf(platform, "azurerm_subnet_network_security_group_association")).toHaveLength(nsgs);
       expect(resourcesOf(platform, "azurerm_subnet_nat_gateway_association")).toHaveLength(2);
       expect(onlyResource(platform, "azurerm_virtual_network").address_space).toEqual([
         env.network.addressSpace,
@@ -188,22 +190,27 @@ describe("DatabricksWorkspace", () => {
 });
 
 describe("AccessConnector", () => {
-  it.each(each)("has a system-assigned identity with data and file-event roles in %s", (_, { platform }) => {
-    expect(onlyResource(platform, "azurerm_databricks_access_connector").identity).toEqual({
-      type: "SystemAssigned",
-    });
-    const connectorRoles = resourcesOf(platform, "azurerm_role_assignment")
-      .filter((r) => String(r.principal_id).includes("azurerm_databricks_access_connector"))
-      .map((r) => [r.role_definition_name, String(r.scope).split(".")[0]]);
-    expect(connectorRoles.sort()).toEqual(
-      [
-        ["EventGrid EventSubscription Contributor", "${azurerm_resource_group"],
-        ["Storage Account Contributor", "${azurerm_storage_account"],
-        ["Storage Blob Data Contributor", "${azurerm_storage_account"],
-        ["Storage Queue Data Contributor", "${azurerm_storage_account"],
-      ].sort(),
-    );
-  });
+  it.each(each)(
+    "has a system-assigned identity with data, file-event and per-hub receive roles in %s",
+    (_, { platform }) => {
+      expect(onlyResource(platform, "azurerm_databricks_access_connector").identity).toEqual({
+        type: "SystemAssigned",
+      });
+      const connectorRoles = resourcesOf(platform, "azurerm_role_assignment")
+        .filter((r) => String(r.principal_id).includes("azurerm_databricks_access_connector"))
+        .map((r) => [r.role_definition_name, String(r.scope).split(".")[0]]);
+      expect(connectorRoles.sort()).toEqual(
+        [
+          ["Azure Event Hubs Data Receiver", "${azurerm_eventhub"],
+          ["Azure Event Hubs Data Receiver", "${azurerm_eventhub"],
+          ["EventGrid EventSubscription Contributor", "${azurerm_resource_group"],
+          ["Storage Account Contributor", "${azurerm_storage_account"],
+          ["Storage Blob Data Contributor", "${azurerm_storage_account"],
+          ["Storage Queue Data Contributor", "${azurerm_storage_account"],
+        ].sort(),
+      );
+    },
+  );
 });
 
 describe("KeyVault", () => {
@@ -278,24 +285,37 @@ describe("EventHubs", () => {
   });
 
   it.each(each)(
-    "keeps the listen-only connection string in Key Vault, not in outputs, in %s",
+    "turns Event Hubs' local (SAS) authentication off and lets the access connector only receive, per hub, in %s",
     (_, { platform }) => {
-      expect(onlyResource(platform, "azurerm_eventhub_namespace_authorization_rule")).toMatchObject({
-        listen: true,
-        send: false,
-        manage: false,
+      expect(onlyResource(platform, "azurerm_eventhub_namespace")).toMatchObject({
+        local_authentication_enabled: false,
       });
-      expect(onlyResource(platform, "azurerm_key_vault_secret")).toMatchObject({
-        name: "eventhubs-listen-connection-string",
-        value: expect.stringMatching(
-          /^\$\{azurerm_eventhub_namespace_authorization_rule\.\w+\.primary_connection_string\}$/,
-        ),
-      });
+      expect(resourcesOf(platform, "azurerm_eventhub_namespace_authorization_rule")).toEqual([]);
+      expect(resourcesOf(platform, "azurerm_key_vault_secret")).toEqual([]);
+      const receivers = resourcesOf(platform, "azurerm_role_assignment").filter(
+        (r) => r.role_definition_name === "Azure Event Hubs Data Receiver",
+      );
+      const hubs = Object.keys(platform.resource.azurerm_eventhub ?? {});
+      expect(receivers.map((r) => r.scope).sort()).toEqual(
+        hubs.map((h) => `\${azurerm_eventhub.${h}.id}`).sort(),
+      );
+      for (const receiver of receivers) {
+        expect(receiver.principal_id).toMatch(
+          /azurerm_databricks_access_connector\.\w+\.identity\[0\]\.principal_id/,
+        );
+      }
       for (const output of Object.values(platform.output ?? {})) {
         expect(String(output.value)).not.toMatch(/connection_string|primary_key|secondary_key|\.value\}/);
       }
     },
   );
+
+  it.each(each)("sends Event Hubs and blob service logs to Log Analytics in %s", (_, { platform }) => {
+    const settings = resourcesOf(platform, "azurerm_monitor_diagnostic_setting");
+    const targets = settings.map((d) => String(d.target_resource_id));
+    expect(targets.some((t) => /azurerm_eventhub_namespace\./.test(t))).toBe(true);
+    expect(targets.some((t) => /azurerm_storage_account\..*\/blobServices\/default$/.test(t))).toBe(true);
+  });
 });
 
 describe("Monitoring", () => {
