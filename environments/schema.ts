@@ -360,6 +360,20 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
       message: `must be true in ${env.tier}: the state is read with Entra ID (RBAC on the container), never with a storage account key`,
     });
   }
+  if (env.network.privateNetworking) {
+    for (const [path, on] of [
+      [["compute", "sqlWarehouse", "serverless"], env.compute.sqlWarehouse.serverless],
+      [["compute", "lakeflow", "serverless"], env.compute.lakeflow.serverless],
+    ] as const) {
+      if (on) {
+        problems.push({
+          path: [...path],
+          message:
+            "must be false with network.privateNetworking: storage has no public endpoint, and serverless compute reaches it only through a network connectivity config with private endpoint rules, which these stacks do not create; classic compute runs in the workspace's network",
+        });
+      }
+    }
+  }
   if (production && env.security.maxTokenLifetimeDays > 90) {
     problems.push({
       path: ["security", "maxTokenLifetimeDays"],

@@ -367,3 +367,18 @@ describe("workspace hardening", () => {
     ]);
   });
 });
+
+describe("serverless compute and private networking", () => {
+  it("fails if prod asks for a serverless warehouse that could not reach its private storage", () => {
+    expect(problemsOf("prod", [[["compute", "sqlWarehouse", "serverless"], true]])).toEqual([
+      expect.stringMatching(
+        /compute\.sqlWarehouse\.serverless: must be false with network\.privateNetworking/,
+      ),
+    ]);
+  });
+
+  it("runs the prod warehouse on classic compute in the workspace's network", () => {
+    const [warehouse] = Object.values(resourcesOf(stackJson("prod-lakehouse"), "databricks_sql_endpoint"));
+    expect(warehouse.enable_serverless_compute).toBe(false);
+  });
+});

@@ -52,7 +52,12 @@ describe("network configuration errors", () => {
   });
 
   it("fails if private networking has no private endpoint subnet", () => {
-    expect(problemsOf("staging", [[["network", "privateNetworking"], true]])).toEqual([
+    expect(
+      problemsOf("staging", [
+        [["network", "privateNetworking"], true],
+        [["compute", "sqlWarehouse", "serverless"], false],
+      ]),
+    ).toEqual([
       expect.stringMatching(
         /network\.subnets\.privateEndpoints: is required when network\.privateNetworking is true/,
       ),
