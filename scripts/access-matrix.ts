@@ -14,6 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { layerReaders } from "../constructs/governance/access-model";
 import { piiReachability } from "../constructs/governance/pii-reachability";
 import { tableCatalogue } from "../constructs/tables/catalogue";
 import { loadEnvironments } from "../environments/load";
@@ -47,8 +48,19 @@ export function buildMatrix(env: Environment, stacks: Stacks, catalogue: Catalog
   const sp = env.jobsServicePrincipal;
   const label = (principal: string) =>
     sp && principal === sp.applicationId ? `${principal} (${sp.displayName})` : principal;
-  const grants = grantsOf(stacks, env.name).map((g) => ({ ...g, principal: label(g.principal) }));
   const catalog = env.unityCatalog.catalogName;
+  const tableGrants = tableCatalogue().layers.flatMap((layer) =>
+    layerReaders(env, tableCatalogue(), layer).tableGrants.map((g) => ({
+      principal: g.group,
+      securableType: "table",
+      securable: `${catalog}.${g.table}`,
+      privileges: ["SELECT"],
+      source: "050_table_grants.sql",
+    })),
+  );
+  const grants = [...grantsOf(stacks, env.name), ...tableGrants]
+    .map((g) => ({ ...g, principal: label(g.principal) }))
+    .sort((a, b) => a.principal.localeCompare(b.principal) || a.securable.localeCompare(b.securable));
   const tables: DeclaredTable[] = catalogue.tables.map((t) => ({
     table: `${catalog}.${t.schema}.${t.name}`,
     piiColumns: t.columns.filter((c) => c.pii && c.pii !== "none").map((c) => `${c.name}:${c.pii}`),

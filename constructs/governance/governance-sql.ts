@@ -1,5 +1,6 @@
 import type { Environment } from "../../environments/schema";
 import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
+import { layerReaders } from "./access-model";
 import {
   ARGUMENT,
   DATA_POLICY_DEFINITIONS,
@@ -137,6 +138,27 @@ export const GOVERNANCE_SQL_STAGES: readonly GovernanceSqlStage[] = [
           `ALTER TABLE ${tableName(env, f.table)} SET ROW FILTER ${functionName(env, f.function)} ON (${sqlName(f.column)});`,
       ),
     ],
+  },
+
+  {
+    taskKey: "governance_table_grants",
+    fileName: "050_table_grants.sql",
+    dependsOn: ["governance_tables"],
+    purpose:
+      "SELECT on exactly the tables each role reads when it reads only some of a layer (the others read the whole schema, granted by Terraform); REVOKE from the access model's other groups, so the grants stay authoritative.",
+    render: ({ env, catalogue }) =>
+      catalogue.layers.flatMap((layer) => {
+        const readers = layerReaders(env, catalogue, layer);
+        return catalogue
+          .tablesIn(layer)
+          .flatMap((t) =>
+            readers.partial.map((group) =>
+              readers.tableGrants.some((g) => g.table === t.key && g.group === group)
+                ? `GRANT SELECT ON TABLE ${tableName(env, t.key)} TO ${sqlName(group)};`
+                : `REVOKE SELECT ON TABLE ${tableName(env, t.key)} FROM ${sqlName(group)};`,
+            ),
+          );
+      }),
   },
 ];
 

@@ -2,6 +2,7 @@ import type { Environment } from "../../environments/schema";
 import { LANDING_VOLUME, WORKLOAD_SCHEMAS } from "../catalog/unity-catalog-layout";
 import { type Body, type TerraformJson, TerraformResolver } from "../core/terraform-json";
 import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
+import { layerReaders } from "./access-model";
 import { unmaskedPrincipals } from "./data-policies";
 
 /**
@@ -151,6 +152,12 @@ export function piiReachability(
       : [{ principal: body.principal, privileges: body.privileges }];
     for (const entry of entries) {
       hold(kind, name, String(entry.principal), [...((entry.privileges as string[]) ?? [])], address);
+    }
+  }
+  // Table-level SELECT the bootstrap grants in SQL (050_table_grants.sql), not in the plan's resources.
+  for (const layer of catalogue.layers) {
+    for (const g of layerReaders(env, catalogue, layer).tableGrants) {
+      hold("table", `${catalogName}.${g.table}`, g.group, ["SELECT"], "050_table_grants.sql");
     }
   }
   const ownerKinds: [string, SecurableKind][] = [

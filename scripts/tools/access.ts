@@ -15,6 +15,8 @@ export interface AccessEntry {
   /** Full name (`ecommerce_prod.gold`) when it can be resolved, else the Terraform address. */
   readonly securable: string;
   readonly privileges: readonly string[];
+  /** Where the grant comes from when it is not a Terraform resource (`050_table_grants.sql`). */
+  readonly source?: string;
 }
 
 /** Which columns of a table are masked, or its rows filtered, for whom. */
@@ -251,7 +253,7 @@ export function matrixMarkdown(matrix: AccessMatrix): string {
   lines.push("| principal | securable | type | privileges |", "| --- | --- | --- | --- |");
   for (const g of matrix.grants) {
     lines.push(
-      `| ${cell(g.principal)} | \`${cell(g.securable)}\` | ${g.securableType} | ${g.privileges.join(", ")} |`,
+      `| ${cell(g.principal)} | \`${cell(g.securable)}\` | ${g.securableType} | ${g.privileges.join(", ")}${g.source ? ` (${g.source})` : ""} |`,
     );
   }
   for (const [kind, title, what] of [

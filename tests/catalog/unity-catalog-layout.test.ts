@@ -81,10 +81,10 @@ describe("UnityCatalogLayout per environment", () => {
     const json = stackJson("prod-lakehouse");
     const sp = "00000000-0000-4000-8000-0000000000b3";
 
-    it("lets analysts and regional analysts read gold only", () => {
+    it("lets analysts and regional analysts reach gold only (SELECT per table: they do not read every gold table)", () => {
       const gold = grantsOn(json, "schema", /Gold/);
-      expect(gold["lakehouse-data-analysts"]).toEqual(["SELECT", "USE_SCHEMA"]);
-      expect(gold["lakehouse-analysts-north"]).toEqual(["SELECT", "USE_SCHEMA"]);
+      expect(gold["lakehouse-data-analysts"]).toEqual(["USE_SCHEMA"]);
+      expect(gold["lakehouse-analysts-north"]).toEqual(["USE_SCHEMA"]);
       for (const layer of [/Bronze_[0-9A-F]+\./, /Silver/, /Lakeflow/, /Ops_[0-9A-F]+\./]) {
         expect(grantsOn(json, "schema", layer)["lakehouse-data-analysts"]).toBeUndefined();
       }
@@ -115,11 +115,8 @@ describe("UnityCatalogLayout per environment", () => {
       ]);
     });
 
-    it("lets scientists read silver and gold but not bronze", () => {
-      expect(grantsOn(json, "schema", /Silver/)["lakehouse-data-scientists"]).toEqual([
-        "SELECT",
-        "USE_SCHEMA",
-      ]);
+    it("lets scientists read gold, reach silver (SELECT per table, no quarantine) but not bronze", () => {
+      expect(grantsOn(json, "schema", /Silver/)["lakehouse-data-scientists"]).toEqual(["USE_SCHEMA"]);
       expect(grantsOn(json, "schema", /Gold/)["lakehouse-data-scientists"]).toEqual(["SELECT", "USE_SCHEMA"]);
       expect(grantsOn(json, "schema", /Bronze_[0-9A-F]+\./)["lakehouse-data-scientists"]).toBeUndefined();
     });

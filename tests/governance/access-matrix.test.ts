@@ -58,12 +58,10 @@ describe("access model", () => {
     const lines = grantMatrix(stackJson("prod-lakehouse"));
     const privileges = (securable: string, principal: string) =>
       lines.find((l) => l.startsWith(`${securable} | ${principal} |`))?.split(" | ")[2];
-    expect(privileges("schema ecommerce_prod.gold", "lakehouse-data-analysts")).toBe("SELECT, USE_SCHEMA");
+    expect(privileges("schema ecommerce_prod.gold", "lakehouse-data-analysts")).toBe("USE_SCHEMA");
     expect(privileges("schema ecommerce_prod.silver", "lakehouse-data-analysts")).toBeUndefined();
     expect(privileges("schema ecommerce_prod.bronze", "lakehouse-data-analysts")).toBeUndefined();
-    expect(privileges("schema ecommerce_prod.silver", "lakehouse-data-scientists")).toBe(
-      "SELECT, USE_SCHEMA",
-    );
+    expect(privileges("schema ecommerce_prod.silver", "lakehouse-data-scientists")).toBe("USE_SCHEMA");
     expect(privileges("schema ecommerce_prod.bronze", "lakehouse-data-scientists")).toBeUndefined();
     expect(privileges("schema ecommerce_prod.silver", "lakehouse-data-engineers")).toBe("SELECT, USE_SCHEMA");
     expect(privileges("schema ecommerce_prod.lakeflow", "lakehouse-data-engineers")).toBeUndefined();

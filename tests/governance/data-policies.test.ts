@@ -183,6 +183,7 @@ describe("governanceBootstrapSteps", () => {
         "governance_tables",
         "governance_classification",
         "governance_access_policies",
+        "governance_table_grants",
       ]);
       const seen = new Set<string>();
       for (const step of steps) {
@@ -193,6 +194,7 @@ describe("governanceBootstrapSteps", () => {
       }
       expect(steps[0].file).toBe(`governance/sql/v1/${env.name}/010_functions.sql`);
       expect(steps[3].dependsOn).toEqual(["governance_functions", "governance_tables"]);
+      expect(steps[4].dependsOn).toEqual(["governance_tables"]);
     },
   );
 });
