@@ -131,6 +131,14 @@ export const networkSchema = z.strictObject({
       })
       .optional()
       .describe("Subnet of the private endpoints; required when privateNetworking is true."),
+    deployRunner: ipv4Cidr
+      .refine((s) => (parseIpv4Range(s)?.prefix ?? 0) <= 29, {
+        error: "must be /29 or larger: Azure reserves 5 addresses of every subnet",
+      })
+      .optional()
+      .describe(
+        "Subnet for the self-hosted deploy runner (`cdktn deploy` of the lakehouse stack): inside the VNet it reaches the workspace's private front end. Required in production with privateNetworking.",
+      ),
   }),
   allowedIpRanges: z
     .array(allowedIpRange)
@@ -488,6 +496,13 @@ function networkProblems(env: EnvironmentShape): Problem[] {
       path: ["network", "subnets", "privateEndpoints"],
       message:
         "is required when network.privateNetworking is true; add a /28 or larger range inside the VNet",
+    });
+  }
+  if (env.tier === "production" && network.privateNetworking && network.subnets.deployRunner === undefined) {
+    problems.push({
+      path: ["network", "subnets", "deployRunner"],
+      message:
+        "is required in production with private networking: the workspace has no public endpoint, so the lakehouse stack deploys from a runner inside the VNet; add a /29 or larger range",
     });
   }
   const space = parseIpv4Range(network.addressSpace);

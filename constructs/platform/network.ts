@@ -41,6 +41,12 @@ export interface DatabricksNetworkProps {
    */
   readonly privateEndpointSubnet?: string;
   /**
+   * Range of a subnet for the self-hosted deploy runner: not delegated, egress through the NAT gateway, an NSG
+   * with the default rules (the VNet in, the internet out only).
+   * @default no runner subnet
+   */
+  readonly deployRunnerSubnet?: string;
+  /**
    * Service endpoints on the Databricks subnets, so the storage and Event Hubs firewalls can allow them.
    * @default ["Microsoft.Storage", "Microsoft.EventHub"]
    */
@@ -68,6 +74,8 @@ export class DatabricksNetwork extends Construct {
   public readonly containerSecurityGroupAssociation: SubnetNetworkSecurityGroupAssociation;
   /** Subnet of the private endpoints, when the network has one. */
   public readonly privateEndpointSubnet?: Subnet;
+  /** The deploy runner's subnet, when the network has one. */
+  public readonly deployRunnerSubnet?: Subnet;
   private readonly props: DatabricksNetworkProps;
   private readonly dnsZones = new Map<string, PrivateDnsZone>();
 
@@ -169,6 +177,31 @@ export class DatabricksNetwork extends Construct {
       new SubnetNetworkSecurityGroupAssociation(this, "PrivateEndpointSecurityGroupAssociation", {
         subnetId: this.privateEndpointSubnet.id,
         networkSecurityGroupId: nsg.id,
+      });
+    }
+
+    if (props.deployRunnerSubnet) {
+      this.deployRunnerSubnet = new Subnet(this, "DeployRunnerSubnet", {
+        name: naming.nameOf("subnet", "runner"),
+        resourceGroupName,
+        virtualNetworkName: this.resource.name,
+        addressPrefixes: [props.deployRunnerSubnet],
+        defaultOutboundAccessEnabled: false,
+        serviceEndpoints: ["Microsoft.Storage", "Microsoft.KeyVault"],
+      });
+      const runnerNsg = new NetworkSecurityGroup(this, "DeployRunnerSecurityGroup", {
+        name: naming.nameOf("networkSecurityGroup", "runner"),
+        resourceGroupName,
+        location,
+        tags,
+      });
+      new SubnetNetworkSecurityGroupAssociation(this, "DeployRunnerSecurityGroupAssociation", {
+        subnetId: this.deployRunnerSubnet.id,
+        networkSecurityGroupId: runnerNsg.id,
+      });
+      new SubnetNatGatewayAssociation(this, "DeployRunnerNatGatewayAssociation", {
+        subnetId: this.deployRunnerSubnet.id,
+        natGatewayId: natGateway.id,
       });
     }
   }

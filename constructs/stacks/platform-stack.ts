@@ -107,6 +107,7 @@ export class PlatformStack extends TerraformStack {
       hostSubnet: env.network.subnets.host,
       containerSubnet: env.network.subnets.container,
       privateEndpointSubnet: privateNetworking ? env.network.subnets.privateEndpoints : undefined,
+      deployRunnerSubnet: env.network.subnets.deployRunner,
     });
 
     this.monitoring = new Monitoring(this, "Monitoring", {

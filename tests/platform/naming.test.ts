@@ -51,6 +51,14 @@ describe("network configuration errors", () => {
     ]);
   });
 
+  it("fails if production with private networking has no deploy runner subnet", () => {
+    expect(problemsOf("prod", [[["network", "subnets", "deployRunner"], undefined]])).toEqual([
+      expect.stringMatching(
+        /network\.subnets\.deployRunner: is required in production with private networking/,
+      ),
+    ]);
+  });
+
   it("fails if private networking has no private endpoint subnet", () => {
     expect(
       problemsOf("staging", [

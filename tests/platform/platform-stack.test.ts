@@ -127,11 +127,14 @@ describe("DatabricksNetwork", () => {
           ],
         });
       }
-      // One NSG per delegated subnet, and one on the private-endpoint subnet where there is one.
-      const nsgs = env.network.privateNetworking ? 3 : 2;
+      // One NSG per delegated subnet, one on the private-endpoint subnet and one on the runner subnet where
+      // there are such.
+      const nsgs = 2 + (env.network.privateNetworking ? 1 : 0) + (env.network.subnets.deployRunner ? 1 : 0);
       expect(resourcesOf(platform, "azurerm_network_security_group")).toHaveLength(nsgs);
       expect(resourcesOf(platform, "azurerm_subnet_network_security_group_association")).toHaveLength(nsgs);
-      expect(resourcesOf(platform, "azurerm_subnet_nat_gateway_association")).toHaveLength(2);
+      expect(resourcesOf(platform, "azurerm_subnet_nat_gateway_association")).toHaveLength(
+        env.network.subnets.deployRunner ? 3 : 2,
+      );
       expect(onlyResource(platform, "azurerm_virtual_network").address_space).toEqual([
         env.network.addressSpace,
       ]);
@@ -139,7 +142,7 @@ describe("DatabricksNetwork", () => {
   );
 
   it("adds the private endpoint subnet and DNS zones only with private networking", () => {
-    expect(resourcesOf(byName("prod").platform, "azurerm_subnet")).toHaveLength(3);
+    expect(resourcesOf(byName("prod").platform, "azurerm_subnet")).toHaveLength(4); // host, container, private endpoints, deploy runner
     expect(resourcesOf(byName("prod").platform, "azurerm_private_dns_zone").map((z) => z.name)).toEqual(
       expect.arrayContaining(["privatelink.dfs.core.windows.net", "privatelink.azuredatabricks.net"]),
     );
@@ -353,4 +356,27 @@ describe("platform outputs", () => {
     );
     expect(platform.output?.secret_scope_name.value).toBe("lakehouse-jobs");
   });
+});
+
+describe("deploy runner", () => {
+  it.each(each)(
+    "has a runner subnet inside the VNet only where the environment names one (%s)",
+    (_, { env, platform }) => {
+      const runner = resourcesOf(platform, "azurerm_subnet").filter((s) =>
+        String(s.name).endsWith("-runner"),
+      );
+      if (env.network.subnets.deployRunner === undefined) {
+        expect(runner).toEqual([]);
+        return;
+      }
+      expect(runner).toEqual([
+        expect.objectContaining({
+          address_prefixes: [env.network.subnets.deployRunner],
+          default_outbound_access_enabled: false,
+        }),
+      ]);
+      const nsgs = resourcesOf(platform, "azurerm_network_security_group").map((n) => n.name);
+      expect(nsgs.some((n) => String(n).endsWith("-runner"))).toBe(true);
+    },
+  );
 });
