@@ -264,12 +264,14 @@ def test_run_refuses_a_retention_below_deltas_minimum_while_deltas_check_is_on(
 def test_erase_from_landing_file_drops_the_subjects_lines_and_keeps_the_rest_byte_for_byte(
     tmp_path: Path,
 ) -> None:
-    csv_source = Source("files", "customers", "csv", {}, ("customer_id", "email"), (), "bronze.customers")
+    csv_source = Source("files", "customers", "csv", {}, ("customer_id", "email"), (), "any.table")
     csv_file = tmp_path / "customers.csv"
     csv_file.write_bytes(
         b"\xef\xbb\xbfcustomer_id,email\r\n7,a@x.io\r\n 42 ,b@x.io\r\n42,c@x.io\r\nn/a,d@x.io\r\n"
     )
-    json_source = Source("files", "support_tickets", "json", {}, ("ticket_id", "customer_id"), (), "bronze.t")
+    json_source = Source(
+        "files", "support_tickets", "json", {}, ("ticket_id", "customer_id"), (), "any.table"
+    )
     json_file = tmp_path / "tickets.json"
     json_file.write_bytes(
         b'{"ticket_id": 1, "customer_id": "42"}\n{"ticket_id": 2, "customer_id": 7}\nnot json\n'
