@@ -41,6 +41,16 @@ const FULL_NAME_PARTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * The full name of a Unity Catalog securable (`catalog.schema.volume`, also its Terraform id and import id) from
+ * its resolved body; undefined for other types or when a part is not a literal.
+ */
+export function fullNameOf(type: string, body: Body): string | undefined {
+  const values = FULL_NAME_PARTS[type]?.map((p) => body[p]);
+  if (!values || values.some((v) => typeof v !== "string" || v.includes("${"))) return undefined;
+  return values.join(".");
+}
+
+/**
  * Resolves references of one stack to literal values: a referenced attribute the target sets literally, and the
  * `id` of a Unity Catalog securable (its full name, `catalog.schema`), recursively; what the plan only knows after
  * apply stays a reference.
@@ -76,10 +86,8 @@ export class TerraformResolver {
     const body = this.bodies.get(address);
     if (!body) return undefined;
     if (attr === "id" && body.id === undefined) {
-      const parts = FULL_NAME_PARTS[address.split(".")[0]];
-      if (!parts) return undefined;
-      const values = parts.map((p) => this.resolve(body[p], depth));
-      return values.every((v) => typeof v === "string" && !v.includes("${")) ? values.join(".") : undefined;
+      const resolved = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, this.resolve(v, depth)]));
+      return fullNameOf(address.split(".")[0], resolved);
     }
     return this.resolve(body[attr], depth);
   }

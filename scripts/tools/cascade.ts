@@ -13,7 +13,7 @@
  * Cross-stack references (`data.terraform_remote_state.<id>.outputs.<name>`) are followed into the stack whose
  * output they read, through that output's value.
  */
-import { bodiesOf, TerraformResolver } from "../../constructs/core/terraform-json";
+import { bodiesOf, fullNameOf, TerraformResolver } from "../../constructs/core/terraform-json";
 import type { Difference } from "./diff";
 import type { StackJson } from "./stacks";
 
@@ -191,20 +191,8 @@ export function literal(stack: StackJson, value: unknown): unknown {
   return new TerraformResolver(stack).resolve(value);
 }
 
-/** The id `terraform import` takes for a Unity Catalog securable; undefined when a part is not a literal. */
-export function importIdOf(type: string, body: Readonly<Record<string, unknown>>): string | undefined {
-  const parts: Readonly<Record<string, readonly string[]>> = {
-    databricks_catalog: ["name"],
-    databricks_schema: ["catalog_name", "name"],
-    databricks_volume: ["catalog_name", "schema_name", "name"],
-    databricks_sql_table: ["catalog_name", "schema_name", "name"],
-    databricks_external_location: ["name"],
-    databricks_storage_credential: ["name"],
-  };
-  const values = parts[type]?.map((p) => body[p]);
-  if (!values || values.some((v) => typeof v !== "string" || v.includes("${"))) return undefined;
-  return values.join(".");
-}
+/** The id `terraform import` takes for a Unity Catalog securable (its full name); undefined when not literal. */
+export const importIdOf = fullNameOf;
 
 /**
  * `differences` (classified by {@link classifyDestructive}) plus one `changed` row per cascade: destructive when

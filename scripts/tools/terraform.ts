@@ -146,6 +146,15 @@ function terraformEnv(paths: ToolPaths): NodeJS.ProcessEnv {
   return env;
 }
 
+/** `terraform init -backend=false` in a scratch folder, from the filesystem mirror only. */
+function initScratch(dir: string, env: NodeJS.ProcessEnv, paths: ToolPaths) {
+  return spawnSync(paths.terraform, ["init", "-backend=false", "-input=false", "-no-color"], {
+    cwd: dir,
+    env,
+    encoding: "utf8",
+  });
+}
+
 /**
  * Runs `init -backend=false` and `validate` on one synthesized stack (its `cdk.tf.json` content) in a scratch
  * directory, so the output folder is never touched and two runs never share a `.terraform/`.
@@ -188,11 +197,7 @@ export function validateStack(
       fs.symlinkSync(path.join(stackDir, "assets"), path.join(dir, "assets"));
     }
     const env = terraformEnv(paths);
-    const init = spawnSync(paths.terraform, ["init", "-backend=false", "-input=false", "-no-color"], {
-      cwd: dir,
-      env,
-      encoding: "utf8",
-    });
+    const init = initScratch(dir, env, paths);
     if (init.status !== 0) {
       return {
         stack: name,
@@ -270,11 +275,7 @@ export function providerSchema(source: string, version: string, paths: ToolPaths
     const config = { terraform: { required_providers: { [local]: { source, version } } } };
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(config));
     const env = terraformEnv(paths);
-    const init = spawnSync(paths.terraform, ["init", "-backend=false", "-input=false", "-no-color"], {
-      cwd: dir,
-      env,
-      encoding: "utf8",
-    });
+    const init = initScratch(dir, env, paths);
     if (init.status !== 0) {
       throw new Error(`terraform init for ${address}@${version} failed:\n${init.stderr || init.stdout}`);
     }
