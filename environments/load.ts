@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Document, isCollection, LineCounter, parseDocument } from "yaml";
-import { type Environment, environmentSchema } from "./schema";
+import type { z } from "zod";
+import { type Environment, environmentObjectShape, environmentSchema } from "./schema";
+import { nearest } from "./suggest";
 
 /** The folder holding one `<name>.yaml` per environment. */
 export const ENVIRONMENTS_DIR = __dirname;
@@ -50,6 +52,42 @@ function formatPath(fieldPath: readonly PropertyKey[]): string {
     .join("");
 }
 
+/** The keys a strict object in the environment schema accepts at `fieldPath`, if it is one. */
+function knownKeysAt(fieldPath: readonly PropertyKey[]): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: walking zod's internal definition of nested objects.
+  let schema: any = { shape: environmentObjectShape };
+  for (const key of fieldPath) {
+    // Unwrap defaults, optionals and effects to the object inside.
+    while (schema && !schema.shape && schema.def?.innerType) schema = schema.def.innerType;
+    schema = schema?.shape?.[key as string];
+  }
+  while (schema && !schema.shape && schema.def?.innerType) schema = schema.def.innerType;
+  return schema?.shape ? Object.keys(schema.shape) : [];
+}
+
+/** One problem line per zod issue; an unknown key names the nearest known one. */
+function issueLines(shown: string, doc: Document, lines: LineCounter, issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    const known = knownKeysAt(issue.path);
+    return issue.keys.map((key) => {
+      const line = lineOf(doc, lines, [...issue.path, key]);
+      const guess = nearest(key, known);
+      const where = formatPath([...issue.path, key]);
+      const hint = guess ? `did you mean '${guess}'?` : `known keys here: ${known.join(", ") || "(none)"}`;
+      return `${shown}${line ? `:${line}` : ""}: ${where}: unknown key '${key}'; ${hint}`;
+    });
+  }
+  const line = lineOf(doc, lines, issue.path);
+  return [`${shown}${line ? `:${line}` : ""}: ${formatPath(issue.path)}: ${issue.message}`];
+}
+
+/** The line `fieldPath` is on in `file`, for problems found after loading. */
+function lineIn(file: string, fieldPath: readonly PropertyKey[]): number | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines });
+  return lineOf(doc, lines, fieldPath);
+}
+
 /**
  * Reads and validates one environment file, throwing a {@link ConfigError} that lists every problem.
  *
@@ -75,12 +113,7 @@ export function loadEnvironment(file: string): Environment {
   }
   const result = environmentSchema.safeParse(doc.toJS());
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
-        const line = lineOf(doc, lines, issue.path);
-        return `${shown}${line ? `:${line}` : ""}: ${formatPath(issue.path)}: ${issue.message}`;
-      }),
-    );
+    throw new ConfigError(result.error.issues.flatMap((issue) => issueLines(shown, doc, lines, issue)));
   }
   const expectedName = path.basename(file, path.extname(file));
   if (result.data.name !== expectedName) {
@@ -95,20 +128,27 @@ export function loadEnvironment(file: string): Environment {
 /** Problems that only show when environments are looked at together. */
 function crossEnvironmentProblems(loaded: ReadonlyArray<{ file: string; env: Environment }>): string[] {
   const problems: string[] = [];
-  const unique = (label: string, value: (env: Environment) => string) => {
+  const unique = (fieldPath: readonly string[], value: (env: Environment) => string) => {
+    const label = fieldPath.join(".");
     const seen = new Map<string, string>();
+    const at = (file: string) => {
+      const line = lineIn(file, fieldPath);
+      return `${displayPath(file)}${line ? `:${line}` : ""}`;
+    };
     for (const { file, env } of loaded) {
       const key = value(env);
       const other = seen.get(key);
       if (other) {
-        problems.push(`${displayPath(file)}: ${label}: '${key}' is already used by ${displayPath(other)}`);
+        problems.push(
+          `${at(file)}: ${label}: '${key}' is already used by ${at(other)}; each environment needs its own`,
+        );
       } else {
         seen.set(key, file);
       }
     }
   };
-  unique("code", (env) => env.code);
-  unique("unityCatalog.catalogName", (env) => env.unityCatalog.catalogName);
+  unique(["code"], (env) => env.code);
+  unique(["unityCatalog", "catalogName"], (env) => env.unityCatalog.catalogName);
   return problems;
 }
 

@@ -55,6 +55,10 @@ const allowedIpRange = z
   .refine((s) => parseIpv4Range(s) !== undefined, {
     error: "must be a public IPv4 address (203.0.113.7) or CIDR range (203.0.113.0/24)",
   })
+  .refine((s) => (parseIpv4Range(s)?.prefix ?? 32) >= 8, {
+    error:
+      "is far too wide: 0.0.0.0/0 (or anything wider than /8) is public, but it is the whole internet; an allow-list names the few public ranges that need access, e.g. the deploy runner's egress address",
+  })
   .refine((s) => !/\/3[12]$/.test(s), {
     error:
       "must not end in /31 or /32: storage firewalls reject them; write a single address without a prefix",
@@ -62,7 +66,8 @@ const allowedIpRange = z
   .refine(
     (s) => {
       const range = parseIpv4Range(s);
-      return range === undefined || !isPrivateRange(range);
+      // A range wider than /8 is reported as too wide, not as private.
+      return range === undefined || range.prefix < 8 || !isPrivateRange(range);
     },
     {
       error:
@@ -349,6 +354,9 @@ const environmentObject = z.strictObject({
 });
 
 type EnvironmentShape = z.infer<typeof environmentObject>;
+
+/** The top-level fields of an environment file and their schemas (for "did you mean" on unknown keys). */
+export const environmentObjectShape = environmentObject.shape;
 type Problem = { path: PropertyKey[]; message: string };
 
 /** Rules that relate fields to each other or to the tier. */

@@ -133,7 +133,9 @@ describe("config errors name the file, line, field path and problem", () => {
 
   it("fails on an unknown field, naming it", () => {
     expect(problemsOf("dev", [[["compute", "jobs", "maxWorker"], 3]])).toEqual([
-      expect.stringMatching(/dev\.yaml:\d+: compute\.jobs: Unrecognized key: "maxWorker"/),
+      expect.stringMatching(
+        /dev\.yaml:\d+: compute\.jobs\.maxWorker: unknown key 'maxWorker'; did you mean 'maxWorkers'\?/,
+      ),
     ]);
   });
 
@@ -168,11 +170,44 @@ describe("config errors name the file, line, field path and problem", () => {
     expect(() => loadEnvironment(path.join(dir, "dev.yaml"))).toThrow(/dev\.yaml:\d+: YAML syntax:/);
   });
 
-  it("fails if two environments share a catalog name, across files", () => {
+  it("fails if two environments share a catalog name, naming both files and lines", () => {
     const dir = copyEnvironments();
     writeVariant(dir, "staging", [[["unityCatalog", "catalogName"], "ecommerce_prod"]]);
     expect(() => loadEnvironments(dir)).toThrow(
-      /unityCatalog\.catalogName: 'ecommerce_prod' is already used by/,
+      /staging\.yaml:\d+: unityCatalog\.catalogName: 'ecommerce_prod' is already used by \S*prod\.yaml:\d+; each environment needs its own/,
     );
+  });
+
+  it("suggests the nearest valid key for a mistyped one", () => {
+    const dir = copyEnvironments();
+    const file = path.join(dir, "dev.yaml");
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, "utf8").replace("    maxWorkers: 2\n", "    maxWorker: 2\n"),
+    );
+    expect(() => loadEnvironment(file)).toThrow(
+      /dev\.yaml:\d+: compute\.\w+\.maxWorker: unknown key 'maxWorker'; did you mean 'maxWorkers'\?/,
+    );
+    const top = path.join(dir, "staging.yaml");
+    fs.writeFileSync(top, `${fs.readFileSync(top, "utf8")}\nremoteStat: {}\n`);
+    expect(() => loadEnvironment(top)).toThrow(
+      /remoteStat: unknown key 'remoteStat'; did you mean 'remoteState'\?/,
+    );
+  });
+
+  it("lists the known keys when no key is close to a mistyped one", () => {
+    expect(problemsOf("dev", [[["security", "zzz"], 1]])).toEqual([
+      expect.stringMatching(
+        /security\.zzz: unknown key 'zzz'; known keys here: peopleMayWrite, maxTokenLifetimeDays, allowedPiiPaths/,
+      ),
+    ]);
+  });
+
+  it("says what is wrong with 0.0.0.0/0: public, but the whole internet", () => {
+    expect(problemsOf("staging", [[["network", "allowedIpRanges"], ["0.0.0.0/0"]]])).toEqual([
+      expect.stringMatching(
+        /network\.allowedIpRanges\[0\]: is far too wide: 0\.0\.0\.0\/0 .* is public, but it is the whole internet/,
+      ),
+    ]);
   });
 });
