@@ -1,6 +1,7 @@
 import { WorkspaceBinding } from "@cdktf/provider-databricks/lib/workspace-binding";
 import type { ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
+import { pascal } from "../core/names";
 import { LAYER_DESCRIPTIONS, type TableCatalogue } from "../tables/catalogue";
 import type { Layer, Role } from "../tables/types";
 import { Catalog } from "./catalog";
@@ -140,8 +141,4 @@ export class UnityCatalogLayout extends Construct {
   public schemaFor(name: Layer | WorkloadSchema): Schema {
     return this.catalog.schema(name);
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }

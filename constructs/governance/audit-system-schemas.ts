@@ -1,6 +1,7 @@
 import { Grant } from "@cdktf/provider-databricks/lib/grant";
 import { SystemSchema } from "@cdktf/provider-databricks/lib/system-schema";
 import { Construct } from "constructs";
+import { pascal } from "../core/names";
 
 /** System schemas the audit needs: who accessed what, what it cost, job runs, clusters. */
 export const AUDIT_SYSTEM_SCHEMAS = ["access", "billing", "compute", "lakeflow"] as const;
@@ -47,8 +48,4 @@ export class AuditSystemSchemas extends Construct {
       });
     }
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|_)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }

@@ -1,6 +1,7 @@
 import { StorageAccount } from "@cdktn/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktn/provider-azurerm/lib/storage-container";
 import { Construct } from "constructs";
+import { pascal } from "../core/names";
 import type { DatabricksNetwork } from "./network";
 import { PrivateEndpoint } from "./private-endpoint";
 
@@ -166,8 +167,4 @@ export class DataLakeStorage extends Construct {
   public get dfsEndpoint(): string {
     return this.resource.primaryDfsEndpoint;
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|[-_])([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }

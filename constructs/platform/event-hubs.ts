@@ -3,6 +3,7 @@ import { EventhubConsumerGroup } from "@cdktn/provider-azurerm/lib/eventhub-cons
 import { EventhubNamespace } from "@cdktn/provider-azurerm/lib/eventhub-namespace";
 import { RoleAssignment } from "@cdktn/provider-azurerm/lib/role-assignment";
 import { Construct } from "constructs";
+import { pascal } from "../core/names";
 import type { SourceDeclaration } from "../tables/types";
 
 /** An Event Hubs source of the table catalogue. */
@@ -147,8 +148,4 @@ export class EventHubs extends Construct {
     }
     return hub;
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|[-_.])([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }

@@ -10,6 +10,7 @@ import { SubnetNetworkSecurityGroupAssociation } from "@cdktn/provider-azurerm/l
 import { VirtualNetwork } from "@cdktn/provider-azurerm/lib/virtual-network";
 import { Construct } from "constructs";
 import type { AzureNaming } from "../../environments/azure-naming";
+import { pascal } from "../core/names";
 
 /** Actions the Databricks resource provider needs on its delegated subnets. */
 const DATABRICKS_DELEGATION_ACTIONS = [
@@ -242,13 +243,4 @@ export class DatabricksNetwork extends Construct {
     }
     return zone.id;
   }
-}
-
-/** `dfs.core.windows.net` -> `DfsCoreWindowsNet`. */
-function pascal(text: string): string {
-  return text
-    .split(/[^a-zA-Z0-9]+/)
-    .filter((p) => p.length > 0)
-    .map((p) => p[0].toUpperCase() + p.slice(1))
-    .join("");
 }

@@ -7,6 +7,7 @@ import { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import { UnityCatalogStorage } from "../catalog/unity-catalog-storage";
 import { LakehouseCompute } from "../compute/lakehouse-compute";
 import { configureBackend } from "../core/backend";
+import { pascal } from "../core/names";
 import { applyAccessModel } from "../governance/access-model";
 import { governanceBootstrapSteps } from "../governance/bootstrap";
 import { Governance } from "../governance/governance";
@@ -145,8 +146,4 @@ export class LakehouseStack extends TerraformStack {
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }

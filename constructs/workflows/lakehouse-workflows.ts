@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
 import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import type { LakehouseCompute } from "../compute/lakehouse-compute";
+import { pascal } from "../core/names";
 import { environmentTags } from "../core/tags";
 import type { GovernanceSqlStep } from "../governance/bootstrap";
 import { groupOf, jobsPrincipal, peopleMayWrite } from "../governance/roles";
@@ -468,8 +469,4 @@ export class LakehouseWorkflows extends Construct {
   private entrypoint(name: string): JobSource {
     return this.sources.file(`entrypoints/${name}.py`);
   }
-}
-
-function pascal(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }
