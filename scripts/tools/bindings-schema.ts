@@ -183,11 +183,7 @@ function readBindingModule(pkg: BindingsPackage, dir: string): BindingModule {
   const moduleFiles = (ending: string, kind: ts.ScriptKind) => {
     const root = path.join(packageDir(pkg), "lib", dir);
     const structs = path.join(root, "index-structs");
-    const extra = fs.existsSync(structs)
-      ? fs
-          .readdirSync(structs)
-          .filter((f) => f.endsWith(ending) && !(ending === ".js" && f.endsWith(".d.js")))
-      : [];
+    const extra = fs.existsSync(structs) ? fs.readdirSync(structs).filter((f) => f.endsWith(ending)) : [];
     return [path.join(root, `index${ending}`), ...extra.sort().map((f) => path.join(structs, f))].map(
       (file) => parseFile(file, kind),
     );
