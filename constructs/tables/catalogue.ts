@@ -96,6 +96,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
   const expectations = (declaration.expectations ?? []).map((e) => ({
     ...e,
     maxFailureRate: e.maxFailureRate ?? (e.action === "fail" ? 0 : 0.05),
+    onBreach: e.onBreach ?? ("fail" as const),
   }));
   const quarantine = declaration.quarantine ?? expectations.some((e) => e.action === "quarantine");
   return {

@@ -74,10 +74,17 @@ export interface Expectation {
   readonly expression: string;
   readonly action: ExpectationAction;
   /**
-   * Share of rows (0-1) that may fail before the data-quality report job fails.
+   * Share of rows (0-1) that may fail in a run before the run breaches the rule.
    * @default 0 for `fail`, 0.05 otherwise
    */
   readonly maxFailureRate?: number;
+  /**
+   * What a breach of `maxFailureRate` does to the run: `fail` marks it failed in the ops tables and makes the
+   * runner and the Databricks task exit non-zero (the rows already accounted for stay where they are); `warn`
+   * prints the breach and records it, and the run succeeds.
+   * @default "fail"
+   */
+  readonly onBreach?: "warn" | "fail";
 }
 
 /** Where a bronze table's data comes from. */

@@ -29,6 +29,7 @@ FORMAT_VERSION = 1
 """The only `formatVersion` this loader understands; the exporter bumps it on breaking changes."""
 
 EXPECTATION_ACTIONS = frozenset({"warn", "drop", "quarantine", "fail"})
+BREACH_ACTIONS = frozenset({"warn", "fail"})
 """Actions the jobs implement; an unknown one must stop the load, not be skipped silently."""
 
 SCD_TYPES = frozenset({1, 2})
@@ -73,7 +74,9 @@ class Expectation:
     action: str
     """One of EXPECTATION_ACTIONS."""
     max_failure_rate: float
-    """Share of rows (0-1) that may fail before the data-quality report fails the run."""
+    """Share of rows (0-1) that may fail in a run before the run breaches the rule."""
+    on_breach: str = "fail"
+    """What a breach does: `fail` fails the run (non-zero exit), `warn` reports it; one of BREACH_ACTIONS."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,4 +534,5 @@ def _parse_expectation(node: _Node) -> Expectation:
         expression=node.string("expression"),
         action=node.one_of("action", EXPECTATION_ACTIONS),
         max_failure_rate=node.rate("maxFailureRate"),
+        on_breach=node.one_of("onBreach", BREACH_ACTIONS) if "onBreach" in node.value else "fail",
     )

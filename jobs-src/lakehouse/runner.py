@@ -39,7 +39,14 @@ from lakehouse.gold.job import GoldJob, GoldResult, data_as_of
 from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
 from lakehouse.ops.runs import RunLog, write_pipeline_runs
-from lakehouse.quality.results import write_dq_results
+from lakehouse.quality.results import (
+    Breach,
+    ThresholdsBreached,
+    describe_breach,
+    quarantine_samples,
+    threshold_breaches,
+    write_dq_results,
+)
 from lakehouse.session import get_spark, on_databricks
 from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
 
@@ -99,6 +106,12 @@ class RunResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     gold: list[GoldResult] = field(default_factory=list)
     run_log: RunLog | None = None
+    breaches: list[Breach] = field(default_factory=list)
+    """Rules over their `maxFailureRate` this run; any with `onBreach: fail` fails the run."""
+
+    @property
+    def failed_thresholds(self) -> list[Breach]:
+        return [b for b in self.breaches if b.on_breach == "fail"]
 
 
 def _await(queries: list[StreamingQuery]) -> None:
@@ -251,6 +264,21 @@ def _run(
         written = write_accounting(spark, ops_table, locations, accounting)
         checks = write_dq_results(spark, catalogue, locations, accounting)
     result.stage_seconds["accounting"] = time.perf_counter() - started
+    # Thresholds act: a breached `fail` rule marks the run's quality stage failed in ops.pipeline_runs; the
+    # rows already accounted for stay where the run put them.
+    result.breaches = threshold_breaches(catalogue, accounting)
+    for breach in result.breaches:
+        log(
+            describe_breach(
+                breach, quarantine_samples(spark, catalogue, locations, breach, accounting.run_id)
+            )
+        )
+    try:
+        with run_log.stage("quality"):
+            if result.failed_thresholds:
+                raise ThresholdsBreached(result.failed_thresholds)
+    except ThresholdsBreached:
+        pass
     write_pipeline_runs(spark, catalogue, locations, run_log)
     log(
         f"[accounting] {result.stage_seconds['accounting']:6.1f}s  {written} rows to {ops_table.key}, "
@@ -330,7 +358,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     print(format_report(result, table_locations(args)))
-    print(f"\nrunner: done in {time.perf_counter() - started:.1f}s")
+    return finish(result, time.perf_counter() - started)
+
+
+def finish(result: RunResult, seconds: float) -> int:
+    """The run's last line and exit code: 1, naming the rules, when a `fail` threshold was breached."""
+    failed = result.failed_thresholds
+    if failed:
+        rules = ", ".join(
+            f"{b.table} {b.rule} ({b.failure_rate:.2%} > {b.max_failure_rate:.2%})" for b in failed
+        )
+        print(
+            f"\nrunner: FAILED after {seconds:.1f}s: quality thresholds breached: {rules}; every row is "
+            "accounted for (silver or quarantine), see the quarantine tables",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"\nrunner: done in {seconds:.1f}s")
     return 0
 
 

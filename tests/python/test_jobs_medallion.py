@@ -10,6 +10,7 @@ from lakehouse.generator import GeneratorConfig, generate
 from lakehouse.jobs.medallion import parse_args, run
 from lakehouse.locations import LocalLocations
 from lakehouse.ops.accounting import accounting_table
+from lakehouse.ops.runs import pipeline_runs_table
 
 
 def test_parse_args_requires_source_and_landing_for_bronze() -> None:
@@ -33,7 +34,19 @@ def test_run_ingests_one_source_then_builds_its_silver_table(
         locations,
         databricks=False,
     )
-    run(spark, parse_args(["--stage", "silver", "--table", silver_key, *common]), locations, databricks=False)
+    breaches = run(
+        spark, parse_args(["--stage", "silver", "--table", silver_key, *common]), locations, databricks=False
+    )
+
+    # The task reports exactly the rules its accounting puts over threshold, and its quality stage says so.
+    rows = locations.read(spark, pipeline_runs_table(catalogue).key).collect()
+    quality = [r for r in rows if r.stage == "quality"]
+    assert [r.status for r in quality][-1] == (
+        "failed" if any(b.on_breach == "fail" for b in breaches) else "succeeded"
+    )
+    for breach in breaches:
+        assert breach.table == silver_key
+        assert breach.failure_rate > breach.max_failure_rate
 
     bronze_rows = locations.read(spark, events.table).count()
     silver_rows = locations.read(spark, silver_key).count()

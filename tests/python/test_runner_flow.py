@@ -319,10 +319,42 @@ def test_run_records_data_quality_results_per_expectation(
     assert checked > 0, "a 30 % fault rate must fail some expectations"
 
 
-def test_run_records_every_stage_as_succeeded(spark: SparkSession, catalogue: Catalogue, flow: Flow) -> None:
+def test_run_records_every_stage_and_fails_the_quality_stage_on_breached_thresholds(
+    spark: SparkSession, catalogue: Catalogue, flow: Flow
+) -> None:
     rows = flow.locations.read(spark, pipeline_runs_table(catalogue).key).where("run_id = 'run-1'").collect()
     stages = {r.stage: r for r in rows}
     gold = {f"gold:{t.name}" for t in catalogue.tables_in("gold")}
-    assert {"bronze", "silver", "derived", "accounting"} | gold <= set(stages)
-    assert {r.status for r in rows} == {"succeeded"}
-    assert all(r.duration_seconds >= 0 and r.error is None for r in rows)
+    assert {"bronze", "silver", "derived", "accounting", "quality"} | gold <= set(stages)
+    assert {r.status for s, r in stages.items() if s != "quality"} == {"succeeded"}
+    assert all(r.duration_seconds >= 0 for r in rows)
+    # A 30 % fault rate breaches the 5 % thresholds: the run fails, naming every breached rule.
+    breached = flow.result.failed_thresholds
+    assert breached, "a 30 % fault rate must breach some threshold"
+    quality = stages["quality"]
+    assert quality.status == "failed"
+    for breach in breached:
+        assert breach.failure_rate > breach.max_failure_rate
+        assert f"{breach.table} {breach.rule}" in quality.error
+
+
+def test_runner_exits_non_zero_naming_the_breached_rules(
+    flow: Flow, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert runner.finish(flow.result, 1.0) == 1
+    err = capsys.readouterr().err
+    first = flow.result.failed_thresholds[0]
+    assert "runner: FAILED after 1.0s: quality thresholds breached: " in err
+    assert f"{first.table} {first.rule} ({first.failure_rate:.2%} > {first.max_failure_rate:.2%})" in err
+
+
+def test_run_without_faults_breaches_nothing_and_exits_zero(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate(GeneratorConfig(out=tmp_path / "landing", events=200, days=1, seed=2, fault_rate=0.0), catalogue)
+    result = _run(spark, tmp_path / "landing", tmp_path / "warehouse", "clean-1", "--no-gold")
+    assert result.breaches == []
+    assert runner.finish(result, 2.0) == 0
+    assert "runner: done in 2.0s" in capsys.readouterr().out
+    rows = LocalLocations(tmp_path / "warehouse").read(spark, pipeline_runs_table(catalogue).key).collect()
+    assert {r.stage: r.status for r in rows}["quality"] == "succeeded"

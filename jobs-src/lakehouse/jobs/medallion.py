@@ -15,6 +15,7 @@ wrote, and upserts its accounting rows. A gold task rebuilds what its upstream c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -27,7 +28,13 @@ from lakehouse.gold.job import GoldJob, data_as_of
 from lakehouse.locations import TableLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
 from lakehouse.ops.runs import RunLog, write_pipeline_runs
-from lakehouse.quality.results import write_dq_results
+from lakehouse.quality.results import (
+    Breach,
+    ThresholdsBreached,
+    describe_breach,
+    threshold_breaches,
+    write_dq_results,
+)
 from lakehouse.session import get_spark
 from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
 
@@ -58,22 +65,34 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def run(
     spark: SparkSession, args: argparse.Namespace, locations: TableLocations, *, databricks: bool
-) -> None:
+) -> list[Breach]:
     """Run one stage for one source or table; raises on failure or an accounting violation.
 
-    The task's status and timings reach the run-record table whether it succeeds or fails.
+    Returns the rules of the stage over their `maxFailureRate` (each printed); a breached `onBreach: fail`
+    rule also marks the task's `quality` stage failed. The task's status and timings reach the run-record
+    table whether it succeeds or fails.
     """
     catalogue = load_catalogue()
     run_log = RunLog(args.run_id)
+    breaches: list[Breach] = []
     try:
         with run_log.stage(f"{args.stage}:{args.source or args.table}"):
             accounting = _run_stage(spark, args, catalogue, locations, databricks=databricks)
             if accounting is not None:
                 write_accounting(spark, accounting_table(catalogue), locations, accounting)
                 write_dq_results(spark, catalogue, locations, accounting)
+        if accounting is not None:
+            breaches = threshold_breaches(catalogue, accounting)
+            for breach in breaches:
+                print(describe_breach(breach))
+            failed = [b for b in breaches if b.on_breach == "fail"]
+            with contextlib.suppress(ThresholdsBreached), run_log.stage("quality"):
+                if failed:
+                    raise ThresholdsBreached(failed)
     finally:
         if args.continuous is None or run_log.failed:
             write_pipeline_runs(spark, catalogue, locations, run_log)
+    return breaches
 
 
 def _run_stage(
@@ -138,8 +157,9 @@ def _run_stage(
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     spark = get_spark(f"medallion-{args.stage}")
-    run(spark, args, UnityCatalogLocations(args.catalog, args.checkpoint_root), databricks=True)
-    return 0
+    breaches = run(spark, args, UnityCatalogLocations(args.catalog, args.checkpoint_root), databricks=True)
+    # A breached threshold fails the task (and so the job run), after its rows are written and accounted for.
+    return 1 if any(b.on_breach == "fail" for b in breaches) else 0
 
 
 if __name__ == "__main__":
