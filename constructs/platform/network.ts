@@ -114,6 +114,27 @@ export class DatabricksNetwork extends Construct {
       publicIpAddressId: publicIp.id,
     });
 
+    // An NSG of its own on a subnet, with no inline rules: the defaults let the VNet in and keep the internet
+    // out (Databricks adds the rules it needs on its subnets, and Terraform leaves them alone).
+    const secure = (kind: string, subnet: Subnet, qualifier: string) => {
+      const nsg = new NetworkSecurityGroup(this, `${kind}SecurityGroup`, {
+        name: naming.nameOf("networkSecurityGroup", qualifier),
+        resourceGroupName,
+        location,
+        tags,
+      });
+      return new SubnetNetworkSecurityGroupAssociation(this, `${kind}SecurityGroupAssociation`, {
+        subnetId: subnet.id,
+        networkSecurityGroupId: nsg.id,
+      });
+    };
+    // Egress through the NAT gateway, never through Azure's implicit outbound address.
+    const natEgress = (kind: string, subnet: Subnet) =>
+      new SubnetNatGatewayAssociation(this, `${kind}NatGatewayAssociation`, {
+        subnetId: subnet.id,
+        natGatewayId: natGateway.id,
+      });
+
     const databricksSubnet = (kind: "Host" | "Container", range: string) => {
       const qualifier = kind.toLowerCase();
       const subnet = new Subnet(this, `${kind}Subnet`, {
@@ -134,21 +155,8 @@ export class DatabricksNetwork extends Construct {
           },
         ],
       });
-      const nsg = new NetworkSecurityGroup(this, `${kind}SecurityGroup`, {
-        name: naming.nameOf("networkSecurityGroup", qualifier),
-        resourceGroupName,
-        location,
-        // No inline rules: Databricks adds the rules it needs, and Terraform leaves them alone.
-        tags,
-      });
-      const association = new SubnetNetworkSecurityGroupAssociation(this, `${kind}SecurityGroupAssociation`, {
-        subnetId: subnet.id,
-        networkSecurityGroupId: nsg.id,
-      });
-      new SubnetNatGatewayAssociation(this, `${kind}NatGatewayAssociation`, {
-        subnetId: subnet.id,
-        natGatewayId: natGateway.id,
-      });
+      const association = secure(kind, subnet, qualifier);
+      natEgress(kind, subnet);
       return { subnet, association };
     };
     const host = databricksSubnet("Host", props.hostSubnet);
@@ -167,18 +175,8 @@ export class DatabricksNetwork extends Construct {
         defaultOutboundAccessEnabled: false,
         privateEndpointNetworkPolicies: "Enabled",
       });
-      // Network policies are on, so this NSG applies to the private endpoints: its default rules let the VNet
-      // in and refuse the internet, which is all a private endpoint should ever receive.
-      const nsg = new NetworkSecurityGroup(this, "PrivateEndpointSecurityGroup", {
-        name: naming.nameOf("networkSecurityGroup", "pep"),
-        resourceGroupName,
-        location,
-        tags,
-      });
-      new SubnetNetworkSecurityGroupAssociation(this, "PrivateEndpointSecurityGroupAssociation", {
-        subnetId: this.privateEndpointSubnet.id,
-        networkSecurityGroupId: nsg.id,
-      });
+      // Network policies are on, so this NSG applies to the private endpoints.
+      secure("PrivateEndpoint", this.privateEndpointSubnet, "pep");
     }
 
     if (props.deployRunnerSubnet) {
@@ -190,20 +188,8 @@ export class DatabricksNetwork extends Construct {
         defaultOutboundAccessEnabled: false,
         serviceEndpoints: ["Microsoft.Storage", "Microsoft.KeyVault"],
       });
-      const runnerNsg = new NetworkSecurityGroup(this, "DeployRunnerSecurityGroup", {
-        name: naming.nameOf("networkSecurityGroup", "runner"),
-        resourceGroupName,
-        location,
-        tags,
-      });
-      new SubnetNetworkSecurityGroupAssociation(this, "DeployRunnerSecurityGroupAssociation", {
-        subnetId: this.deployRunnerSubnet.id,
-        networkSecurityGroupId: runnerNsg.id,
-      });
-      new SubnetNatGatewayAssociation(this, "DeployRunnerNatGatewayAssociation", {
-        subnetId: this.deployRunnerSubnet.id,
-        natGatewayId: natGateway.id,
-      });
+      secure("DeployRunner", this.deployRunnerSubnet, "runner");
+      natEgress("DeployRunner", this.deployRunnerSubnet);
     }
   }
 
