@@ -26,6 +26,19 @@ export interface DatabricksWorkspaceProps {
    * cluster connectivity
    */
   readonly privateNetworking?: boolean;
+  /**
+   * Whether the workspace's own storage account (the DBFS root) refuses public network access. Clusters
+   * reach it through the `Microsoft.Storage` service endpoints of the Databricks subnets; Databricks itself
+   * through `accessConnectorId`.
+   * @default true
+   */
+  readonly defaultStorageFirewall?: boolean;
+  /**
+   * Id of the access connector Databricks uses to reach the firewalled DBFS root. Required with
+   * `defaultStorageFirewall`.
+   * @default none
+   */
+  readonly accessConnectorId?: string;
   /** Name of each private endpoint. Required with `privateNetworking`. @default none */
   readonly privateEndpointName?: (subresource: "databricks_ui_api" | "browser_authentication") => string;
 }
@@ -33,7 +46,8 @@ export interface DatabricksWorkspaceProps {
 /**
  * An Azure Databricks workspace: premium tier (Unity Catalog row filters and column masks, diagnostic logs,
  * Key-Vault-backed secret scopes need it), secure cluster connectivity (no public IP on any node), VNet
- * injection into the two delegated subnets, infrastructure encryption of the workspace storage, and,
+ * injection into the two delegated subnets, infrastructure encryption of the workspace storage, its DBFS root
+ * behind a storage firewall, and,
  * with private networking, public network access off behind private endpoints.
  *
  * @see https://learn.microsoft.com/azure/databricks/security/network/classic/private-link-simplified
@@ -46,6 +60,12 @@ export class DatabricksWorkspace extends Construct {
     super(scope, id);
     const network = props.network;
     const privateNetworking = props.privateNetworking ?? false;
+    const defaultStorageFirewall = props.defaultStorageFirewall ?? true;
+    if (defaultStorageFirewall && !props.accessConnectorId) {
+      throw new Error(
+        `workspace '${props.name}': accessConnectorId is required while defaultStorageFirewall is on (the default)`,
+      );
+    }
     this.resource = new DatabricksWorkspaceResource(this, "Resource", {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
@@ -58,6 +78,9 @@ export class DatabricksWorkspace extends Construct {
       // Databricks must not add its own outbound NSG rules.
       networkSecurityGroupRulesRequired: privateNetworking ? "NoAzureDatabricksRules" : "AllRules",
       infrastructureEncryptionEnabled: true,
+      // The DBFS root holds init scripts, libraries and whatever users save there: no public access to it.
+      defaultStorageFirewallEnabled: defaultStorageFirewall,
+      accessConnectorId: defaultStorageFirewall ? props.accessConnectorId : undefined,
       customParameters: {
         noPublicIp: true,
         virtualNetworkId: network.resource.id,

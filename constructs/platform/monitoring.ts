@@ -3,7 +3,13 @@ import { MonitorDiagnosticSetting } from "@cdktn/provider-azurerm/lib/monitor-di
 import { Construct } from "constructs";
 
 /** Diagnostic log categories of an Azure Databricks workspace the platform collects by default. */
-export const DATABRICKS_LOG_CATEGORIES = ["accounts", "clusters", "jobs", "secrets", "unityCatalog"] as const;
+/**
+ * The workspace's diagnostic logs: the `allLogs` category group, so every category Azure Databricks offers is
+ * sent, including those added after this was written (the list grew from 5 to over 40 since 2023; a fixed
+ * list falls behind silently). Azure Policy's built-in "Enable logging by category group for Databricks
+ * workspaces" uses the same group.
+ */
+export const DATABRICKS_LOG_GROUP = "allLogs" as const;
 
 /** Properties of a {@link Monitoring}. */
 export interface MonitoringProps {

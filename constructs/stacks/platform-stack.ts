@@ -13,7 +13,7 @@ import { DataLakeStorage } from "../platform/data-lake-storage";
 import { DatabricksWorkspace } from "../platform/databricks-workspace";
 import { type EventHubSource, EventHubs } from "../platform/event-hubs";
 import { KeyVault } from "../platform/key-vault";
-import { DATABRICKS_LOG_CATEGORIES, Monitoring } from "../platform/monitoring";
+import { DATABRICKS_LOG_GROUP, Monitoring } from "../platform/monitoring";
 import { DatabricksNetwork } from "../platform/network";
 import { PolicyAspect } from "../policy/policy-aspect";
 import { noSecretLiteralsRule } from "../policy/rules/no-secret-literals";
@@ -143,11 +143,12 @@ export class PlatformStack extends TerraformStack {
       managedResourceGroupName: naming.nameOf("managedResourceGroup"),
       network: this.network,
       privateNetworking,
+      accessConnectorId: this.accessConnector.resource.id,
       privateEndpointName: (subresource) =>
         naming.nameOf("privateEndpoint", subresource === "databricks_ui_api" ? "dbw-uiapi" : "dbw-auth"),
     });
     this.monitoring.collectLogs("Workspace", this.workspace.resourceId, {
-      categories: DATABRICKS_LOG_CATEGORIES,
+      categoryGroup: DATABRICKS_LOG_GROUP,
     });
 
     this.keyVault = new KeyVault(this, "KeyVault", {

@@ -3,6 +3,7 @@ import { AzurermProvider } from "@cdktn/provider-azurerm/lib/provider";
 import { TerraformStack, Testing } from "cdktn";
 // Brings the types of the cdktf matchers tests/setup.ts registers.
 import type {} from "cdktn/lib/testing/adapters/jest";
+import { DatabricksWorkspace } from "../../constructs/platform/databricks-workspace";
 import { EventHubs } from "../../constructs/platform/event-hubs";
 import { KeyVault } from "../../constructs/platform/key-vault";
 import { Monitoring } from "../../constructs/platform/monitoring";
@@ -128,6 +129,34 @@ describe("DatabricksNetwork", () => {
     expect(() => network.privateDnsZoneId("privatelink.dfs.core.windows.net")).toThrow(
       /private DNS zone 'privatelink\.dfs\.core\.windows\.net' needs a private endpoint subnet; set network\.subnets\.privateEndpoints/,
     );
+  });
+});
+
+describe("DatabricksWorkspace", () => {
+  function workspace(extra: { defaultStorageFirewall?: boolean; accessConnectorId?: string }): void {
+    const stack = newStack();
+    const network = new DatabricksNetwork(stack, "Network", {
+      ...PLACE,
+      naming,
+      addressSpace: "10.0.0.0/22",
+      hostSubnet: "10.0.0.0/24",
+      containerSubnet: "10.0.1.0/24",
+    });
+    new DatabricksWorkspace(stack, "Workspace", {
+      ...PLACE,
+      name: "dbw-x",
+      managedResourceGroupName: "rg-x-managed",
+      network,
+      ...extra,
+    });
+  }
+
+  it("refuses a firewalled DBFS root (the default) without an access connector", () => {
+    expect(() => workspace({})).toThrow(
+      /workspace 'dbw-x': accessConnectorId is required while defaultStorageFirewall is on \(the default\)/,
+    );
+    expect(() => workspace({ accessConnectorId: "/ac" })).not.toThrow();
+    expect(() => workspace({ defaultStorageFirewall: false })).not.toThrow();
   });
 });
 
