@@ -184,17 +184,20 @@ describe("DatabricksWorkspace", () => {
     expect(workspaceEndpoints.sort()).toEqual(["browser_authentication", "databricks_ui_api"]);
   });
 
-  it.each(each)("firewalls the DBFS root, reached by Databricks through the access connector, in %s", (_, { platform }) => {
-    const workspace = onlyResource(platform, "azurerm_databricks_workspace");
-    expect(workspace.default_storage_firewall_enabled).toBe(true);
-    expect(workspace.access_connector_id).toMatch(/^\$\{azurerm_databricks_access_connector\.[^.]+\.id\}$/);
-    // Clusters reach the firewalled DBFS root through their subnets' storage service endpoint.
-    const databricksSubnets = resourcesOf(platform, "azurerm_subnet").filter((s) =>
-      JSON.stringify(s.delegation ?? []).includes("Microsoft.Databricks/workspaces"),
-    );
-    expect(databricksSubnets).toHaveLength(2);
-    for (const subnet of databricksSubnets) expect(subnet.service_endpoints).toContain("Microsoft.Storage");
-  });
+  it.each(each)(
+    "firewalls the DBFS root, reached by Databricks through the access connector, in %s",
+    (_, { platform }) => {
+      const workspace = onlyResource(platform, "azurerm_databricks_workspace");
+      expect(workspace.default_storage_firewall_enabled).toBe(true);
+      expect(workspace.access_connector_id).toMatch(/^\$\{azurerm_databricks_access_connector\.[^.]+\.id\}$/);
+      // Clusters reach the firewalled DBFS root through their subnets' storage service endpoint.
+      const databricksSubnets = resourcesOf(platform, "azurerm_subnet").filter((s) =>
+        JSON.stringify(s.delegation ?? []).includes("Microsoft.Databricks/workspaces"),
+      );
+      expect(databricksSubnets).toHaveLength(2);
+      for (const subnet of databricksSubnets) expect(subnet.service_endpoints).toContain("Microsoft.Storage");
+    },
+  );
 
   it("keeps the front end public (behind Entra ID) in development", () => {
     expect(onlyResource(byName("dev").platform, "azurerm_databricks_workspace")).toMatchObject({
