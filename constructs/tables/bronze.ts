@@ -2,6 +2,12 @@ import { bronzeColumns } from "./columns";
 import type { PiiClass, SourceDeclaration, TableDeclaration } from "./types";
 
 const csv = { header: "true", multiLine: "false", escape: '"' } as const;
+
+/**
+ * The Olist exports' timestamps: `2017-10-02 10:56:33` as published, `10/2/2017 10:56` (and with seconds)
+ * once a spreadsheet tool has re-saved the file.
+ */
+const OLIST_TIMESTAMPS = ["yyyy-MM-dd HH:mm:ss", "M/d/yyyy H:mm:ss", "M/d/yyyy H:mm"] as const;
 const ENGINEERS_ONLY = ["data_engineers"] as const;
 
 /** REES46 clickstream export: one row per view / cart / remove_from_cart / purchase. */
@@ -10,6 +16,8 @@ const eventsSource: SourceDeclaration = {
   name: "events",
   format: "csv",
   options: csv,
+  // REES46 writes `2019-10-01 00:00:04 UTC`.
+  parse: { timestampFormats: ["yyyy-MM-dd HH:mm:ss z"] },
   columns: [
     "event_time",
     "event_type",
@@ -23,12 +31,15 @@ const eventsSource: SourceDeclaration = {
   ],
 };
 
-/** Olist-style orders export. */
+/** Olist orders export (`olist_orders_dataset.csv`): ids are 32 hexadecimal characters. */
 const ordersSource: SourceDeclaration = {
   kind: "files",
   name: "orders",
   format: "csv",
   options: csv,
+  // Zone-less text is read as UTC, which the shop's own export writes. Olist's public files hold Brazilian
+  // local time: a deployment loading them sets timeZone: "America/Sao_Paulo" here and on order_items.
+  parse: { timestampFormats: OLIST_TIMESTAMPS },
   columns: [
     "order_id",
     "customer_id",
@@ -41,12 +52,13 @@ const ordersSource: SourceDeclaration = {
   ],
 };
 
-/** Olist-style order items export. */
+/** Olist order items export (`olist_order_items_dataset.csv`). */
 const orderItemsSource: SourceDeclaration = {
   kind: "files",
   name: "order_items",
   format: "csv",
   options: csv,
+  parse: { timestampFormats: OLIST_TIMESTAMPS },
   columns: [
     "order_id",
     "order_item_id",
@@ -66,6 +78,7 @@ const customersSource: SourceDeclaration = {
   options: {},
   columns: [
     "customer_id",
+    "shop_user_id",
     "email",
     "first_name",
     "last_name",
@@ -87,6 +100,7 @@ const productsSource: SourceDeclaration = {
   options: {},
   columns: [
     "product_id",
+    "marketplace_product_id",
     "product_name",
     "category_id",
     "category_code",
@@ -149,7 +163,7 @@ const posEventsSource: SourceDeclaration = {
 function bronze(
   source: SourceDeclaration,
   description: string,
-  extra: { subjectKey?: string } = {},
+  extra: Pick<TableDeclaration, "subjectKey" | "subjectIdentity" | "identityColumns"> = {},
   pii: Readonly<Record<string, PiiClass>> = {},
 ): TableDeclaration {
   return {
@@ -161,7 +175,7 @@ function bronze(
     owner: "data_engineers",
     readers: ENGINEERS_ONLY,
     clusterColumns: ["_ingested_at"],
-    subjectKey: extra.subjectKey,
+    ...extra,
   };
 }
 
@@ -169,13 +183,14 @@ function bronze(
 export const BRONZE_TABLES: readonly TableDeclaration[] = [
   bronze(eventsSource, "Raw REES46-shaped clickstream events as delivered, one row per CSV line.", {
     subjectKey: "user_id",
+    subjectIdentity: "shop_user",
   }),
   bronze(ordersSource, "Raw orders as delivered by the shop's order export.", { subjectKey: "customer_id" }),
   bronze(orderItemsSource, "Raw order lines as delivered by the shop's order export."),
   bronze(
     customersSource,
     "Raw CRM customer profiles; each change of a profile arrives as a new record.",
-    { subjectKey: "customer_id" },
+    { subjectKey: "customer_id", identityColumns: { shop_user: "shop_user_id" } },
     {
       email: "email",
       first_name: "name",
@@ -195,6 +210,7 @@ export const BRONZE_TABLES: readonly TableDeclaration[] = [
   ),
   bronze(cartEventsSource, "Raw cart actions from the web shop, streamed through Event Hubs.", {
     subjectKey: "user_id",
+    subjectIdentity: "shop_user",
   }),
   bronze(posEventsSource, "Raw point-of-sale transactions from the stores, streamed through Event Hubs.", {
     subjectKey: "customer_id",

@@ -3,6 +3,7 @@ import { BRONZE_TABLES } from "./bronze";
 import { QUARANTINE_COLUMNS } from "./columns";
 import { GOLD_TABLES } from "./gold";
 import { OPS_TABLES } from "./ops";
+import { parseOptionProblems, resolveParseOptions } from "./parse-options";
 import { SILVER_TABLES } from "./silver";
 import {
   type ColumnDeclaration,
@@ -12,6 +13,7 @@ import {
   ROLES,
   type Role,
   type SourceDeclaration,
+  type SubjectIdentity,
   type TableDeclaration,
 } from "./types";
 
@@ -50,6 +52,8 @@ export interface CatalogueTable {
   readonly source: SourceDeclaration | null;
   readonly quarantineTable: string | null;
   readonly subjectKey: string | null;
+  readonly subjectIdentity: SubjectIdentity | null;
+  readonly identityColumns: Readonly<Partial<Record<SubjectIdentity, string>>>;
   readonly rowFilter: TableDeclaration["rowFilter"] | null;
   readonly owner: Role;
   readonly readers: readonly Role[];
@@ -117,6 +121,8 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     source: declaration.source ?? null,
     quarantineTable: quarantine ? `${declaration.layer}.${declaration.name}_quarantine` : null,
     subjectKey: declaration.subjectKey ?? null,
+    subjectIdentity: declaration.subjectKey ? (declaration.subjectIdentity ?? "customer") : null,
+    identityColumns: declaration.identityColumns ?? {},
     rowFilter: declaration.rowFilter ?? null,
     owner: declaration.owner ?? "data_engineers",
     readers: declaration.readers,
@@ -140,6 +146,8 @@ function quarantineTableOf(table: CatalogueTable): CatalogueTable {
       upstream: table.upstream,
     }),
     subjectKey: null,
+    subjectIdentity: null,
+    identityColumns: {},
   };
 }
 
@@ -171,6 +179,15 @@ function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] 
   }
   if (table.eventTimeColumn) mustBeColumns("eventTimeColumn", [table.eventTimeColumn]);
   if (table.subjectKey) mustBeColumns("subjectKey", [table.subjectKey]);
+  for (const [identity, column] of Object.entries(table.identityColumns)) {
+    mustBeColumns(`identityColumns.${identity}`, [column as string]);
+    if (!table.subjectKey || table.subjectIdentity !== "customer") {
+      at(
+        `identityColumns.${identity}`,
+        "needs a subjectKey holding the customer id, the identity it links from",
+      );
+    }
+  }
   if (table.rowFilter) mustBeColumns("rowFilter.column", [table.rowFilter.column]);
   if (table.scd) {
     mustBeColumns("scd.trackedColumns", table.scd.trackedColumns);
@@ -235,6 +252,15 @@ export class TableCatalogue {
       if (sourceNames.filter((n) => n === name).length > 1)
         problems.push(`source ${name}: is declared twice`);
     }
+    for (const source of this.sources) problems.push(...parseOptionProblems(source));
+    for (const t of this.tables) {
+      const identity = t.subjectIdentity;
+      if (identity && identity !== "customer" && !this.tables.some((o) => o.identityColumns[identity])) {
+        problems.push(
+          `${t.key}: subjectIdentity '${identity}' is linked to no customer: declare identityColumns.${identity} on the table that maps customers to it`,
+        );
+      }
+    }
     const cycle = findCycle(this.tables.map((t) => ({ key: t.key, dependsOn: t.upstream })));
     if (cycle) problems.push(`upstream: the data flow has a cycle: ${cycle.join(" -> ")}`);
     if (problems.length > 0) throw new CatalogueError(problems);
@@ -272,7 +298,11 @@ export class TableCatalogue {
       generatedBy: "npm run catalogue:export (from constructs/tables); do not edit by hand",
       roles: ROLES,
       piiClasses: PII_CLASSES,
-      sources: this.sources.map((s) => ({ ...s, table: `bronze.${s.name}` })),
+      sources: this.sources.map((s) => ({
+        ...s,
+        parse: resolveParseOptions(s.parse),
+        table: `bronze.${s.name}`,
+      })),
       tables: this.tables.map(({ source, ...rest }) => ({ ...rest, source: source ? source.name : null })),
     };
     return `${JSON.stringify(document, null, 2)}\n`;

@@ -33,6 +33,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     businessKeys: ["user_id"],
     clusterColumns: ["user_id"],
     subjectKey: "user_id",
+    subjectIdentity: "shop_user",
     readers: EVERYONE,
     upstream: ["silver.events", "silver.sessions"],
   },
@@ -102,7 +103,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     description: "One row per order with its amounts and delivery time.",
     columns: [
       column("order_id", "STRING", "Order.", { nullable: false }),
-      column("customer_id", "BIGINT", "Customer.", { nullable: false }),
+      column("customer_id", "STRING", "Customer.", { nullable: false }),
       column("order_date", "DATE", "UTC purchase day.", { nullable: false }),
       column("order_status", "STRING", "Latest status.", { nullable: false }),
       column("purchased_at", "TIMESTAMP", "Purchase time.", { nullable: false }),
@@ -127,8 +128,8 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     columns: [
       column("order_id", "STRING", "Order.", { nullable: false }),
       column("order_item_id", "INT", "Line number.", { nullable: false }),
-      column("product_id", "BIGINT", "Product.", { nullable: false }),
-      column("customer_id", "BIGINT", "Customer of the order."),
+      column("product_id", "STRING", "Marketplace (Olist) product id.", { nullable: false }),
+      column("customer_id", "STRING", "Customer of the order."),
       column("order_date", "DATE", "UTC purchase day of the order."),
       money("price", "Item price."),
       money("freight_value", "Freight of the item."),
@@ -144,7 +145,8 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     name: "dim_customer_current",
     description: "The current version of every customer, for BI.",
     columns: [
-      column("customer_id", "BIGINT", "Customer.", { nullable: false }),
+      column("customer_id", "STRING", "Customer.", { nullable: false }),
+      column("shop_user_id", "BIGINT", "The customer's web shop user id; null without a shop account."),
       column("email", "STRING", "Email address.", { pii: "email" }),
       column("first_name", "STRING", "Given name.", { pii: "name" }),
       column("last_name", "STRING", "Family name.", { pii: "name" }),
@@ -158,6 +160,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     businessKeys: ["customer_id"],
     clusterColumns: ["customer_id"],
     subjectKey: "customer_id",
+    identityColumns: { shop_user: "shop_user_id" },
     rowFilter: { column: "region", rule: "region" },
     readers: EVERYONE,
     upstream: ["silver.dim_customer"],
@@ -167,7 +170,8 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     name: "dim_product_current",
     description: "Every product with its current catalogue values, for BI.",
     columns: [
-      column("product_id", "BIGINT", "Product.", { nullable: false }),
+      column("product_id", "BIGINT", "Shop catalogue product id.", { nullable: false }),
+      column("marketplace_product_id", "STRING", "Marketplace (Olist) product id; null when not sold there."),
       column("product_name", "STRING", "Display name."),
       column("category_code", "STRING", "Dotted category path."),
       column("category_l1", "STRING", "Top-level category."),
@@ -185,7 +189,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     description:
       "One row per customer joining the current CRM profile, orders, web activity and support tickets.",
     columns: [
-      column("customer_id", "BIGINT", "Customer.", { nullable: false }),
+      column("customer_id", "STRING", "Customer.", { nullable: false }),
       column("email", "STRING", "Email address.", { pii: "email" }),
       column("first_name", "STRING", "Given name.", { pii: "name" }),
       column("last_name", "STRING", "Family name.", { pii: "name" }),
@@ -218,7 +222,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     description:
       "Recency, frequency and monetary quintile scores and a named segment per customer, as of a date.",
     columns: [
-      column("customer_id", "BIGINT", "Customer.", { nullable: false }),
+      column("customer_id", "STRING", "Customer.", { nullable: false }),
       column("as_of_date", "DATE", "Day the scores are computed for.", { nullable: false }),
       column("recency_days", "INT", "Days since the latest order.", { nullable: false }),
       count("frequency", "Orders."),
@@ -254,7 +258,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
       "Customer lifetime value: historical value and a simple predicted 12-month value " +
       "(average order value x orders per month x 12, over the customer's active months).",
     columns: [
-      column("customer_id", "BIGINT", "Customer.", { nullable: false }),
+      column("customer_id", "STRING", "Customer.", { nullable: false }),
       column("as_of_date", "DATE", "Day the value is computed for.", { nullable: false }),
       money("historical_value", "Sum of order totals so far."),
       count("orders", "Orders so far."),
@@ -273,7 +277,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     name: "churn_features",
     description: "Per customer and date: features for churn models and the label for a given horizon.",
     columns: [
-      column("customer_id", "BIGINT", "Customer.", { nullable: false }),
+      column("customer_id", "STRING", "Customer.", { nullable: false }),
       column("as_of_date", "DATE", "Day the features describe.", { nullable: false }),
       column("days_since_last_purchase", "INT", "Days since the latest order; null without orders."),
       count("orders_90d", "Orders in the 90 days up to as_of_date."),
@@ -293,6 +297,6 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     clusterColumns: ["as_of_date"],
     subjectKey: "customer_id",
     readers: ["data_engineers", "data_scientists", "pii_readers"],
-    upstream: ["silver.orders", "silver.support_tickets", "silver.sessions"],
+    upstream: ["silver.orders", "silver.support_tickets", "silver.sessions", "silver.dim_customer"],
   },
 ];

@@ -76,7 +76,9 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
     description: "GDPR / CCPA erasure requests and their outcome per table.",
     columns: [
       column("request_id", "STRING", "Request.", { nullable: false }),
-      column("customer_id", "BIGINT", "Data subject whose data was erased.", { nullable: false }),
+      column("customer_id", "STRING", "Data subject (CRM customer id) whose data was erased.", {
+        nullable: false,
+      }),
       column("requested_at", "TIMESTAMP", "When the request was received (UTC).", { nullable: false }),
       column(
         "completed_at",

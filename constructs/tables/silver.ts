@@ -51,7 +51,14 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
       column("category_l3", "STRING", "Third level of category_code."),
       column("brand", "STRING", "Brand, trimmed and lowercase; null when unknown."),
       column("price", "DECIMAL(12,2)", "Product price at event time.", { nullable: false }),
-      column("user_id", "BIGINT", "Shop user (the CRM customer id).", { nullable: false }),
+      column(
+        "user_id",
+        "BIGINT",
+        "Web shop (REES46) user id; silver.dim_customer.shop_user_id links it to the CRM customer.",
+        {
+          nullable: false,
+        },
+      ),
       column("user_session", "STRING", "Session id from the web shop.", { nullable: false }),
       ...SILVER_LINEAGE_COLUMNS,
     ],
@@ -73,6 +80,7 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
       },
     ],
     subjectKey: "user_id",
+    subjectIdentity: "shop_user",
     readers: READERS,
     upstream: ["bronze.events"],
   },
@@ -98,6 +106,7 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     eventTimeColumn: "session_start",
     clusterColumns: ["session_date"],
     subjectKey: "user_id",
+    subjectIdentity: "shop_user",
     readers: READERS,
     upstream: ["silver.events"],
   },
@@ -107,7 +116,9 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     description: "Orders typed and validated, one row per order (latest record wins).",
     columns: [
       column("order_id", "STRING", "Order id.", { nullable: false }),
-      column("customer_id", "BIGINT", "Customer who placed the order.", { nullable: false }),
+      column("customer_id", "STRING", "Customer who placed the order (Olist: 32 hexadecimal characters).", {
+        nullable: false,
+      }),
       column("order_status", "STRING", `One of ${ORDER_STATUSES.join(", ")}.`, { nullable: false }),
       column("purchased_at", "TIMESTAMP", "When the order was placed (UTC).", { nullable: false }),
       column("order_date", "DATE", "UTC date of purchased_at.", { nullable: false }),
@@ -143,7 +154,12 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     columns: [
       column("order_id", "STRING", "Order the line belongs to.", { nullable: false }),
       column("order_item_id", "INT", "Line number within the order, from 1.", { nullable: false }),
-      column("product_id", "BIGINT", "Product sold.", { nullable: false }),
+      column(
+        "product_id",
+        "STRING",
+        "Marketplace (Olist) product id; silver.dim_product.marketplace_product_id links it to the shop catalogue.",
+        { nullable: false },
+      ),
       column("seller_id", "STRING", "Marketplace seller."),
       column("shipping_limit_at", "TIMESTAMP", "Latest hand-over to the carrier (UTC)."),
       column("price", "DECIMAL(12,2)", "Item price.", { nullable: false }),
@@ -167,7 +183,19 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     name: "dim_customer",
     description: "Customer profiles as a type 2 slowly changing dimension: one version per tracked change.",
     columns: [
-      column("customer_id", "BIGINT", "CRM customer id (also the clickstream user_id).", { nullable: false }),
+      column(
+        "customer_id",
+        "STRING",
+        "CRM customer id, as in the order export (Olist: 32 hexadecimal characters).",
+        {
+          nullable: false,
+        },
+      ),
+      column(
+        "shop_user_id",
+        "BIGINT",
+        "The customer's web shop (REES46) user id: the link from clickstream user_id to the customer; null when the customer has no shop account.",
+      ),
       column("email", "STRING", "Email address.", { pii: "email" }),
       column("first_name", "STRING", "Given name.", { pii: "name" }),
       column("last_name", "STRING", "Family name.", { pii: "name" }),
@@ -199,6 +227,7 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     scd: {
       type: 2,
       trackedColumns: [
+        "shop_user_id",
         "email",
         "first_name",
         "last_name",
@@ -211,6 +240,7 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
       ],
     },
     subjectKey: "customer_id",
+    identityColumns: { shop_user: "shop_user_id" },
     rowFilter: { column: "region", rule: "region" },
     readers: READERS,
     upstream: ["bronze.customers"],
@@ -220,7 +250,14 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     name: "dim_product",
     description: "Products as a type 1 dimension: the latest catalogue values overwrite older ones.",
     columns: [
-      column("product_id", "BIGINT", "Product id.", { nullable: false }),
+      column("product_id", "BIGINT", "Shop catalogue (REES46) product id, as in the clickstream.", {
+        nullable: false,
+      }),
+      column(
+        "marketplace_product_id",
+        "STRING",
+        "The product's marketplace (Olist) id, as in order lines: the link between the two id worlds; null when not sold there.",
+      ),
       column("product_name", "STRING", "Display name."),
       column("category_id", "BIGINT", "Category id."),
       column("category_code", "STRING", "Dotted category path."),
@@ -241,7 +278,15 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     ],
     scd: {
       type: 1,
-      trackedColumns: ["product_name", "category_id", "category_code", "brand", "list_price", "weight_g"],
+      trackedColumns: [
+        "marketplace_product_id",
+        "product_name",
+        "category_id",
+        "category_code",
+        "brand",
+        "list_price",
+        "weight_g",
+      ],
     },
     readers: READERS,
     upstream: ["bronze.products"],
@@ -253,7 +298,7 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
       "Support tickets with the change feed applied by MERGE: highest sequence number wins; deletes remove the ticket.",
     columns: [
       column("ticket_id", "BIGINT", "Ticket id.", { nullable: false }),
-      column("customer_id", "BIGINT", "Customer who opened the ticket.", { nullable: false }),
+      column("customer_id", "STRING", "CRM customer who opened the ticket.", { nullable: false }),
       column("subject", "STRING", "Subject line, free text written by the customer.", { pii: "record" }),
       column("status", "STRING", "open, pending, solved or closed."),
       column("priority", "STRING", "low, normal, high or urgent."),

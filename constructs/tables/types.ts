@@ -87,6 +87,37 @@ export interface Expectation {
   readonly onBreach?: "warn" | "fail";
 }
 
+/**
+ * How silver reads the text values of one source: bronze keeps every value as delivered, silver types it with
+ * these rules. Line endings need no option: LF, CRLF and CR are all recognised by the readers.
+ */
+export interface ParseOptions {
+  /**
+   * Spark datetime patterns for timestamp text, tried in order; the first that parses wins.
+   * @default [] : Spark's ISO 8601 cast (`2019-10-01 00:00:00`, `2019-10-01T00:00:00Z`, ...)
+   */
+  readonly timestampFormats?: readonly string[];
+  /**
+   * Spark datetime patterns for date-only text, tried in order after `timestampFormats`.
+   * @default [] : the ISO date cast (`2019-10-01`)
+   */
+  readonly dateFormats?: readonly string[];
+  /**
+   * IANA time zone of timestamp text that carries no zone; silver stores UTC.
+   * @default "UTC"
+   */
+  readonly timeZone?: string;
+  /**
+   * Decimal separator of numbers. With `,` a `.` or a space is a thousands separator (`1.234,50`).
+   * @default "."
+   */
+  readonly decimalSeparator?: "." | ",";
+  /** Character encoding of the files (a Java charset name). @default "UTF-8" */
+  readonly encoding?: string;
+  /** Values that mean "no value" and become NULL in silver (compared after trimming). @default [""] */
+  readonly nullTokens?: readonly string[];
+}
+
 /** Where a bronze table's data comes from. */
 export type SourceDeclaration =
   | {
@@ -98,6 +129,8 @@ export type SourceDeclaration =
       readonly options: Readonly<Record<string, string>>;
       /** The columns of a file, in file order, as the producer writes them. */
       readonly columns: readonly string[];
+      /** How silver types the values. @default ISO timestamps and dates, UTC, `.` decimals, UTF-8, "" is NULL */
+      readonly parse?: ParseOptions;
     }
   | {
       readonly kind: "eventhub";
@@ -107,9 +140,17 @@ export type SourceDeclaration =
       readonly options: Readonly<Record<string, string>>;
       /** JSON fields of an event body. */
       readonly columns: readonly string[];
+      /** How silver types the values. @default as for files */
+      readonly parse?: ParseOptions;
       /** Consumer groups, one per consuming job. */
       readonly consumerGroups: readonly string[];
     };
+
+/**
+ * The identities a data subject has: `customer`, the CRM and order-export customer id (Olist: 32 hexadecimal
+ * characters), and `shop_user`, the web shop's numeric user id (REES46 clickstream).
+ */
+export type SubjectIdentity = "customer" | "shop_user";
 
 /** How a dimension keeps history. */
 export interface ScdDeclaration {
@@ -173,6 +214,19 @@ export interface TableDeclaration {
   readonly quarantine?: boolean;
   /** Column identifying the person a row is about; GDPR erasure deletes by it. @default no personal data */
   readonly subjectKey?: string;
+  /**
+   * Which identity of the data subject `subjectKey` holds: the CRM (Olist) customer id, or the web shop's
+   * (REES46) user id. Erasure is asked for a customer and finds the shop user ids through the tables that
+   * declare `identityColumns`.
+   * @default "customer"
+   */
+  readonly subjectIdentity?: SubjectIdentity;
+  /**
+   * Columns of this table that hold another identity of the subject `subjectKey` names, e.g.
+   * `{ shop_user: "shop_user_id" }` on the customer dimension: the documented link between the two id worlds.
+   * @default none
+   */
+  readonly identityColumns?: Readonly<Partial<Record<SubjectIdentity, string>>>;
   /** @default no row filter */
   readonly rowFilter?: RowFilterDeclaration;
   /** Role owning the table. @default "data_engineers" */

@@ -105,6 +105,26 @@ class RowFilter:
     rule: str
 
 
+SUBJECT_IDENTITIES = frozenset({"customer", "shop_user"})
+"""Identities of a data subject: the CRM (Olist) customer id and the web shop (REES46) user id."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parsing:
+    """How silver reads one source's text values (the catalogue's `parse` block, defaults applied)."""
+
+    timestamp_formats: tuple[str, ...] = ()
+    """Spark datetime patterns tried in order, the first that parses wins; empty: the ISO 8601 cast."""
+    date_formats: tuple[str, ...] = ()
+    """Patterns for date-only text, tried after `timestamp_formats`; empty: the ISO date cast."""
+    time_zone: str = "UTC"
+    """Zone of timestamp text that carries none; silver stores UTC."""
+    decimal_separator: str = "."
+    encoding: str = "UTF-8"
+    null_tokens: tuple[str, ...] = ("",)
+    """Values (after trimming) that mean no value."""
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a bronze table's raw data comes from (landing files or an Event Hub)."""
@@ -122,6 +142,8 @@ class Source:
     """Event Hubs consumer groups, one per consuming job; empty for `files`."""
     table: str
     """Key of the bronze table that ingests this source."""
+    parsing: Parsing = Parsing()
+    """How silver types this source's values."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +170,10 @@ class Table:
     """Name of the ingested source (bronze tables only); see `Catalogue.source`."""
     quarantine_table: str | None
     subject_key: str | None
+    subject_identity: str | None
+    """Which identity `subject_key` holds (one of SUBJECT_IDENTITIES); None without a subject key."""
+    identity_columns: Mapping[str, str]
+    """Columns holding another identity of the subject, by identity (e.g. shop_user -> shop_user_id)."""
     """Column identifying the person a row is about; GDPR erasure deletes by it."""
     row_filter: RowFilter | None
     owner: str
@@ -248,6 +274,12 @@ class Catalogue:
                 f"no layer '{layer}' in {self.path}; layers with tables: {', '.join(self.layers)}"
             )
         return tuple(table for table in self.tables if table.layer == layer)
+
+    def parsing_of(self, bronze: Table) -> Parsing:
+        """How silver reads the text of `bronze`'s source; the error names a table that has none."""
+        if bronze.source is None:
+            raise CatalogueLookupError(f"table {bronze.key} ingests no source, so it has no parsing rules")
+        return self.source(bronze.source).parsing
 
     def source(self, name: str) -> Source:
         """The source called `name`; the error lists the declared sources."""
@@ -441,6 +473,7 @@ def _parse_source(node: _Node, table_keys: tuple[str, ...]) -> Source:
         columns=_unique(node, "columns", node.strings("columns"), "columns"),
         consumer_groups=node.strings("consumerGroups") if kind == "eventhub" else (),
         table=node.string("table"),
+        parsing=_parse_parsing(node.obj("parse")) if "parse" in node.value else Parsing(),
     )
     if source.table not in table_keys:
         raise node.error(f"'{source.table}' is not a table of the catalogue", "table")
@@ -468,7 +501,9 @@ def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ..
         cdc=None if cdc is None else _parse_cdc(cdc, names),
         source=node.opt_string("source"),
         quarantine_table=node.opt_string("quarantineTable"),
-        subject_key=_optional_column_name(node, "subjectKey", names),
+        subject_key=(subject_key := _optional_column_name(node, "subjectKey", names)),
+        subject_identity=_subject_identity(node, subject_key),
+        identity_columns=_identity_columns(node, names),
         row_filter=None if row_filter is None else _parse_row_filter(row_filter, names),
         owner=node.one_of("owner", roles),
         readers=node.strings("readers"),
@@ -481,6 +516,39 @@ def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ..
         if reader not in roles:
             raise node.error(f"'{reader}' is not one of the roles: {', '.join(roles)}", f"readers[{index}]")
     return table
+
+
+def _parse_parsing(node: _Node) -> Parsing:
+    separator = node.one_of("decimalSeparator", (".", ","))
+    return Parsing(
+        timestamp_formats=node.strings("timestampFormats"),
+        date_formats=node.strings("dateFormats"),
+        time_zone=node.string("timeZone"),
+        decimal_separator=separator,
+        encoding=node.string("encoding"),
+        null_tokens=node.strings("nullTokens"),
+    )
+
+
+def _subject_identity(node: _Node, subject_key: str | None) -> str | None:
+    if subject_key is None:
+        return None
+    if node.value.get("subjectIdentity") is None:
+        return "customer"
+    return node.one_of("subjectIdentity", SUBJECT_IDENTITIES)
+
+
+def _identity_columns(node: _Node, names: tuple[str, ...]) -> Mapping[str, str]:
+    if not node.value.get("identityColumns"):
+        return MappingProxyType({})
+    columns = node.string_map("identityColumns")
+    for identity, column in columns.items():
+        where = f"identityColumns.{identity}"
+        if identity not in SUBJECT_IDENTITIES:
+            raise node.error(f"'{identity}' is not one of {', '.join(sorted(SUBJECT_IDENTITIES))}", where)
+        if column not in names:
+            raise node.error(f"'{column}' is not a column of the table", where)
+    return columns
 
 
 def _column_name(node: _Node, key: str, names: tuple[str, ...]) -> str:

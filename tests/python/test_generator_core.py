@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,58 @@ def test_generate_with_faults_writes_file_level_faults(catalogue: Catalogue, tmp
 def test_generator_config_rejects_bad_values(tmp_path: Path, bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must be"):
         GeneratorConfig(out=tmp_path, **bad)  # type: ignore[arg-type]
+
+
+HEX_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_generate_writes_ids_in_the_real_formats(catalogue: Catalogue, tmp_path: Path) -> None:
+    generate(GeneratorConfig(out=tmp_path, events=300, days=1, seed=3), catalogue)
+    orders = _rows(tmp_path / "orders" / "orders-2019-10-01.csv")
+    items = _rows(tmp_path / "order_items" / "order_items-2019-10-01.csv")
+    events = _rows(tmp_path / "events" / "events-2019-10-01.csv")
+    profiles = [json.loads(line) for line in (tmp_path / "customers" / "customers-2019-10-01.json").open()]
+    products = [json.loads(line) for line in (tmp_path / "products" / "products-2019-10-01.json").open()]
+    assert orders
+    assert items
+    assert events
+    # Olist: 32 hexadecimal characters; REES46: numbers.
+    assert all(HEX_ID.match(o["order_id"]) and HEX_ID.match(o["customer_id"]) for o in orders)
+    assert all(HEX_ID.match(i["product_id"]) and HEX_ID.match(i["seller_id"]) for i in items)
+    assert all(e["user_id"].isdigit() and e["product_id"].isdigit() for e in events)
+    # The profile links the worlds: every ordering customer is a profile naming a shop user of the events.
+    user_of = {p["customer_id"]: p["shop_user_id"] for p in profiles}
+    assert {o["customer_id"] for o in orders} <= set(user_of)
+    assert {e["user_id"] for e in events} <= set(user_of.values())
+    marketplace = {p["marketplace_product_id"] for p in products}
+    assert {i["product_id"] for i in items} <= marketplace
+
+
+def test_generate_quotes_olist_files_as_olist_publishes_them(catalogue: Catalogue, tmp_path: Path) -> None:
+    generate(GeneratorConfig(out=tmp_path, events=300, days=1, seed=3), catalogue)
+    lines = (tmp_path / "orders" / "orders-2019-10-01.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ",".join(f'"{name}"' for name in catalogue.source("orders").columns)
+    for line in lines[1:]:
+        order_id, customer_id = line.split(",")[:2]
+        for value in (order_id, customer_id):
+            # Quoted exactly when the id starts with a digit.
+            assert value.startswith('"') == value.strip('"')[0].isdigit(), line
+
+
+def test_generate_with_faults_writes_a_spreadsheet_resaved_orders_file(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    manifest = generate(GeneratorConfig(out=tmp_path, events=300, days=2, seed=3, fault_rate=0.1), catalogue)
+    assert manifest.variants["orders"]["spreadsheet_resave"] == 1
+    raw = (tmp_path / "orders" / "orders-2019-10-01.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbforder_id,customer_id,")
+    assert raw.count(b"\r\n") == raw.count(b"\n")
+    times = [row["order_purchase_timestamp"] for row in _rows(tmp_path / "orders" / "orders-2019-10-01.csv")]
+    assert times
+    assert all(re.match(r"^\d{1,2}/\d{1,2}/2019 \d{1,2}:\d{2}$", t) for t in times if t)
+    assert json.loads((tmp_path / MANIFEST).read_text())["variants"] == {"orders": {"spreadsheet_resave": 1}}

@@ -50,7 +50,7 @@ def _bronze_row(**values: object) -> tuple[object, ...]:
 def test_standardise_events_types_and_cleans_values(spark: SparkSession, catalogue: Catalogue) -> None:
     bronze, silver = _events_tables(catalogue)
     df = spark.createDataFrame([_bronze_row()], bronze.spark_schema())
-    row = df.transform(events.standardise(silver)).collect()[0]
+    row = df.transform(events.standardise(silver, catalogue.parsing_of(bronze))).collect()[0]
     assert row["event_time"] == datetime(2019, 10, 1, 10, 0)
     assert row["event_date"] == date(2019, 10, 1)
     assert (row["category_l1"], row["category_l2"], row["category_l3"]) == (
@@ -73,7 +73,7 @@ def test_standardise_events_turns_bad_values_into_nulls(spark: SparkSession, cat
         ],
         bronze.spark_schema(),
     )
-    row = df.transform(events.standardise(silver)).collect()[0]
+    row = df.transform(events.standardise(silver, catalogue.parsing_of(bronze))).collect()[0]
     assert (row["event_time"], row["price"], row["product_id"]) == (None, None, None)
     assert (row["category_l1"], row["category_l2"]) == ("tv", None)
 
@@ -86,7 +86,8 @@ def test_with_expectations_names_every_failed_quarantine_rule(
         [_bronze_row(), _bronze_row(price="-1", event_type="wishlist"), _bronze_row(user_id=None)],
         bronze.spark_schema(),
     )
-    out = df.transform(events.standardise(silver)).transform(with_expectations(silver))
+    standardise = events.standardise(silver, catalogue.parsing_of(bronze))
+    out = df.transform(standardise).transform(with_expectations(silver))
     failed = sorted(tuple(r[FAILED]) for r in out.collect())
     assert failed == [(), ("has_user",), ("known_event_type", "valid_price")]
 
@@ -98,7 +99,7 @@ def test_quarantine_rows_keep_the_original_record(spark: SparkSession, catalogue
     df = spark.createDataFrame([_bronze_row(price="oops")], bronze.spark_schema())
     out = (
         df.transform(with_record(bronze))
-        .transform(events.standardise(silver))
+        .transform(events.standardise(silver, catalogue.parsing_of(bronze)))
         .transform(with_expectations(silver))
         .transform(quarantine_rows(quarantine, "run-9"))
     )
@@ -126,7 +127,7 @@ def test_failed_records_give_the_same_quarantine_rows_from_one_pass(
     )
     checked = (
         df.transform(with_record(bronze))
-        .transform(events.standardise(silver))
+        .transform(events.standardise(silver, catalogue.parsing_of(bronze)))
         .transform(with_expectations(silver))
     )
     one_pass = checked.transform(with_failed_records)

@@ -5,22 +5,31 @@ written straight to disk, so memory holds only the reference data (users, produc
 whatever the number of events. The same seed and options always give byte-identical files.
 
 Shapes follow public data sets: clickstream events like REES46 (`2019-10-01 00:00:00 UTC`
-timestamps, nullable category_code and brand), orders and order items like Olist, customers as
-CRM JSON lines with changes over time, products from a catalogue API, support tickets as a CDC
-feed (insert / update / delete, sequence number, change timestamp). Column order and names come
-from the catalogue's source declarations; a declared column this module cannot fill is an error.
+timestamps, numeric user and product ids, nullable category_code and brand), orders and order
+items like Olist's published CSV files (32-character hexadecimal ids, header names in quotes, an id
+quoted when it starts with a digit, as in `olist_orders_dataset.csv`), customers as CRM JSON lines
+with changes over time, products from a catalogue API, support tickets as a CDC feed (insert /
+update / delete, sequence number, change timestamp). A person has a hexadecimal customer id (orders,
+CRM, tickets) and a numeric shop user id (clickstream); the CRM profile carries both
+(`shop_user_id`), a product both its shop id and its marketplace id (`marketplace_product_id`).
+Column order and names come from the catalogue's source declarations; a declared column this module
+cannot fill is an error.
 
 Faults are injected per row with probability `fault_rate` (kinds listed in `ROW_FAULTS`), plus,
-when the rate is above zero, one of each file-level fault (`FILE_FAULTS`). Every injected fault is
-counted in `_manifest.json` at the root of the landing folder, so tests can check nothing is lost.
+when the rate is above zero, one of each file-level fault (`FILE_FAULTS`) and one of each format
+variant (`FORMAT_VARIANTS`: files as other tools re-save them, whose rows must all reach silver).
+Every injected fault and variant is counted in `_manifest.json` at the root of the landing folder,
+so tests can check nothing is lost.
 """
 
 from __future__ import annotations
 
 import bisect
 import csv
+import hashlib
 import json
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -90,6 +99,28 @@ UNKNOWN_DELETE_BASE = 900_000_000
 DRIFT_COLUMN = "referrer"
 """Name of the column the schema-drift file adds."""
 
+FORMAT_VARIANTS = ("spreadsheet_resave",)
+"""Format variants (orders source), written once when fault_rate > 0: the first day's orders file as a
+spreadsheet tool saves it again: a UTF-8 byte-order mark, CRLF line endings, `M/d/yyyy H:mm`
+timestamps (seconds dropped), every field quoted only where needed."""
+
+OLIST_SOURCES = ("orders", "order_items")
+"""Sources written the way Olist's published CSV files are (quoted header, digit-led ids quoted)."""
+
+
+def olist_id(kind: str, number: int) -> str:
+    """A 32-character hexadecimal id like Olist's, the same for the same kind and number."""
+    return hashlib.md5(f"{kind}-{number}".encode(), usedforsecurity=False).hexdigest()
+
+
+def _olist_field(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if len(text) == 32 and text[0].isdigit() and all(c in "0123456789abcdef" for c in text):
+        return f'"{text}"'
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
 
 @dataclass(frozen=True)
 class GeneratorConfig:
@@ -125,6 +156,8 @@ class Manifest:
     files: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     rows: Counter[str] = field(default_factory=Counter)
     faults: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    variants: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    """Format variants per source and kind: files in another tool's format, every row still valid."""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -133,6 +166,7 @@ class Manifest:
                 "files": {k: sorted(v) for k, v in sorted(self.files.items())},
                 "rows": dict(sorted(self.rows.items())),
                 "faults": {k: dict(sorted(v.items())) for k, v in sorted(self.faults.items())},
+                "variants": {k: dict(sorted(v.items())) for k, v in sorted(self.variants.items())},
             },
             indent=2,
         )
@@ -167,8 +201,12 @@ class _Writer:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: TextIO = self.path.open("w", encoding="utf-8", newline="")
         self._csv = csv.writer(self._file, lineterminator="\n") if source.format == "csv" else None
+        self._olist = self._csv is not None and source.name in OLIST_SOURCES
         if self._csv is not None and source.options.get("header", "false") == "true":
-            self._csv.writerow(source.columns)
+            if self._olist:
+                self._file.write(",".join(f'"{name}"' for name in source.columns) + "\n")
+            else:
+                self._csv.writerow(source.columns)
         manifest.files[source.name].append(str(self.path.relative_to(folder)))
 
     def row(self, values: dict[str, Any]) -> None:
@@ -179,7 +217,9 @@ class _Writer:
         self.raw_fields([values[name] for name in self.source.columns], values)
 
     def raw_fields(self, fields: Sequence[Any], by_name: dict[str, Any] | None = None) -> None:
-        if self._csv is not None:
+        if self._olist:
+            self._file.write(",".join(_olist_field(value) for value in fields) + "\n")
+        elif self._csv is not None:
             self._csv.writerow(["" if value is None else value for value in fields])
         else:
             record = by_name if by_name is not None else dict(zip(self.source.columns, fields, strict=True))
@@ -205,6 +245,8 @@ class Generator:
             config={**asdict(config), "out": str(config.out), "start": str(config.start)}
         )
         self.user_ids = [512_000_000 + i for i in range(config.users)]
+        self.customer_of = {user: olist_id("customer", user) for user in self.user_ids}
+        """Each shop user's CRM customer id (the CRM profile links the two)."""
         self.products = [self._product(i) for i in range(config.products)]
         self.pick_user = _Zipf(len(self.user_ids), 1.05, self.rng)
         self.pick_product = _Zipf(len(self.products), 1.2, self.rng)
@@ -239,6 +281,7 @@ class Generator:
         category = CATEGORIES[index % len(CATEGORIES)]
         return {
             "product_id": 1_000_000 + index,
+            "marketplace_product_id": olist_id("product", 1_000_000 + index),
             "category_id": 2_053_013_552_000_000_000 + CATEGORIES.index(category),
             "category_code": category,
             "brand": BRANDS[(index * 7) % len(BRANDS)],
@@ -262,6 +305,7 @@ class Generator:
             self._day(day_index, quota)
         if self.config.fault_rate > 0:
             self._file_faults()
+            self._spreadsheet_resave()
         (out / MANIFEST).write_text(self.manifest.to_json() + "\n", encoding="utf-8")
         return self.manifest
 
@@ -380,7 +424,7 @@ class Generator:
         delivered = purchased_at + timedelta(days=3 + self.rng.randrange(8))
         order = {
             "order_id": order_id,
-            "customer_id": user,
+            "customer_id": self.customer_of[user],
             "order_status": status,
             "order_purchase_timestamp": _ts(purchased_at),
             "order_approved_at": _ts(purchased_at + timedelta(minutes=10 + self.rng.randrange(50))),
@@ -406,8 +450,8 @@ class Generator:
             item = {
                 "order_id": order_id,
                 "order_item_id": line,
-                "product_id": product["product_id"],
-                "seller_id": f"{product['product_id'] % 97:032x}",
+                "product_id": product["marketplace_product_id"],
+                "seller_id": olist_id("seller", product["product_id"] % 97),
                 "shipping_limit_date": _ts(purchased_at + timedelta(days=2)),
                 "price": f"{product['price']:.2f}",
                 "freight_value": f"{5 + product['product_id'] % 20:.2f}",
@@ -439,15 +483,16 @@ class Generator:
 
     # -- customers (SCD2 source) ----------------------------------------------------------------
 
-    def _new_customer(self, customer_id: int, updated: datetime) -> dict[str, Any]:
+    def _new_customer(self, user: int, updated: datetime) -> dict[str, Any]:
         region = self.rng.choice(REGIONS)
         first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
         return {
-            "customer_id": str(customer_id),
-            "email": f"{first}.{last}.{customer_id}@example.com",
+            "customer_id": self.customer_of[user],
+            "shop_user_id": str(user),
+            "email": f"{first}.{last}.{user}@example.com",
             "first_name": first.title(),
             "last_name": last.title(),
-            "phone": f"+1-555-{customer_id % 10_000:04d}",
+            "phone": f"+1-555-{user % 10_000:04d}",
             "street_address": f"{self.rng.randrange(1, 999)} main st",
             "city": self.rng.choice(CITIES),
             "state": self.rng.choice(STATES[region]),
@@ -524,6 +569,7 @@ class Generator:
                 product["price"] = round(product["price"] * self.rng.choice((0.9, 0.95, 1.05, 1.1)), 2)
             record = {
                 "product_id": str(product["product_id"]),
+                "marketplace_product_id": product["marketplace_product_id"],
                 "product_name": product["product_name"],
                 "category_id": str(product["category_id"]),
                 "category_code": product["category_code"],
@@ -551,7 +597,7 @@ class Generator:
         customer = self.user_ids[(ticket * 31) % len(self.user_ids)]
         return {
             "ticket_id": str(ticket),
-            "customer_id": str(customer),
+            "customer_id": self.customer_of[customer],
             "subject": f"question about order {ticket}",
             "status": status,
             "priority": ("low", "normal", "high", "urgent")[ticket % 4],
@@ -644,6 +690,30 @@ class Generator:
             head, tail = content[:-1].rsplit(b"\n", 1)
             last.write_bytes(head + b"\n" + tail[: len(tail) // 2])
             self.manifest.faults["events"]["truncated_last_line"] += 1
+
+    def _spreadsheet_resave(self) -> None:
+        """The first day's orders file, opened and saved again by a spreadsheet tool ("CSV UTF-8")."""
+        source = self.sources["orders"]
+        path = self.config.out / self.manifest.files[source.name][0]
+        with path.open(encoding="utf-8", newline="") as file:
+            rows = list(csv.reader(file))
+        with path.open("w", encoding="utf-8-sig", newline="") as file:
+            writer = csv.writer(file, lineterminator="\r\n")
+            writer.writerow(rows[0])
+            writer.writerows([spreadsheet_timestamp(value) for value in row] for row in rows[1:])
+        self.manifest.variants[source.name]["spreadsheet_resave"] += 1
+
+
+SPREADSHEET_TIMESTAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):\d{2}$")
+
+
+def spreadsheet_timestamp(value: str) -> str:
+    """`2017-10-02 10:56:33` as a spreadsheet re-saves it, `10/2/2017 10:56`; other text unchanged."""
+    match = SPREADSHEET_TIMESTAMP.match(value)
+    if match is None:
+        return value
+    year, month, day, hour, minute = match.groups()
+    return f"{int(month)}/{int(day)}/{year} {int(hour)}:{minute}"
 
 
 def generate(config: GeneratorConfig, catalogue: Catalogue) -> Manifest:

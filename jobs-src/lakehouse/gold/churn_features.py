@@ -17,7 +17,8 @@ as_of_date (as_of_date - n + 1 to as_of_date):
   a ticket's latest status, so a ticket counts as open on as_of_date unless it is solved or closed
   now (`order_value.is_open_ticket`) by a change (updated_at) made on or before as_of_date; a ticket
   solved later was open then. Past snapshots thus do not learn of later resolutions;
-- sessions_30d: web sessions (session_date; sessions.user_id is the customer) of the last 30 days.
+- sessions_30d: web sessions (session_date) of the last 30 days of the customer's shop user id, while
+  a profile version named it (`identity.by_customer`, by session_start).
 
 Label, with horizon = `ctx.churn_horizon_days` (also the horizon_days column): churned is NULL
 while the horizon is not over as of the run's latest day (as_of_date + horizon > `ctx.as_of`),
@@ -41,7 +42,8 @@ from datetime import date, timedelta
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.gold.contract import GoldContext, Inputs
+from lakehouse.gold.contract import CHANGE_TYPE, GoldContext, Inputs
+from lakehouse.gold.identity import USER_ID, by_customer, shop_user_links
 from lakehouse.gold.order_value import (
     AS_OF_DATE,
     CUSTOMER_ID,
@@ -61,7 +63,6 @@ ORDER_WINDOW_DAYS = 90
 TICKET_WINDOW_DAYS = 90
 SESSION_WINDOW_DAYS = 30
 
-USER_ID = "user_id"
 SESSION_DATE = "session_date"
 CREATED_DAY = "_created_day"
 UPDATED_DAY = "_updated_day"
@@ -94,7 +95,8 @@ def build(ctx: GoldContext, inputs: Inputs, scope: DataFrame | None = None) -> D
     """churn_features rows of the snapshots in `scope` (as_of_date), or of every date of `ctx`.
 
     Needs orders (customer_id, order_status, order_date), support_tickets (customer_id, status,
-    created_at, updated_at) and sessions (user_id, session_date). Returns the catalogue's columns.
+    created_at, updated_at), sessions (user_id, session_start, session_date) and dim_customer
+    (customer_id, shop_user_id, effective_from, effective_to). Returns the catalogue's columns.
     """
     horizon = ctx.churn_horizon_days
     dates = F.broadcast(snapshot_dates(ctx, inputs.orders.sparkSession, scope))
@@ -133,7 +135,12 @@ def build(ctx: GoldContext, inputs: Inputs, scope: DataFrame | None = None) -> D
     )
 
     sessions = (
-        inputs.sessions.select(F.col(USER_ID).alias(CUSTOMER_ID), SESSION_DATE)
+        by_customer(
+            inputs.sessions.select(USER_ID, "session_start", SESSION_DATE),
+            shop_user_links(inputs.dim_customer),
+            "session_start",
+        )
+        .select(CUSTOMER_ID, SESSION_DATE)
         .join(dates, _within(SESSION_DATE, 0, SESSION_WINDOW_DAYS - 1))
         .groupBy(CUSTOMER_ID, AS_OF_DATE)
         .agg(F.count(F.lit(1)).alias("sessions_30d"))
@@ -180,12 +187,18 @@ def affected(ctx: GoldContext, changes: Inputs, inputs: Inputs) -> DataFrame:
     - an order on order_date d: from d on (features), and d - horizon to d - 1 through the label,
       but only snapshots whose label is decided (as_of_date + horizon <= `ctx.as_of`);
     - a ticket opened on day c: from c on (tickets_90d and open_tickets);
-    - a session on session_date s: s to s + 29 (sessions_30d).
+    - a session on session_date s: s to s + 29 (sessions_30d);
+    - a profile version effective from day e (inserted, or closed by a newer one on day e): from e
+      on, as it links the customer to a shop user from then.
     """
     windows = (
         changes.orders.select(*altered_window(ORDER_DATE)),
         changes.orders.select(*decided_labels_window(ctx, ORDER_DATE)),
         changes.support_tickets.select(*altered_window(F.to_date("created_at"))),
         changes.sessions.select(*altered_window(SESSION_DATE, 0, SESSION_WINDOW_DAYS - 1)),
+        # A pre-image only repeats the version its post-image closes on effective_to.
+        changes.dim_customer.where(F.col(CHANGE_TYPE) != "update_preimage").select(
+            *altered_window(F.to_date(F.coalesce("effective_to", "effective_from")))
+        ),
     )
     return altered_snapshots(ctx, windows, decidable_dates(ctx))

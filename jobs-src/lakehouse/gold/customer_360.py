@@ -10,8 +10,9 @@ Columns, per customer:
 - orders, lifetime_revenue, first_order_at, last_order_at: over the orders that count towards
   customer value (`order_value.is_counted_order`: not canceled or unavailable); revenue is the sum
   of order totals (item price + freight); 0 orders and 0 revenue, null times, without any;
-- sessions: web sessions of the customer (sessions.user_id is the customer id); last_seen_at is the
-  end of the latest one, that is the latest web event;
+- sessions: web sessions of the customer's shop user id while a profile version named it
+  (`identity.by_customer`, by session_start); last_seen_at is the end of the latest one, that is
+  the latest web event;
 - tickets: support tickets; open_tickets: those neither solved nor closed now
   (`order_value.is_open_ticket`).
 
@@ -24,6 +25,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from lakehouse.gold.contract import GoldContext, Inputs
+from lakehouse.gold.identity import USER_ID, by_customer, shop_user_links
 from lakehouse.gold.order_value import (
     CUSTOMER_ID,
     MONEY,
@@ -38,7 +40,6 @@ from lakehouse.gold.order_value import (
 
 SCOPE = (CUSTOMER_ID,)
 
-USER_ID = "user_id"
 PROFILE_COLUMNS = ("email", "first_name", "last_name", "region")
 
 
@@ -74,9 +75,10 @@ def build(ctx: GoldContext, inputs: Inputs, scope: DataFrame | None = None) -> D
             F.max(PURCHASED_AT).alias("last_order_at"),
         )
     )
+    links = _in_scope(shop_user_links(inputs.dim_customer), scope)
     sessions = (
-        _in_scope(inputs.sessions, scope, USER_ID)
-        .groupBy(F.col(USER_ID).alias(CUSTOMER_ID))
+        by_customer(inputs.sessions.select(USER_ID, "session_start", "session_end"), links, "session_start")
+        .groupBy(CUSTOMER_ID)
         .agg(F.count(F.lit(1)).alias("sessions"), F.max("session_end").alias("last_seen_at"))
     )
     tickets = (
@@ -112,15 +114,22 @@ def affected(ctx: GoldContext, changes: Inputs, inputs: Inputs) -> DataFrame:
 
     Every change row counts, whatever its `_change_type`: both images of an update (a moved order
     alters its old and its new customer) and deletes. Profiles, orders and tickets carry the
-    customer; sessions carry it as user_id; an order line carries none, so its order is looked up
-    in the current orders and in this batch's order changes (`order_value.with_order_dates`).
+    customer; sessions carry the shop user, mapped through the profile versions
+    (`identity.by_customer`); an order line carries none, so its order is looked up in the
+    current orders and in this batch's order changes (`order_value.with_order_dates`).
     """
     from_lines = with_order_dates(changes.order_items, (inputs.orders, changes.orders))
     touched = (
         changes.dim_customer.select(CUSTOMER_ID)
         .unionByName(changes.orders.select(CUSTOMER_ID))
         .unionByName(from_lines.select(CUSTOMER_ID))
-        .unionByName(changes.sessions.select(F.col(USER_ID).alias(CUSTOMER_ID)))
+        .unionByName(
+            by_customer(
+                changes.sessions.select(USER_ID, "session_start"),
+                shop_user_links(inputs.dim_customer),
+                "session_start",
+            ).select(CUSTOMER_ID)
+        )
         .unionByName(changes.support_tickets.select(CUSTOMER_ID))
     )
     return touched.where(F.col(CUSTOMER_ID).isNotNull()).distinct()

@@ -18,7 +18,7 @@ IS_CURRENT = "is_current"
 
 SCOPE = (CUSTOMER_ID,)
 
-PROFILE = ("email", "first_name", "last_name", "phone", "city", "state", "region")
+PROFILE = ("shop_user_id", "email", "first_name", "last_name", "phone", "city", "state", "region")
 """Columns copied from the current version."""
 
 COLUMNS = (CUSTOMER_ID, *PROFILE, "customer_since", EFFECTIVE_FROM)

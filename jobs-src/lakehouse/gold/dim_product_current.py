@@ -15,7 +15,15 @@ PRODUCT_ID = "product_id"
 
 SCOPE = (PRODUCT_ID,)
 
-COLUMNS = (PRODUCT_ID, "product_name", "category_code", "category_l1", "brand", "list_price")
+COLUMNS = (
+    PRODUCT_ID,
+    "marketplace_product_id",
+    "product_name",
+    "category_code",
+    "category_l1",
+    "brand",
+    "list_price",
+)
 
 
 def build(ctx: GoldContext, inputs: Inputs, scope: DataFrame | None = None) -> DataFrame:

@@ -2,12 +2,18 @@
 
 Which tables and which column identify the subject come from the catalogue, never from this file:
 
-- every table with a `subject_key` (bronze, silver and gold) loses the rows whose subject key equals the
-  customer id. Bronze keeps every value as STRING as delivered, so a STRING key is compared after `trim`
-  and `try_cast` to BIGINT (`" 42"` is customer 42; `"n/a"` is nobody);
+- a request names a customer by their CRM customer id (Olist: 32 hexadecimal characters). A person has a
+  second identity, the web shop's numeric user id; the tables that declare `identity_columns` (the CRM
+  profiles in bronze, silver and gold) map one to the other, and `resolve_subject` collects every shop
+  user id any of the customer's profile versions ever named, before anything is deleted;
+- every table with a `subject_key` (bronze, silver and gold) loses the rows whose subject key holds one of
+  the subject's identities, as its `subject_identity` says: a customer id is compared as trimmed text, a
+  shop user id as a number (bronze keeps every value as STRING as delivered, so `" 42"` is user 42 and
+  `"n/a"` is nobody);
 - a quarantine table holds the original bronze record as JSON in `record`; its rows are removed when the
-  record's subject field (the bronze source's subject key) names the customer. Quarantine tables of tables
-  without a subject key (products, order lines) hold no data subject and are left alone;
+  record's subject field (the bronze source's subject key, of that table's identity) names the subject.
+  Quarantine tables of tables without a subject key (products, order lines) hold no data subject and are
+  left alone;
 - rows are deleted, not anonymised: every table with a subject key is about that person, and the gold
   aggregates without one (daily sales, funnels) hold no personal data and are recomputed by the jobs;
 - the landing files bronze read the subject's rows from (bronze's `_source_file`) are rewritten without the
@@ -85,8 +91,18 @@ class ErasureTarget:
     """Subject-key column, or `record` for a quarantine table."""
     json_field: str | None = None
     """For quarantine tables: the field of the JSON record holding the subject key."""
-    string_key: bool = False
-    """Whether the key is compared as delivered text (bronze STRING, JSON) rather than as a number."""
+    identity: str = "customer"
+    """Which identity of the subject the key holds (`customer` or `shop_user`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """The person a request erases, by each of their identities."""
+
+    customer_id: str
+    """CRM customer id, as the request names it."""
+    shop_user_ids: frozenset[int] = frozenset()
+    """Web shop user ids the customer's profiles named (the catalogue's identity columns)."""
 
 
 def erasure_requests_table(catalogue: Catalogue) -> Table:
@@ -99,13 +115,14 @@ def erasure_requests_table(catalogue: Catalogue) -> Table:
     return found[0]
 
 
-def _record_subject_field(catalogue: Catalogue, quarantine: Table) -> str | None:
-    """The JSON field naming the subject in a quarantine table's records: the bronze source's subject key."""
+def _record_subject_field(catalogue: Catalogue, quarantine: Table) -> tuple[str, str] | None:
+    """The JSON field naming the subject in a quarantine table's records and its identity: the bronze
+    source's subject key."""
     parents = [t for t in catalogue.tables if t.quarantine_table == quarantine.key]
     if not parents or parents[0].subject_key is None:
         return None
     sources = [catalogue.table(u) for u in parents[0].upstream if catalogue.table(u).layer == "bronze"]
-    keys = [s.subject_key for s in sources if s.subject_key is not None]
+    keys = [(s.subject_key, s.subject_identity or "customer") for s in sources if s.subject_key is not None]
     return keys[0] if keys else None
 
 
@@ -118,41 +135,74 @@ def erasure_targets(catalogue: Catalogue) -> tuple[ErasureTarget, ...]:
     targets: list[ErasureTarget] = []
     for table in catalogue.tables:
         if table.subject_key is not None:
-            key_type = table.column(table.subject_key).type
-            targets.append(ErasureTarget(table.key, table.subject_key, string_key=key_type == "STRING"))
+            identity = table.subject_identity or "customer"
+            targets.append(ErasureTarget(table.key, table.subject_key, identity=identity))
         elif RECORD_COLUMN in table.column_names:
-            field = _record_subject_field(catalogue, table)
-            if field is not None:
-                targets.append(ErasureTarget(table.key, RECORD_COLUMN, json_field=field, string_key=True))
+            found = _record_subject_field(catalogue, table)
+            if found is not None:
+                field, identity = found
+                targets.append(ErasureTarget(table.key, RECORD_COLUMN, json_field=field, identity=identity))
     return tuple(reversed(targets))
 
 
-def subject_matches(target: ErasureTarget, customer_id: int) -> Column:
-    """Boolean column: the row is about `customer_id`. Null (unparseable key) counts as no match."""
-    value = (
-        F.get_json_object(F.col(target.column), f"$.{target.json_field}")
-        if target.json_field
-        else F.col(target.column)
-    )
-    if target.string_key:
-        value = F.trim(value.cast("string")).try_cast("bigint")
-    return value == F.lit(customer_id)
+def _key_value(target: ErasureTarget) -> Column:
+    if target.json_field:
+        return F.get_json_object(F.col(target.column), f"$.{target.json_field}")
+    return F.col(target.column)
 
 
-def without_subject(target: ErasureTarget, customer_id: int) -> Callable[[DataFrame], DataFrame]:
+def identity_matches(value: Column, identity: str, subject: Subject) -> Column:
+    """Boolean column: `value` holds `subject`'s identity `identity`. Null counts as no match."""
+    text = F.trim(value.cast("string"))
+    if identity == "customer":
+        return text == F.lit(subject.customer_id)
+    if not subject.shop_user_ids:
+        return F.lit(False)
+    return text.try_cast("bigint").isin(*sorted(subject.shop_user_ids))
+
+
+def subject_matches(target: ErasureTarget, subject: Subject) -> Column:
+    """Boolean column: the row is about `subject`. Null (unparseable key) counts as no match."""
+    return identity_matches(_key_value(target), target.identity, subject)
+
+
+def without_subject(target: ErasureTarget, subject: Subject) -> Callable[[DataFrame], DataFrame]:
     """Transform dropping the subject's rows; keeps every column and every other row (nulls included)."""
 
     def transform(df: DataFrame) -> DataFrame:
-        return df.filter(~F.coalesce(subject_matches(target, customer_id), F.lit(False)))
+        return df.filter(~F.coalesce(subject_matches(target, subject), F.lit(False)))
 
     return transform
+
+
+def resolve_subject(
+    spark: SparkSession, locations: TableLocations, catalogue: Catalogue, customer_id: str
+) -> Subject:
+    """`customer_id` with every shop user id a profile of theirs named, in any table declaring
+    `identity_columns` (every version, so an id the customer had before is erased too)."""
+    ids: set[int] = set()
+    for table in catalogue.tables:
+        link = table.identity_columns.get("shop_user")
+        if link is None or table.subject_key is None or not locations.exists(spark, table.key):
+            continue
+        rows = (
+            locations.read(spark, table.key)
+            .where(identity_matches(F.col(table.subject_key), "customer", Subject(customer_id)))
+            .select(F.trim(F.col(link).cast("string")).try_cast("bigint").alias("id"))
+            .where(F.col("id").isNotNull())
+            .distinct()
+            .collect()
+        )
+        ids.update(int(row["id"]) for row in rows)
+    return Subject(customer_id, frozenset(ids))
 
 
 @dataclass(frozen=True)
 class ErasureArgs:
     """What one erasure run needs."""
 
-    customer_id: int
+    customer_id: str
+    """The CRM customer id the request names."""
     request_id: str
     locations: TableLocations
     requested_at: datetime
@@ -179,18 +229,26 @@ def landing_path(source_file: str) -> Path:
     return Path(source_file)
 
 
-def _is_subject(value: object, customer_id: int) -> bool:
+def _is_subject(value: object, identity: str, subject: Subject) -> bool:
+    if value is None:
+        return False
+    text = str(value).strip()
+    if identity == "customer":
+        return text == subject.customer_id
     try:
-        return int(str(value).strip()) == customer_id
+        return int(text) in subject.shop_user_ids
     except ValueError:
         return False
 
 
-def erase_from_landing_file(path: Path, source: Source, subject_field: str, customer_id: int) -> int:
+def erase_from_landing_file(
+    path: Path, source: Source, subject_field: str, identity: str, subject: Subject
+) -> int:
     """Rewrite one landing file without the subject's lines; returns lines removed (0 leaves it untouched).
 
-    JSON lines are matched on `subject_field`; CSV lines (header first, one record a line) on the header's
-    column of that name. Kept lines, the BOM and line endings are written back byte for byte, atomically.
+    JSON lines are matched on `subject_field` (holding the subject's `identity`); CSV lines (header first,
+    one record a line) on the header's column of that name (quotes around it ignored). Kept lines, the BOM
+    and line endings are written back byte for byte, atomically.
     """
     raw = path.read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
@@ -203,20 +261,19 @@ def erase_from_landing_file(path: Path, source: Source, subject_field: str, cust
         if source.format == "csv":
             fields = next(csv.reader(io.StringIO(text)), [])
             if number == 0:
-                index = (
-                    [f.strip() for f in fields].index(subject_field)
-                    if subject_field in [f.strip() for f in fields]
-                    else None
-                )
+                names = [f.strip().strip('"').strip() for f in fields]
+                index = names.index(subject_field) if subject_field in names else None
                 kept.append(line)
                 continue
-            matches = index is not None and index < len(fields) and _is_subject(fields[index], customer_id)
+            matches = (
+                index is not None and index < len(fields) and _is_subject(fields[index], identity, subject)
+            )
         else:
             try:
                 record = json.loads(text) if text.strip() else None
             except json.JSONDecodeError:
                 record = None
-            matches = isinstance(record, dict) and _is_subject(record.get(subject_field), customer_id)
+            matches = isinstance(record, dict) and _is_subject(record.get(subject_field), identity, subject)
         if matches:
             removed += 1
         else:
@@ -229,10 +286,10 @@ def erase_from_landing_file(path: Path, source: Source, subject_field: str, cust
 
 
 def _landing_files(
-    spark: SparkSession, args: ErasureArgs, catalogue: Catalogue
-) -> list[tuple[Path, Source, str]]:
-    """The landing files the subject's bronze rows came from, with their source and subject field."""
-    found: list[tuple[Path, Source, str]] = []
+    spark: SparkSession, args: ErasureArgs, catalogue: Catalogue, subject: Subject
+) -> list[tuple[Path, Source, str, str]]:
+    """The landing files the subject's bronze rows came from, with source, subject field and identity."""
+    found: list[tuple[Path, Source, str, str]] = []
     roots = [r.resolve() for r in args.landing_roots]
     for table in catalogue.tables_in("bronze"):
         if table.subject_key is None or table.source is None or SOURCE_FILE not in table.column_names:
@@ -240,10 +297,11 @@ def _landing_files(
         source = catalogue.source(table.source)
         if source.kind != "files" or not args.locations.exists(spark, table.key):
             continue
-        target = ErasureTarget(table.key, table.subject_key, string_key=True)
+        identity = table.subject_identity or "customer"
+        target = ErasureTarget(table.key, table.subject_key, identity=identity)
         rows = (
             args.locations.read(spark, table.key)
-            .filter(subject_matches(target, args.customer_id))
+            .filter(subject_matches(target, subject))
             .select(SOURCE_FILE)
             .distinct()
             .collect()
@@ -251,7 +309,7 @@ def _landing_files(
         for row in rows:
             path = landing_path(row[SOURCE_FILE])
             if path.exists() and any(path.resolve().is_relative_to(r) for r in roots):
-                found.append((path, source, table.subject_key))
+                found.append((path, source, table.subject_key, identity))
     return sorted(found, key=lambda f: str(f[0]))
 
 
@@ -307,13 +365,13 @@ def _upsert_request(
     )
 
 
-def erase(spark: SparkSession, args: ErasureArgs, target: ErasureTarget) -> int:
+def erase(spark: SparkSession, args: ErasureArgs, target: ErasureTarget, subject: Subject) -> int:
     """Delete the subject's rows from one table, purge deletion vectors and VACUUM; returns rows deleted.
 
     A table without the subject's rows is left untouched (no commit, no VACUUM), so a repeated request
     changes nothing.
     """
-    condition = subject_matches(target, args.customer_id)
+    condition = subject_matches(target, subject)
     matched = args.locations.read(spark, target.table).filter(condition).count()
     if matched > 0:
         args.locations.delta(spark, target.table).delete(condition)
@@ -322,7 +380,8 @@ def erase(spark: SparkSession, args: ErasureArgs, target: ErasureTarget) -> int:
 
 
 def run(spark: SparkSession, args: ErasureArgs, catalogue: Catalogue | None = None) -> dict[str, int]:
-    """Erase `args.customer_id` from every existing target table and its landing files; returns rows per key.
+    """Erase `args.customer_id` (and the shop user ids linked to them) from every existing target table
+    and its landing files; returns rows per key.
 
     Tables that do not exist yet are skipped (nothing to erase). The request row ends `deleted` with its
     `purge_after` (completed later by `complete_due`), or `failed` when a table could not be processed
@@ -334,14 +393,15 @@ def run(spark: SparkSession, args: ErasureArgs, catalogue: Catalogue | None = No
     _upsert_request(spark, args, requests, "pending", {})
     counts: dict[str, int] = {}
     try:
-        # Before bronze loses the rows that name them.
-        landing = _landing_files(spark, args, catalogue)
+        # Both before any table loses the rows that name them.
+        subject = resolve_subject(spark, args.locations, catalogue, args.customer_id)
+        landing = _landing_files(spark, args, catalogue, subject)
         for target in erasure_targets(catalogue):
             if args.locations.exists(spark, target.table):
-                counts[target.table] = erase(spark, args, target)
-        for path, source, subject_field in landing:
+                counts[target.table] = erase(spark, args, target, subject)
+        for path, source, subject_field, identity in landing:
             counts[f"{LANDING_KEY}{path}"] = erase_from_landing_file(
-                path, source, subject_field, args.customer_id
+                path, source, subject_field, identity, subject
             )
     except Exception:
         _upsert_request(spark, args, requests, "failed", counts)
@@ -402,12 +462,21 @@ def complete_due(
     return ids
 
 
+def _customer_id(text: str) -> str:
+    value = text.strip()
+    if not value:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m lakehouse.governance.erasure", description=__doc__.split("\n")[0]
     )
     what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--customer-id", type=int, default=None, help="data subject to erase")
+    what.add_argument(
+        "--customer-id", type=_customer_id, default=None, help="CRM customer id of the data subject to erase"
+    )
     what.add_argument(
         "--complete-due",
         action="store_true",

@@ -13,7 +13,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.bronze.readers import BATCH_ID, INGESTED_AT, RESCUED, SOURCE_FILE
-from lakehouse.catalogue import Expectation, Table
+from lakehouse.catalogue import Expectation, Parsing, Table
 
 RECORD = "_record"
 """The original bronze row as a struct, carried along so quarantine can store it unchanged."""
@@ -273,8 +273,87 @@ def clean_brand(brand: Column) -> Column:
     return F.nullif(F.lower(F.trim(brand)), F.lit(""))
 
 
-def parse_timestamp(value: Column, pattern: str | None = None) -> Column:
-    """A timestamp from text, NULL when unparseable. Zone-less text is read as UTC (sessions run in UTC)."""
-    if pattern is None:
-        return value.try_cast("timestamp")
-    return F.try_to_timestamp(value, F.lit(pattern))
+_ZONE_LETTERS = frozenset("VzOXxZ")
+_ZONED_TEXT = r"(Z|[+-]\d{2}:?\d{2}|\s[A-Za-z][A-Za-z_/+-]*)$"
+"""Timestamp text that names its zone (ISO offset, Z, or a trailing zone id such as ` UTC`)."""
+
+
+def _has_zone(pattern: str) -> bool:
+    unquoted = "".join(part for index, part in enumerate(pattern.split("'")) if index % 2 == 0)
+    return any(letter in _ZONE_LETTERS for letter in unquoted)
+
+
+def text(value: Column, parsing: Parsing) -> Column:
+    """Trimmed text; NULL when it is one of the source's null tokens (compared after trimming)."""
+    trimmed = F.trim(value.cast("string"))
+    tokens = [token.strip() for token in parsing.null_tokens]
+    if not tokens:
+        return trimmed
+    return F.when(~trimmed.isin(*tokens), trimmed)
+
+
+def _in_utc(parsed: Column, parsing: Parsing) -> Column:
+    # Spark reads zone-less text in the session zone (UTC here); shift it from the source's zone.
+    return parsed if parsing.time_zone == "UTC" else F.to_utc_timestamp(parsed, parsing.time_zone)
+
+
+def parse_timestamp(value: Column, parsing: Parsing) -> Column:
+    """A UTC timestamp from text by the source's patterns (first that parses wins), NULL when none does.
+
+    Without patterns, Spark's ISO 8601 cast. Text without a zone is in `parsing.time_zone`.
+    """
+    raw = text(value, parsing)
+    candidates: list[Column] = []
+    if parsing.timestamp_formats:
+        for pattern in parsing.timestamp_formats:
+            parsed = F.try_to_timestamp(raw, F.lit(pattern))
+            candidates.append(parsed if _has_zone(pattern) else _in_utc(parsed, parsing))
+    else:
+        cast = raw.try_cast("timestamp")
+        candidates.append(F.when(raw.rlike(_ZONED_TEXT), cast).otherwise(_in_utc(cast, parsing)))
+    candidates += [_in_utc(F.try_to_timestamp(raw, F.lit(p)), parsing) for p in parsing.date_formats]
+    return candidates[0] if len(candidates) == 1 else F.coalesce(*candidates)
+
+
+def parse_date(value: Column, parsing: Parsing) -> Column:
+    """A date from text: the date patterns, else the UTC day of the parsed timestamp, else the ISO
+    date cast."""
+    raw = text(value, parsing)
+    dates = [F.to_date(F.try_to_timestamp(raw, F.lit(p))) for p in parsing.date_formats]
+    return F.coalesce(*dates, F.to_date(parse_timestamp(value, parsing)), raw.try_cast("date"))
+
+
+def parse_number(value: Column, parsing: Parsing) -> Column:
+    """Number text in the source's notation as `1234.5` text (with `,` decimals, `.` and spaces group)."""
+    raw = text(value, parsing)
+    if parsing.decimal_separator == ".":
+        return raw
+    return F.regexp_replace(F.regexp_replace(raw, r"[.\s]", ""), ",", ".")
+
+
+_NUMERIC = ("DECIMAL", "DOUBLE", "FLOAT", "INT", "BIGINT", "SMALLINT", "TINYINT")
+
+
+def from_text(type_name: str, value: Column, parsing: Parsing) -> Column:
+    """Bronze text as a value of the catalogue type `type_name`, by the source's parsing rules."""
+    upper = type_name.upper()
+    if upper == "TIMESTAMP":
+        return parse_timestamp(value, parsing)
+    if upper == "DATE":
+        return parse_date(value, parsing)
+    if upper.startswith(_NUMERIC):
+        return parse_number(value, parsing)
+    return text(value, parsing)
+
+
+def conform_text(
+    silver: Table, parsing: Parsing, expressions: Mapping[str, Column], keep: Sequence[str] = ()
+) -> Callable[[DataFrame], DataFrame]:
+    """`conform` for bronze text: a column without an expression is its same-named bronze value, parsed
+    for its catalogue type with the source's rules (null tokens, number notation, timestamp patterns)."""
+    parsed = {
+        column.name: from_text(column.type, F.col(column.name), parsing)
+        for column in silver.columns
+        if column.name not in expressions and column.name not in BRONZE_META
+    }
+    return conform(silver, {**parsed, **expressions}, keep)

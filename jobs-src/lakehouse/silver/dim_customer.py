@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Table
-from lakehouse.silver.common import conform, content_hash, parse_timestamp
+from lakehouse.catalogue import Parsing, Table
+from lakehouse.silver.common import conform_text, content_hash, parse_timestamp, text
 from lakehouse.silver.writers import Target, Written, merge_scd2
 
 if TYPE_CHECKING:
@@ -22,18 +22,20 @@ if TYPE_CHECKING:
 HASH_COLUMN = "row_hash"
 
 
-def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
-    """Bronze CRM rows to silver versions. Needs: the bronze customer columns. Adds the silver
-    columns with `effective_to` NULL and `is_current` true (the SCD 2 merge sets both)."""
+def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
+    """Bronze CRM rows to silver versions, read by the source's `parsing` rules. Needs: the bronze
+    customer columns. Adds the silver columns with `effective_to` NULL and `is_current` true (the
+    SCD 2 merge sets both)."""
     if silver.scd is None:
         raise ValueError(f"{silver.key}: expected scd settings (type 2 with trackedColumns)")
     tracked = silver.scd.tracked_columns
-    expressions = {name: F.nullif(F.trim(F.col(name)), F.lit("")) for name in tracked}
-    expressions["email"] = F.lower(expressions["email"])
-    expressions["region"] = F.lower(expressions["region"])
+    expressions = {
+        "email": F.lower(text(F.col("email"), parsing)),
+        "region": F.lower(text(F.col("region"), parsing)),
+    }
     expressions.update(
         {
-            "effective_from": parse_timestamp(F.col("updated_at")),
+            "effective_from": parse_timestamp(F.col("updated_at"), parsing),
             HASH_COLUMN: F.lit(""),
             "effective_to": F.lit(None),
             "is_current": F.lit(True),
@@ -41,7 +43,9 @@ def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
     )
 
     def transform(df: DataFrame) -> DataFrame:
-        return df.transform(conform(silver, expressions)).withColumn(HASH_COLUMN, content_hash(tracked))
+        return df.transform(conform_text(silver, parsing, expressions)).withColumn(
+            HASH_COLUMN, content_hash(tracked)
+        )
 
     return transform
 

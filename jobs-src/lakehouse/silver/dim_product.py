@@ -8,25 +8,26 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Table
-from lakehouse.silver.common import category_level, clean_brand, conform, parse_timestamp
+from lakehouse.catalogue import Parsing, Table
+from lakehouse.silver.common import category_level, clean_brand, conform_text, parse_timestamp, text
 from lakehouse.silver.writers import Target, Written, merge_latest
 
 if TYPE_CHECKING:
     from lakehouse.silver.job import SilverJob
 
 
-def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
-    """Bronze product rows to silver columns. Needs: the bronze product columns."""
-    category = F.nullif(F.lower(F.trim(F.col("category_code"))), F.lit(""))
-    return conform(
+def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
+    """Bronze product rows to silver columns, read by the source's `parsing` rules. Needs: the
+    bronze product columns."""
+    category = F.lower(text(F.col("category_code"), parsing))
+    return conform_text(
         silver,
+        parsing,
         {
-            "product_name": F.nullif(F.trim(F.col("product_name")), F.lit("")),
             "category_code": category,
             "category_l1": category_level(category, 1),
-            "brand": clean_brand(F.col("brand")),
-            "updated_at": parse_timestamp(F.col("updated_at")),
+            "brand": clean_brand(text(F.col("brand"), parsing)),
+            "updated_at": parse_timestamp(F.col("updated_at"), parsing),
         },
     )
 

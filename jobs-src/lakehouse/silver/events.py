@@ -13,25 +13,26 @@ from typing import TYPE_CHECKING
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Table
-from lakehouse.silver.common import category_level, clean_brand, conform, parse_timestamp
+from lakehouse.catalogue import Parsing, Table
+from lakehouse.silver.common import category_level, clean_brand, conform_text, parse_timestamp, text
 from lakehouse.silver.writers import Target, Written, append_new
 
 if TYPE_CHECKING:
     from lakehouse.silver.job import SilverJob
 
-EVENT_TIME_PATTERN = "yyyy-MM-dd HH:mm:ss z"
 PRUNE_COLUMN = "event_date"
 """Derived from the event time, so equal keys share it: the existing-key lookup reads only these dates."""
 
 
-def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
-    """Bronze event rows to silver columns. Needs: the bronze event columns. Adds: every silver
-    column (NULL where a value does not parse) plus the bronze audit columns."""
-    event_time = parse_timestamp(F.col("event_time"), EVENT_TIME_PATTERN)
-    category = F.nullif(F.lower(F.trim(F.col("category_code"))), F.lit(""))
-    return conform(
+def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
+    """Bronze event rows to silver columns, read by the source's `parsing` rules. Needs: the bronze
+    event columns. Adds: every silver column (NULL where a value does not parse) plus the bronze
+    audit columns."""
+    event_time = parse_timestamp(F.col("event_time"), parsing)
+    category = F.lower(text(F.col("category_code"), parsing))
+    return conform_text(
         silver,
+        parsing,
         {
             "event_time": event_time,
             "event_date": F.to_date(event_time),
@@ -40,8 +41,8 @@ def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
             "category_l1": category_level(category, 1),
             "category_l2": category_level(category, 2),
             "category_l3": category_level(category, 3),
-            "brand": clean_brand(F.col("brand")),
-            "user_session": F.trim(F.col("user_session")),
+            "brand": clean_brand(text(F.col("brand"), parsing)),
+            "user_session": text(F.col("user_session"), parsing),
         },
     )
 

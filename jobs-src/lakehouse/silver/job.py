@@ -17,7 +17,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
 from lakehouse.bronze.ingest import BatchHook, Trigger
-from lakehouse.catalogue import Catalogue, Table
+from lakehouse.catalogue import Catalogue, Parsing, Table
 from lakehouse.locations import TableLocations, delta_properties
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import (
@@ -45,7 +45,7 @@ def table_module(table: Table) -> ModuleType:
         return importlib.import_module(name)
     except ModuleNotFoundError as error:
         raise ModuleNotFoundError(
-            f"{table.key}: no module {name}; add one with standardise(table) and write(...) "
+            f"{table.key}: no module {name}; add one with standardise(table, parsing) and write(...) "
             "(see lakehouse/silver/events.py)"
         ) from error
 
@@ -78,6 +78,11 @@ class SilverJob:
     run_id: str
 
     @property
+    def parsing(self) -> Parsing:
+        """How the bronze source's text is read (the catalogue's `parse` block of the source)."""
+        return self.catalogue.parsing_of(self.bronze)
+
+    @property
     def quarantine(self) -> Table | None:
         key = self.silver.quarantine_table
         return None if key is None else self.catalogue.table(key)
@@ -105,7 +110,7 @@ class SilverJob:
         # and the table write. The bronze record is kept (as JSON) only on rows that go to quarantine.
         flagged = materialised(
             batch.transform(with_record(self.bronze))
-            .transform(module.standardise(self.silver))
+            .transform(module.standardise(self.silver, self.parsing))
             .transform(with_expectations(self.silver))
             .transform(with_failed_records)
         )

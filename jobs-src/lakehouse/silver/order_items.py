@@ -8,24 +8,19 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Table
-from lakehouse.silver.common import conform, parse_timestamp
+from lakehouse.catalogue import Parsing, Table
+from lakehouse.silver.common import conform_text, parse_timestamp
 from lakehouse.silver.writers import Target, Written, merge_latest
 
 if TYPE_CHECKING:
     from lakehouse.silver.job import SilverJob
 
-TIMESTAMP_PATTERN = "yyyy-MM-dd HH:mm:ss"
 
-
-def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
-    """Bronze order-line rows to silver columns. Needs: the bronze order-item columns."""
-    return conform(
-        silver,
-        {
-            "shipping_limit_at": parse_timestamp(F.col("shipping_limit_date"), TIMESTAMP_PATTERN),
-            "seller_id": F.nullif(F.trim(F.col("seller_id")), F.lit("")),
-        },
+def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
+    """Bronze order-line rows to silver columns, read by the source's `parsing` rules. Needs: the
+    bronze order-item columns."""
+    return conform_text(
+        silver, parsing, {"shipping_limit_at": parse_timestamp(F.col("shipping_limit_date"), parsing)}
     )
 
 

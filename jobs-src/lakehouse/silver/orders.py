@@ -12,33 +12,29 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Table
-from lakehouse.silver.common import conform, parse_timestamp
+from lakehouse.catalogue import Parsing, Table
+from lakehouse.silver.common import conform_text, parse_date, parse_timestamp, text
 from lakehouse.silver.writers import Target, Written, merge_latest
 
 if TYPE_CHECKING:
     from lakehouse.silver.job import SilverJob
 
-TIMESTAMP_PATTERN = "yyyy-MM-dd HH:mm:ss"
 
-
-def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
-    """Bronze order rows to silver columns (Olist names renamed). Needs: the bronze order columns."""
-    purchased = parse_timestamp(F.col("order_purchase_timestamp"), TIMESTAMP_PATTERN)
-    return conform(
+def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
+    """Bronze order rows to silver columns (Olist names renamed), read by the source's `parsing`
+    rules. Needs: the bronze order columns."""
+    purchased = parse_timestamp(F.col("order_purchase_timestamp"), parsing)
+    return conform_text(
         silver,
+        parsing,
         {
-            "order_status": F.lower(F.trim(F.col("order_status"))),
+            "order_status": F.lower(text(F.col("order_status"), parsing)),
             "purchased_at": purchased,
             "order_date": F.to_date(purchased),
-            "approved_at": parse_timestamp(F.col("order_approved_at"), TIMESTAMP_PATTERN),
-            "delivered_carrier_at": parse_timestamp(F.col("order_delivered_carrier_date"), TIMESTAMP_PATTERN),
-            "delivered_customer_at": parse_timestamp(
-                F.col("order_delivered_customer_date"), TIMESTAMP_PATTERN
-            ),
-            "estimated_delivery_date": F.to_date(
-                parse_timestamp(F.col("order_estimated_delivery_date"), TIMESTAMP_PATTERN)
-            ),
+            "approved_at": parse_timestamp(F.col("order_approved_at"), parsing),
+            "delivered_carrier_at": parse_timestamp(F.col("order_delivered_carrier_date"), parsing),
+            "delivered_customer_at": parse_timestamp(F.col("order_delivered_customer_date"), parsing),
+            "estimated_delivery_date": parse_date(F.col("order_estimated_delivery_date"), parsing),
         },
     )
 

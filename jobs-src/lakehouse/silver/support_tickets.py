@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Table
-from lakehouse.silver.common import conform, parse_timestamp, passing_rows, with_expectations
+from lakehouse.catalogue import Parsing, Table
+from lakehouse.silver.common import conform_text, parse_timestamp, passing_rows, text, with_expectations
 from lakehouse.silver.writers import Target, Written, merge_cdc
 
 if TYPE_CHECKING:
     from lakehouse.silver.job import SilverJob
 
 
-def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
-    """Bronze change records to silver columns plus the CDC operation column (lowercased).
+def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
+    """Bronze change records to silver columns plus the CDC operation column (lowercased), read by
+    the source's `parsing` rules.
 
     Needs: the bronze ticket columns. `updated_at` is the change timestamp.
     """
@@ -26,12 +27,13 @@ def standardise(silver: Table) -> Callable[[DataFrame], DataFrame]:
     operation = silver.cdc.operation_column
 
     def transform(df: DataFrame) -> DataFrame:
-        return df.withColumn(operation, F.lower(F.trim(F.col(operation)))).transform(
-            conform(
+        return df.withColumn(operation, F.lower(text(F.col(operation), parsing))).transform(
+            conform_text(
                 silver,
+                parsing,
                 {
-                    "created_at": parse_timestamp(F.col("created_at")),
-                    "updated_at": parse_timestamp(F.col("change_timestamp")),
+                    "created_at": parse_timestamp(F.col("created_at"), parsing),
+                    "updated_at": parse_timestamp(F.col("change_timestamp"), parsing),
                 },
                 keep=[operation],
             )
@@ -46,7 +48,7 @@ def tombstones(job: SilverJob) -> DataFrame:
     assert table.cdc is not None
     changes = (
         job.read_bronze()
-        .transform(standardise(table))
+        .transform(standardise(table, job.parsing))
         .transform(with_expectations(table))
         .transform(passing_rows)
         .where(F.col(table.cdc.operation_column) == "delete")

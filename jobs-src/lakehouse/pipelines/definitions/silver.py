@@ -36,7 +36,7 @@ def define_from_bronze(silver: Table, bronze: Table) -> None:
     typed = (
         config.read_bronze(spark, bronze)
         .transform(with_record(bronze))
-        .transform(silver_module(silver).standardise(silver))
+        .transform(silver_module(silver).standardise(silver, catalogue.parsing_of(bronze)))
     )
     # Query functions may not analyse a plan, so the columns are taken here, while the file loads.
     columns = typed.columns

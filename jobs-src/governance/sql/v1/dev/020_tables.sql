@@ -68,6 +68,7 @@ ALTER TABLE ecommerce_dev.bronze.order_items SET TBLPROPERTIES ('delta.dataSkipp
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.bronze.customers (
   customer_id STRING COMMENT '\'customer_id\' as delivered by the source, untyped.',
+  shop_user_id STRING COMMENT '\'shop_user_id\' as delivered by the source, untyped.',
   email STRING COMMENT '\'email\' as delivered by the source, untyped.',
   first_name STRING COMMENT '\'first_name\' as delivered by the source, untyped.',
   last_name STRING COMMENT '\'last_name\' as delivered by the source, untyped.',
@@ -92,6 +93,7 @@ ALTER TABLE ecommerce_dev.bronze.customers SET TBLPROPERTIES ('delta.dataSkippin
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.bronze.products (
   product_id STRING COMMENT '\'product_id\' as delivered by the source, untyped.',
+  marketplace_product_id STRING COMMENT '\'marketplace_product_id\' as delivered by the source, untyped.',
   product_name STRING COMMENT '\'product_name\' as delivered by the source, untyped.',
   category_id STRING COMMENT '\'category_id\' as delivered by the source, untyped.',
   category_code STRING COMMENT '\'category_code\' as delivered by the source, untyped.',
@@ -188,7 +190,7 @@ CREATE TABLE IF NOT EXISTS ecommerce_dev.silver.events (
   category_l3 STRING COMMENT 'Third level of category_code.',
   brand STRING COMMENT 'Brand, trimmed and lowercase; null when unknown.',
   price DECIMAL(12,2) NOT NULL COMMENT 'Product price at event time.',
-  user_id BIGINT NOT NULL COMMENT 'Shop user (the CRM customer id).',
+  user_id BIGINT NOT NULL COMMENT 'Web shop (REES46) user id; silver.dim_customer.shop_user_id links it to the CRM customer.',
   user_session STRING NOT NULL COMMENT 'Session id from the web shop.',
   _source_file STRING COMMENT 'Landing file the row came from.',
   _ingested_at TIMESTAMP COMMENT 'When bronze ingested the row (UTC).'
@@ -238,7 +240,7 @@ ALTER TABLE ecommerce_dev.silver.sessions SET TBLPROPERTIES ('delta.dataSkipping
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.silver.orders (
   order_id STRING NOT NULL COMMENT 'Order id.',
-  customer_id BIGINT NOT NULL COMMENT 'Customer who placed the order.',
+  customer_id STRING NOT NULL COMMENT 'Customer who placed the order (Olist: 32 hexadecimal characters).',
   order_status STRING NOT NULL COMMENT 'One of created, approved, invoiced, processing, shipped, delivered, unavailable, canceled.',
   purchased_at TIMESTAMP NOT NULL COMMENT 'When the order was placed (UTC).',
   order_date DATE NOT NULL COMMENT 'UTC date of purchased_at.',
@@ -274,7 +276,7 @@ ALTER TABLE ecommerce_dev.silver.orders_quarantine SET TBLPROPERTIES ('delta.dat
 CREATE TABLE IF NOT EXISTS ecommerce_dev.silver.order_items (
   order_id STRING NOT NULL COMMENT 'Order the line belongs to.',
   order_item_id INT NOT NULL COMMENT 'Line number within the order, from 1.',
-  product_id BIGINT NOT NULL COMMENT 'Product sold.',
+  product_id STRING NOT NULL COMMENT 'Marketplace (Olist) product id; silver.dim_product.marketplace_product_id links it to the shop catalogue.',
   seller_id STRING COMMENT 'Marketplace seller.',
   shipping_limit_at TIMESTAMP COMMENT 'Latest hand-over to the carrier (UTC).',
   price DECIMAL(12,2) NOT NULL COMMENT 'Item price.',
@@ -304,7 +306,8 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'quarantined_at');
 ALTER TABLE ecommerce_dev.silver.order_items_quarantine SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'quarantined_at');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.silver.dim_customer (
-  customer_id BIGINT NOT NULL COMMENT 'CRM customer id (also the clickstream user_id).',
+  customer_id STRING NOT NULL COMMENT 'CRM customer id, as in the order export (Olist: 32 hexadecimal characters).',
+  shop_user_id BIGINT COMMENT 'The customer\'s web shop (REES46) user id: the link from clickstream user_id to the customer; null when the customer has no shop account.',
   email STRING COMMENT 'Email address.',
   first_name STRING COMMENT 'Given name.',
   last_name STRING COMMENT 'Family name.',
@@ -342,7 +345,8 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'quarantined_at');
 ALTER TABLE ecommerce_dev.silver.dim_customer_quarantine SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'quarantined_at');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.silver.dim_product (
-  product_id BIGINT NOT NULL COMMENT 'Product id.',
+  product_id BIGINT NOT NULL COMMENT 'Shop catalogue (REES46) product id, as in the clickstream.',
+  marketplace_product_id STRING COMMENT 'The product\'s marketplace (Olist) id, as in order lines: the link between the two id worlds; null when not sold there.',
   product_name STRING COMMENT 'Display name.',
   category_id BIGINT COMMENT 'Category id.',
   category_code STRING COMMENT 'Dotted category path.',
@@ -376,7 +380,7 @@ ALTER TABLE ecommerce_dev.silver.dim_product_quarantine SET TBLPROPERTIES ('delt
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.silver.support_tickets (
   ticket_id BIGINT NOT NULL COMMENT 'Ticket id.',
-  customer_id BIGINT NOT NULL COMMENT 'Customer who opened the ticket.',
+  customer_id STRING NOT NULL COMMENT 'CRM customer who opened the ticket.',
   subject STRING COMMENT 'Subject line, free text written by the customer.',
   status STRING COMMENT 'open, pending, solved or closed.',
   priority STRING COMMENT 'low, normal, high or urgent.',
@@ -479,7 +483,7 @@ ALTER TABLE ecommerce_dev.gold.conversion_funnel SET TBLPROPERTIES ('delta.dataS
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.fact_orders (
   order_id STRING NOT NULL COMMENT 'Order.',
-  customer_id BIGINT NOT NULL COMMENT 'Customer.',
+  customer_id STRING NOT NULL COMMENT 'Customer.',
   order_date DATE NOT NULL COMMENT 'UTC purchase day.',
   order_status STRING NOT NULL COMMENT 'Latest status.',
   purchased_at TIMESTAMP NOT NULL COMMENT 'Purchase time.',
@@ -500,8 +504,8 @@ ALTER TABLE ecommerce_dev.gold.fact_orders SET TBLPROPERTIES ('delta.dataSkippin
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.fact_order_items (
   order_id STRING NOT NULL COMMENT 'Order.',
   order_item_id INT NOT NULL COMMENT 'Line number.',
-  product_id BIGINT NOT NULL COMMENT 'Product.',
-  customer_id BIGINT COMMENT 'Customer of the order.',
+  product_id STRING NOT NULL COMMENT 'Marketplace (Olist) product id.',
+  customer_id STRING COMMENT 'Customer of the order.',
   order_date DATE COMMENT 'UTC purchase day of the order.',
   price DECIMAL(18,2) NOT NULL COMMENT 'Item price.',
   freight_value DECIMAL(18,2) NOT NULL COMMENT 'Freight of the item.'
@@ -514,7 +518,8 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,order_item_id,custom
 ALTER TABLE ecommerce_dev.gold.fact_order_items SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,order_item_id,customer_id,order_date');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.dim_customer_current (
-  customer_id BIGINT NOT NULL COMMENT 'Customer.',
+  customer_id STRING NOT NULL COMMENT 'Customer.',
+  shop_user_id BIGINT COMMENT 'The customer\'s web shop user id; null without a shop account.',
   email STRING COMMENT 'Email address.',
   first_name STRING COMMENT 'Given name.',
   last_name STRING COMMENT 'Family name.',
@@ -533,7 +538,8 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id');
 ALTER TABLE ecommerce_dev.gold.dim_customer_current SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.dim_product_current (
-  product_id BIGINT NOT NULL COMMENT 'Product.',
+  product_id BIGINT NOT NULL COMMENT 'Shop catalogue product id.',
+  marketplace_product_id STRING COMMENT 'Marketplace (Olist) product id; null when not sold there.',
   product_name STRING COMMENT 'Display name.',
   category_code STRING COMMENT 'Dotted category path.',
   category_l1 STRING COMMENT 'Top-level category.',
@@ -548,7 +554,7 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'product_id');
 ALTER TABLE ecommerce_dev.gold.dim_product_current SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'product_id');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.customer_360 (
-  customer_id BIGINT NOT NULL COMMENT 'Customer.',
+  customer_id STRING NOT NULL COMMENT 'Customer.',
   email STRING COMMENT 'Email address.',
   first_name STRING COMMENT 'Given name.',
   last_name STRING COMMENT 'Family name.',
@@ -570,7 +576,7 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id');
 ALTER TABLE ecommerce_dev.gold.customer_360 SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.rfm_segments (
-  customer_id BIGINT NOT NULL COMMENT 'Customer.',
+  customer_id STRING NOT NULL COMMENT 'Customer.',
   as_of_date DATE NOT NULL COMMENT 'Day the scores are computed for.',
   recency_days INT NOT NULL COMMENT 'Days since the latest order.',
   frequency BIGINT NOT NULL COMMENT 'Orders.',
@@ -588,7 +594,7 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,as_of_date');
 ALTER TABLE ecommerce_dev.gold.rfm_segments SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,as_of_date');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.clv (
-  customer_id BIGINT NOT NULL COMMENT 'Customer.',
+  customer_id STRING NOT NULL COMMENT 'Customer.',
   as_of_date DATE NOT NULL COMMENT 'Day the value is computed for.',
   historical_value DECIMAL(18,2) NOT NULL COMMENT 'Sum of order totals so far.',
   orders BIGINT NOT NULL COMMENT 'Orders so far.',
@@ -604,7 +610,7 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,as_of_date');
 ALTER TABLE ecommerce_dev.gold.clv SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,as_of_date');
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.gold.churn_features (
-  customer_id BIGINT NOT NULL COMMENT 'Customer.',
+  customer_id STRING NOT NULL COMMENT 'Customer.',
   as_of_date DATE NOT NULL COMMENT 'Day the features describe.',
   days_since_last_purchase INT COMMENT 'Days since the latest order; null without orders.',
   orders_90d BIGINT NOT NULL COMMENT 'Orders in the 90 days up to as_of_date.',
@@ -678,7 +684,7 @@ ALTER TABLE ecommerce_dev.ops.pipeline_runs SET TBLPROPERTIES ('delta.dataSkippi
 
 CREATE TABLE IF NOT EXISTS ecommerce_dev.ops.erasure_requests (
   request_id STRING NOT NULL COMMENT 'Request.',
-  customer_id BIGINT NOT NULL COMMENT 'Data subject whose data was erased.',
+  customer_id STRING NOT NULL COMMENT 'Data subject (CRM customer id) whose data was erased.',
   requested_at TIMESTAMP NOT NULL COMMENT 'When the request was received (UTC).',
   completed_at TIMESTAMP COMMENT 'When the deleted rows\' files were vacuumed (UTC): status completed.',
   status STRING NOT NULL COMMENT 'pending, deleted (rows gone from every table and landing file; time travel still reads them until purge_after), completed (files vacuumed) or failed.',

@@ -99,6 +99,8 @@ ALTER TABLE ecommerce_staging.bronze.customers SET TAGS ('contains_pii' = 'true'
 
 ALTER TABLE ecommerce_staging.bronze.customers ALTER COLUMN customer_id COMMENT '\'customer_id\' as delivered by the source, untyped.';
 
+ALTER TABLE ecommerce_staging.bronze.customers ALTER COLUMN shop_user_id COMMENT '\'shop_user_id\' as delivered by the source, untyped.';
+
 ALTER TABLE ecommerce_staging.bronze.customers ALTER COLUMN email COMMENT '\'email\' as delivered by the source, untyped.';
 
 ALTER TABLE ecommerce_staging.bronze.customers ALTER COLUMN first_name COMMENT '\'first_name\' as delivered by the source, untyped.';
@@ -146,6 +148,8 @@ COMMENT ON TABLE ecommerce_staging.bronze.products IS 'Raw product catalogue sna
 ALTER TABLE ecommerce_staging.bronze.products SET TAGS ('contains_pii' = 'true');
 
 ALTER TABLE ecommerce_staging.bronze.products ALTER COLUMN product_id COMMENT '\'product_id\' as delivered by the source, untyped.';
+
+ALTER TABLE ecommerce_staging.bronze.products ALTER COLUMN marketplace_product_id COMMENT '\'marketplace_product_id\' as delivered by the source, untyped.';
 
 ALTER TABLE ecommerce_staging.bronze.products ALTER COLUMN product_name COMMENT '\'product_name\' as delivered by the source, untyped.';
 
@@ -293,7 +297,7 @@ ALTER TABLE ecommerce_staging.silver.events ALTER COLUMN brand COMMENT 'Brand, t
 
 ALTER TABLE ecommerce_staging.silver.events ALTER COLUMN price COMMENT 'Product price at event time.';
 
-ALTER TABLE ecommerce_staging.silver.events ALTER COLUMN user_id COMMENT 'Shop user (the CRM customer id).';
+ALTER TABLE ecommerce_staging.silver.events ALTER COLUMN user_id COMMENT 'Web shop (REES46) user id; silver.dim_customer.shop_user_id links it to the CRM customer.';
 
 ALTER TABLE ecommerce_staging.silver.events ALTER COLUMN user_session COMMENT 'Session id from the web shop.';
 
@@ -353,7 +357,7 @@ ALTER TABLE ecommerce_staging.silver.orders SET TAGS ('contains_pii' = 'true', '
 
 ALTER TABLE ecommerce_staging.silver.orders ALTER COLUMN order_id COMMENT 'Order id.';
 
-ALTER TABLE ecommerce_staging.silver.orders ALTER COLUMN customer_id COMMENT 'Customer who placed the order.';
+ALTER TABLE ecommerce_staging.silver.orders ALTER COLUMN customer_id COMMENT 'Customer who placed the order (Olist: 32 hexadecimal characters).';
 
 ALTER TABLE ecommerce_staging.silver.orders ALTER COLUMN order_status COMMENT 'One of created, approved, invoiced, processing, shipped, delivered, unavailable, canceled.';
 
@@ -399,7 +403,7 @@ ALTER TABLE ecommerce_staging.silver.order_items ALTER COLUMN order_id COMMENT '
 
 ALTER TABLE ecommerce_staging.silver.order_items ALTER COLUMN order_item_id COMMENT 'Line number within the order, from 1.';
 
-ALTER TABLE ecommerce_staging.silver.order_items ALTER COLUMN product_id COMMENT 'Product sold.';
+ALTER TABLE ecommerce_staging.silver.order_items ALTER COLUMN product_id COMMENT 'Marketplace (Olist) product id; silver.dim_product.marketplace_product_id links it to the shop catalogue.';
 
 ALTER TABLE ecommerce_staging.silver.order_items ALTER COLUMN seller_id COMMENT 'Marketplace seller.';
 
@@ -435,7 +439,9 @@ COMMENT ON TABLE ecommerce_staging.silver.dim_customer IS 'Customer profiles as 
 
 ALTER TABLE ecommerce_staging.silver.dim_customer SET TAGS ('contains_pii' = 'true', 'data_subject_key' = 'customer_id');
 
-ALTER TABLE ecommerce_staging.silver.dim_customer ALTER COLUMN customer_id COMMENT 'CRM customer id (also the clickstream user_id).';
+ALTER TABLE ecommerce_staging.silver.dim_customer ALTER COLUMN customer_id COMMENT 'CRM customer id, as in the order export (Olist: 32 hexadecimal characters).';
+
+ALTER TABLE ecommerce_staging.silver.dim_customer ALTER COLUMN shop_user_id COMMENT 'The customer\'s web shop (REES46) user id: the link from clickstream user_id to the customer; null when the customer has no shop account.';
 
 ALTER TABLE ecommerce_staging.silver.dim_customer ALTER COLUMN email COMMENT 'Email address.';
 
@@ -497,7 +503,9 @@ COMMENT ON TABLE ecommerce_staging.silver.dim_product IS 'Products as a type 1 d
 
 ALTER TABLE ecommerce_staging.silver.dim_product SET TAGS ('contains_pii' = 'false');
 
-ALTER TABLE ecommerce_staging.silver.dim_product ALTER COLUMN product_id COMMENT 'Product id.';
+ALTER TABLE ecommerce_staging.silver.dim_product ALTER COLUMN product_id COMMENT 'Shop catalogue (REES46) product id, as in the clickstream.';
+
+ALTER TABLE ecommerce_staging.silver.dim_product ALTER COLUMN marketplace_product_id COMMENT 'The product\'s marketplace (Olist) id, as in order lines: the link between the two id worlds; null when not sold there.';
 
 ALTER TABLE ecommerce_staging.silver.dim_product ALTER COLUMN product_name COMMENT 'Display name.';
 
@@ -539,7 +547,7 @@ ALTER TABLE ecommerce_staging.silver.support_tickets SET TAGS ('contains_pii' = 
 
 ALTER TABLE ecommerce_staging.silver.support_tickets ALTER COLUMN ticket_id COMMENT 'Ticket id.';
 
-ALTER TABLE ecommerce_staging.silver.support_tickets ALTER COLUMN customer_id COMMENT 'Customer who opened the ticket.';
+ALTER TABLE ecommerce_staging.silver.support_tickets ALTER COLUMN customer_id COMMENT 'CRM customer who opened the ticket.';
 
 ALTER TABLE ecommerce_staging.silver.support_tickets ALTER COLUMN subject COMMENT 'Subject line, free text written by the customer.';
 
@@ -693,7 +701,7 @@ ALTER TABLE ecommerce_staging.gold.fact_order_items ALTER COLUMN order_id COMMEN
 
 ALTER TABLE ecommerce_staging.gold.fact_order_items ALTER COLUMN order_item_id COMMENT 'Line number.';
 
-ALTER TABLE ecommerce_staging.gold.fact_order_items ALTER COLUMN product_id COMMENT 'Product.';
+ALTER TABLE ecommerce_staging.gold.fact_order_items ALTER COLUMN product_id COMMENT 'Marketplace (Olist) product id.';
 
 ALTER TABLE ecommerce_staging.gold.fact_order_items ALTER COLUMN customer_id COMMENT 'Customer of the order.';
 
@@ -708,6 +716,8 @@ COMMENT ON TABLE ecommerce_staging.gold.dim_customer_current IS 'The current ver
 ALTER TABLE ecommerce_staging.gold.dim_customer_current SET TAGS ('contains_pii' = 'true', 'data_subject_key' = 'customer_id');
 
 ALTER TABLE ecommerce_staging.gold.dim_customer_current ALTER COLUMN customer_id COMMENT 'Customer.';
+
+ALTER TABLE ecommerce_staging.gold.dim_customer_current ALTER COLUMN shop_user_id COMMENT 'The customer\'s web shop user id; null without a shop account.';
 
 ALTER TABLE ecommerce_staging.gold.dim_customer_current ALTER COLUMN email COMMENT 'Email address.';
 
@@ -739,7 +749,9 @@ COMMENT ON TABLE ecommerce_staging.gold.dim_product_current IS 'Every product wi
 
 ALTER TABLE ecommerce_staging.gold.dim_product_current SET TAGS ('contains_pii' = 'false');
 
-ALTER TABLE ecommerce_staging.gold.dim_product_current ALTER COLUMN product_id COMMENT 'Product.';
+ALTER TABLE ecommerce_staging.gold.dim_product_current ALTER COLUMN product_id COMMENT 'Shop catalogue product id.';
+
+ALTER TABLE ecommerce_staging.gold.dim_product_current ALTER COLUMN marketplace_product_id COMMENT 'Marketplace (Olist) product id; null when not sold there.';
 
 ALTER TABLE ecommerce_staging.gold.dim_product_current ALTER COLUMN product_name COMMENT 'Display name.';
 
@@ -923,7 +935,7 @@ ALTER TABLE ecommerce_staging.ops.erasure_requests SET TAGS ('contains_pii' = 'f
 
 ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN request_id COMMENT 'Request.';
 
-ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN customer_id COMMENT 'Data subject whose data was erased.';
+ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN customer_id COMMENT 'Data subject (CRM customer id) whose data was erased.';
 
 ALTER TABLE ecommerce_staging.ops.erasure_requests ALTER COLUMN requested_at COMMENT 'When the request was received (UTC).';
 
