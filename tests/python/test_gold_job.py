@@ -122,25 +122,45 @@ def test_rerun_without_new_data_commits_nothing(
     assert {key: _version(spark, daily.locations, key) for key in versions} == versions
 
 
+def _person(spark: SparkSession, catalogue: Catalogue, locations: LocalLocations) -> dict[str, object]:
+    """One data subject by identity: a customer id and the shop user id their current profile names,
+    picked among those the clickstream gold table knows too (so both worlds lose a row)."""
+    gold = catalogue.tables_in("gold")
+    profiles = next(t for t in gold if "shop_user" in t.identity_columns)
+    web = next(t for t in gold if t.subject_identity == "shop_user" and AS_OF_COLUMN not in t.column_names)
+    link = profiles.identity_columns["shop_user"]
+    linked = locations.read(spark, profiles.key).where(F.col(link).isNotNull())
+    seen = locations.read(spark, web.key).select(F.col(web.subject_key).alias(link)).distinct()
+    row = linked.join(seen, link, "left_semi").orderBy(profiles.subject_key).first()
+    assert row is not None, "no customer of the generated data has web activity"
+    return {"customer": row[profiles.subject_key], "shop_user": row[link]}
+
+
 def test_upstream_delete_removes_the_subject_from_gold(
     spark: SparkSession, catalogue: Catalogue, daily: Daily
 ) -> None:
+    # A person has two ids: the customer id (orders, CRM, tickets) and the shop user id (clickstream).
+    # Erasing them deletes each upstream table's rows by the identity its subject key holds.
     subject_tables = [
         t for t in catalogue.tables_in("gold") if t.subject_key and AS_OF_COLUMN not in t.column_names
     ]
-    first = subject_tables[0]
-    subject = daily.locations.read(spark, first.key).select(first.subject_key).first()[0]
+    assert {t.subject_identity for t in subject_tables} == {"customer", "shop_user"}
+    person = _person(spark, catalogue, daily.locations)
     for key in sorted({k for t in subject_tables for k in t.upstream}):
         upstream = catalogue.table(key)
         if upstream.subject_key:
-            daily.locations.delta(spark, key).delete(F.col(upstream.subject_key) == subject)
+            subject = person[upstream.subject_identity]
+            daily.locations.delta(spark, key).delete(F.col(upstream.subject_key) == F.lit(subject))
 
     result = _run(spark, daily.landing, daily.warehouse, "after-delete", "--as-of", DAYS[-1])
 
     modes = {g.key: g.mode for g in result.gold}
     for table in subject_tables:
         assert modes[table.key] == "incremental", table.key
-        left = daily.locations.read(spark, table.key).where(F.col(table.subject_key) == subject).count()
+        subject = person[table.subject_identity]
+        left = (
+            daily.locations.read(spark, table.key).where(F.col(table.subject_key) == F.lit(subject)).count()
+        )
         assert left == 0, table.key
         assert_df_equality(
             daily.locations.read(spark, table.key),

@@ -62,23 +62,28 @@ def test_current_rows_chains_type_2_versions(spark: SparkSession, catalogue: Cat
         spark,
         customers,
         [
-            {"customer_id": 1, "effective_from": t1, "row_hash": "A", "city": "Lyon"},
-            {"customer_id": 1, "effective_from": t2, "row_hash": "A", "city": "Lyon"},  # no change
-            {"customer_id": 1, "effective_from": t3, "row_hash": "B", "city": "Nice"},
-            {"customer_id": 1, "effective_from": t4, "row_hash": "A", "city": "Lyon"},  # back again
-            {"customer_id": 2, "effective_from": t1, "row_hash": "X", "city": "Caen"},
-            {"customer_id": 2, "effective_from": t1, "row_hash": "Y", "city": "Metz"},  # same start: Y wins
+            {"customer_id": "c1", "effective_from": t1, "row_hash": "A", "shop_user_id": 101, "city": "Lyon"},
+            # no change
+            {"customer_id": "c1", "effective_from": t2, "row_hash": "A", "shop_user_id": 101, "city": "Lyon"},
+            # a new shop account and city
+            {"customer_id": "c1", "effective_from": t3, "row_hash": "B", "shop_user_id": 111, "city": "Nice"},
+            # back again
+            {"customer_id": "c1", "effective_from": t4, "row_hash": "A", "shop_user_id": 101, "city": "Lyon"},
+            {"customer_id": "c2", "effective_from": t1, "row_hash": "X", "city": "Caen"},
+            # same start: Y wins
+            {"customer_id": "c2", "effective_from": t1, "row_hash": "Y", "city": "Metz"},
         ],
     )
 
     result = versions.transform(current_rows(customers, versions.columns))
 
     rows = sorted(
-        (r.customer_id, r.effective_from, r.effective_to, r.is_current, r.city) for r in result.collect()
+        (r.customer_id, r.effective_from, r.effective_to, r.is_current, r.shop_user_id, r.city)
+        for r in result.collect()
     )
     assert rows == [
-        (1, t1, t3, False, "Lyon"),
-        (1, t3, t4, False, "Nice"),
-        (1, t4, None, True, "Lyon"),
-        (2, t1, None, True, "Metz"),
+        ("c1", t1, t3, False, 101, "Lyon"),
+        ("c1", t3, t4, False, 111, "Nice"),
+        ("c1", t4, None, True, 101, "Lyon"),
+        ("c2", t1, None, True, None, "Metz"),
     ]

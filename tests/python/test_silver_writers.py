@@ -16,6 +16,12 @@ from lakehouse.silver.job import bronze_fed_tables
 from lakehouse.silver.writers import Target, merge_cdc, merge_latest, merge_scd2
 
 T1, T2, T3, T4 = (datetime(2019, 10, d, 12) for d in (1, 2, 3, 4))
+C1, C2, C7 = (
+    "06b8999e2fba1a1fbc88172c00ba8bc7",
+    "18955e83d337fd6b2def6b18a428ac77",
+    "4e7b3e00288586ebd08712fdd0374a03",
+)
+"""Customer ids as Olist holds them: 32 hexadecimal characters, a string."""
 
 
 def _silver(catalogue: Catalogue, source: str) -> Table:
@@ -29,12 +35,12 @@ def _target(spark: SparkSession, table: Table, tmp_path: Path) -> Target:
     return Target(spark, table, locations)
 
 
-def _customers(spark: SparkSession, table: Table, rows: list[tuple[int, str, datetime]]) -> DataFrame:
-    """Customer versions (id, city, effective_from); other tracked columns fixed."""
+def _customers(spark: SparkSession, table: Table, rows: list[tuple[str, str, datetime]]) -> DataFrame:
+    """Customer versions (Olist-style string id, city, effective_from); other tracked columns fixed."""
     assert table.scd is not None
     values = {c.name: F.lit(None).cast(c.type) for c in table.columns}
     values.update({"region": F.lit("east"), "is_current": F.lit(True)})
-    df = spark.createDataFrame(rows, "customer_id long, city string, effective_from timestamp")
+    df = spark.createDataFrame(rows, "customer_id string, city string, effective_from timestamp")
     out = df.select(
         *(F.col(c.name) if c.name in df.columns else values[c.name].alias(c.name) for c in table.columns)
     )
@@ -53,11 +59,11 @@ def test_merge_scd2_no_op_change_writes_nothing(
 ) -> None:
     table = _silver(catalogue, "customers")
     target = _target(spark, table, tmp_path)
-    merge_scd2(target, _customers(spark, table, [(1, "rome", T1)]), 1)
+    merge_scd2(target, _customers(spark, table, [(C1, "rome", T1)]), 1)
     version = target.version()
-    written = merge_scd2(target, _customers(spark, table, [(1, "rome", T2)]), 1)
+    written = merge_scd2(target, _customers(spark, table, [(C1, "rome", T2)]), 1)
     assert (written.predicted, written.deduplicated, target.version()) == (0, 1, version)
-    assert _chain(target) == [(1, "rome", T1, None, True)]
+    assert _chain(target) == [(C1, "rome", T1, None, True)]
 
 
 def test_merge_scd2_slots_a_late_change_in_place(
@@ -65,13 +71,13 @@ def test_merge_scd2_slots_a_late_change_in_place(
 ) -> None:
     table = _silver(catalogue, "customers")
     target = _target(spark, table, tmp_path)
-    merge_scd2(target, _customers(spark, table, [(1, "rome", T1), (1, "oslo", T3)]), 2)
-    written = merge_scd2(target, _customers(spark, table, [(1, "lyon", T2)]), 1)
+    merge_scd2(target, _customers(spark, table, [(C1, "rome", T1), (C1, "oslo", T3)]), 2)
+    written = merge_scd2(target, _customers(spark, table, [(C1, "lyon", T2)]), 1)
     assert written.predicted == 1
     assert _chain(target) == [
-        (1, "rome", T1, T2, False),
-        (1, "lyon", T2, T3, False),
-        (1, "oslo", T3, None, True),
+        (C1, "rome", T1, T2, False),
+        (C1, "lyon", T2, T3, False),
+        (C1, "oslo", T3, None, True),
     ]
 
 
@@ -80,7 +86,7 @@ def test_merge_scd2_replayed_batch_changes_nothing(
 ) -> None:
     table = _silver(catalogue, "customers")
     target = _target(spark, table, tmp_path)
-    batch = _customers(spark, table, [(1, "rome", T1), (1, "oslo", T2), (2, "kyiv", T1)])
+    batch = _customers(spark, table, [(C1, "rome", T1), (C1, "oslo", T2), (C2, "kyiv", T1)])
     merge_scd2(target, batch, 3)
     before, version = _chain(target), target.version()
     written = merge_scd2(target, batch, 3)
@@ -98,7 +104,7 @@ def _tickets(spark: SparkSession, table: Table, rows: list[tuple[int, str, int, 
     df = spark.createDataFrame(
         rows, f"ticket_id long, status string, {table.cdc.sequence_column} long, operation string"
     )
-    fixed = {"customer_id": F.lit(7), "updated_at": F.lit(T1)}
+    fixed = {"customer_id": F.lit(C7), "updated_at": F.lit(T1)}
     return df.select(
         *(
             F.col(c.name)

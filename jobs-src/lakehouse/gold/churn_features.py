@@ -196,9 +196,17 @@ def affected(ctx: GoldContext, changes: Inputs, inputs: Inputs) -> DataFrame:
         changes.orders.select(*decided_labels_window(ctx, ORDER_DATE)),
         changes.support_tickets.select(*altered_window(F.to_date("created_at"))),
         changes.sessions.select(*altered_window(SESSION_DATE, 0, SESSION_WINDOW_DAYS - 1)),
-        # A pre-image only repeats the version its post-image closes on effective_to.
+        # An inserted or deleted version links from its effective_from; an update's post-image closes the
+        # version on effective_to; its pre-image only repeats it.
         changes.dim_customer.where(F.col(CHANGE_TYPE) != "update_preimage").select(
-            *altered_window(F.to_date(F.coalesce("effective_to", "effective_from")))
+            *altered_window(
+                F.to_date(
+                    F.coalesce(
+                        F.when(F.col(CHANGE_TYPE) == "update_postimage", F.col("effective_to")),
+                        F.col("effective_from"),
+                    )
+                )
+            )
         ),
     )
     return altered_snapshots(ctx, windows, decidable_dates(ctx))

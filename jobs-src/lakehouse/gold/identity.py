@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 CUSTOMER_ID = "customer_id"
 USER_ID = "user_id"
 SHOP_USER_ID = "shop_user_id"
-_FROM, _TO = "_linked_from", "_linked_to"
+_FROM, _TO, _ROW = "_linked_from", "_linked_to", "_linked_row"
 
 
 def shop_user_links(dim_customer: DataFrame) -> DataFrame:
@@ -40,4 +40,7 @@ def by_customer(frame: DataFrame, links: DataFrame, at: str) -> DataFrame:
     customers. A user id two customers name at once counts for both (the CRM is the authority).
     """
     linked = (F.col(at) >= F.col(_FROM)) & (F.col(_TO).isNull() | (F.col(at) < F.col(_TO)))
-    return frame.join(links, USER_ID, "inner").where(linked).drop(USER_ID, _FROM, _TO)
+    # Two overlapping versions of one customer naming the same user must not count a row twice.
+    numbered = frame.withColumn(_ROW, F.monotonically_increasing_id())
+    matched = numbered.join(links, USER_ID, "inner").where(linked).dropDuplicates([_ROW, CUSTOMER_ID])
+    return matched.drop(USER_ID, _FROM, _TO, _ROW)

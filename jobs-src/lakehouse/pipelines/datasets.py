@@ -19,7 +19,6 @@ the catalogue like everything else.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
@@ -29,6 +28,7 @@ from pyspark.sql import functions as F
 from lakehouse.bronze.readers import SOURCE_FILE
 from lakehouse.catalogue import Table
 from lakehouse.silver.common import latest_per_key
+from lakehouse.silver.job import table_module
 
 HASH_COLUMN = "row_hash"
 EFFECTIVE_TO = "effective_to"
@@ -47,8 +47,8 @@ def checked_view_name(table: Table) -> str:
 
 
 def silver_module(table: Table) -> ModuleType:
-    """`lakehouse.silver.<table name>`, the per-table logic the batch job uses too."""
-    return importlib.import_module(f"lakehouse.silver.{table.name}")
+    """The per-table logic the batch job uses too (`lakehouse.silver.job.table_module`)."""
+    return table_module(table)
 
 
 def conform(table: Table) -> Callable[[DataFrame], DataFrame]:

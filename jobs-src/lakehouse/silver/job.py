@@ -39,15 +39,22 @@ QUARANTINED_HOOK_STEP = ":quarantined"
 
 
 def table_module(table: Table) -> ModuleType:
-    """The module holding the per-table logic of `table`; the error says what to create."""
+    """The module holding the per-table logic of `table`: `lakehouse.silver.<table name>`, or for a
+    table declared in the catalogue alone `lakehouse.silver.declared` (same-named columns parsed by
+    the source's rules, one row per business key); the error says what to declare or create."""
     name = f"lakehouse.silver.{table.name}"
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as error:
+        if error.name != name:  # the module exists but an import inside it failed
+            raise
+    if table.scd or table.cdc or len(table.upstream) != 1 or not table.business_keys:
         raise ModuleNotFoundError(
-            f"{table.key}: no module {name}; add one with standardise(table, parsing) and write(...) "
-            "(see lakehouse/silver/events.py)"
-        ) from error
+            f"{table.key}: no module {name}, and only a table with one upstream, business keys and no "
+            "scd/cdc can go without one; add it with standardise(table, parsing) and write(...) "
+            "(see lakehouse/silver/order_items.py)"
+        )
+    return importlib.import_module("lakehouse.silver.declared")
 
 
 def bronze_fed_tables(catalogue: Catalogue) -> list[tuple[Table, Table]]:
