@@ -72,6 +72,25 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
   },
   {
     layer: "ops",
+    name: "landing_rejects",
+    description:
+      "Landing files bronze could not read as their source (binary content, wrong encoding, no header), " +
+      "moved aside whole so the rest of the source keeps flowing; nothing of them reached bronze.",
+    columns: [
+      column("run_id", "STRING", "Run that found the file.", { nullable: false }),
+      column("source", "STRING", "Landing source (folder) the file was in.", { nullable: false }),
+      column("file_path", "STRING", "Where the file landed.", { nullable: false }),
+      column("moved_to", "STRING", "Where it was moved; null when left in place (found mid-stream)."),
+      column("reason", "STRING", "Why it could not be read.", { nullable: false }),
+      column("rejected_at", "TIMESTAMP", "When (UTC).", { nullable: false }),
+    ],
+    businessKeys: ["run_id", "file_path"],
+    clusterColumns: ["rejected_at"],
+    readers: OPERATORS,
+    retentionDays: 730,
+  },
+  {
+    layer: "ops",
     name: "erasure_requests",
     description: "GDPR / CCPA erasure requests and their outcome per table.",
     columns: [

@@ -223,7 +223,9 @@ def _run(
                     databricks=databricks,
                     trigger=trigger,
                     on_batch=on_batch,
+                    run_id=run_id,
                     hook=hook,
+                    log=log,
                 )
             )
             for s in sources

@@ -7,15 +7,18 @@ the Delta commit and the checkpoint commit is skipped instead of written twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
+from lakehouse.bronze.headers import check_header
 from lakehouse.bronze.readers import (
     INGESTED_AT,
+    SOURCE_FILE,
     conform_to,
     landing_stream,
     parse_json_lines,
@@ -26,6 +29,7 @@ from lakehouse.bronze.readers import (
 from lakehouse.catalogue import Catalogue, Source, Table
 from lakehouse.locations import TableLocations, delta_properties
 from lakehouse.ops.accounting import TableCounts
+from lakehouse.ops.rejects import Rejection, move_aside, write_rejects
 
 BatchHook = Callable[[str, int], None]
 """Called as hook(table_key, batch_id) after each batch's writes (tests use it to simulate a kill)."""
@@ -47,23 +51,46 @@ class Trigger:
 
 @dataclass
 class HeaderCache:
-    """Headers of local CSV landing files, read once per file on the driver.
+    """Headers of local CSV landing files, read once per file on the driver and normalised.
 
-    Only the first line of each new file is read, so the cost grows with new files, not history.
+    Only the start of each new file is read, so the cost grows with new files, not history. A file
+    that cannot be read as this source's CSV (see `check_header`) is listed in `unreadable`.
     """
 
     folder: Path
     declared: tuple[str, ...]
+    encoding: str = "UTF-8"
     headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """File name -> why it cannot be read."""
+
+    def refresh(self) -> None:
+        if not self.folder.is_dir():
+            return
+        for path in sorted(self.folder.iterdir()):
+            if not path.is_file() or path.name in self.headers or path.name in self.unreadable:
+                continue
+            check = check_header(path, self.declared, encoding=self.encoding)
+            if check.unreadable is not None:
+                self.unreadable[path.name] = check.unreadable
+            else:
+                self.headers[path.name] = check.names or self.declared
 
     def drifted(self) -> dict[str, tuple[str, ...]]:
-        if self.folder.is_dir():
-            for path in sorted(self.folder.iterdir()):
-                if path.is_file() and path.name not in self.headers:
-                    with path.open(encoding="utf-8", errors="replace") as file:
-                        first = file.readline().rstrip("\r\n")
-                    self.headers[path.name] = tuple(first.split(",")) if first else self.declared
+        self.refresh()
         return {name: header for name, header in self.headers.items() if header != self.declared}
+
+
+def without_files(names: Iterable[str]) -> Callable[[DataFrame], DataFrame]:
+    """Drops the rows of the landing files named `names`. Needs: `_source_file`."""
+    names = sorted(names)
+
+    def transform(df: DataFrame) -> DataFrame:
+        if not names:
+            return df
+        return df.where(~F.element_at(F.split(F.col(SOURCE_FILE), "/"), -1).isin(names))
+
+    return transform
 
 
 def bronze_batch(
@@ -71,11 +98,14 @@ def bronze_batch(
 ) -> Callable[[DataFrame], DataFrame]:
     """The whole raw-to-bronze shaping of one micro-batch (pure apart from the header lookup).
 
-    Needs: the reader's columns and `_source_file`. Returns exactly the bronze table's columns.
+    Needs: the reader's columns and `_source_file`. Returns exactly the bronze table's columns; rows of
+    files the header cache found unreadable are left out (the files are moved aside whole).
     """
     drifted = headers.drifted() if headers is not None else {}
+    unreadable = tuple(headers.unreadable) if headers is not None else ()
 
     def transform(df: DataFrame) -> DataFrame:
+        df = df.transform(without_files(unreadable))
         if source.format == "csv":
             shaped = df.transform(rescue_csv(source.columns, drifted))
         else:
@@ -83,6 +113,17 @@ def bronze_batch(
         return shaped.transform(with_audit(batch_id)).transform(conform_to(table))
 
     return transform
+
+
+def screen_landing(headers: HeaderCache, landing: Path, source: Source) -> list[Rejection]:
+    """Move the source's unreadable files aside before its stream lists them; returns what moved."""
+    headers.refresh()
+    moved = [
+        move_aside(headers.folder / name, landing, source.name, reason)
+        for name, reason in sorted(headers.unreadable.items())
+    ]
+    headers.unreadable.clear()
+    return moved
 
 
 def ingest(
@@ -95,13 +136,23 @@ def ingest(
     databricks: bool,
     trigger: Trigger,
     on_batch: Callable[[str, int, TableCounts], None],
+    run_id: str,
     hook: BatchHook | None = None,
+    log: Callable[[str], None] = print,
 ) -> StreamingQuery:
-    """Start the landing -> bronze stream of `source`; `on_batch` receives each batch's counts."""
+    """Start the landing -> bronze stream of `source`; `on_batch` receives each batch's counts.
+
+    Locally, CSV files that cannot be read as the source are moved to `<landing>/_rejected/<source>/`
+    and recorded in the ops rejects table (one log line each); the rest of the source flows on.
+    """
     table = catalogue.table(source.table)
     locations.create(spark, table.key, table.spark_schema(), delta_properties(catalogue, table))
     folder = f"{landing.rstrip('/')}/{source.name}"
-    headers = None if databricks or source.format != "csv" else HeaderCache(Path(folder), source.columns)
+    headers = None
+    if not databricks and source.format == "csv":
+        headers = HeaderCache(Path(folder), source.columns, encoding=source.parsing.encoding)
+        moved = screen_landing(headers, Path(landing), source)
+        _record(spark, catalogue, locations, run_id, moved, log)
     raw = (
         landing_stream(
             spark, source, folder, databricks=databricks, max_files_per_trigger=trigger.max_files_per_trigger
@@ -110,11 +161,23 @@ def ingest(
         .transform(with_source_file)
     )
 
+    reported: set[str] = set()
+
     def write_batch(batch: DataFrame, batch_id: int) -> None:
         if databricks:
             rows = batch.transform(with_audit(batch_id)).transform(conform_to(table))
         else:
             rows = batch.transform(bronze_batch(table, source, headers, batch_id))
+            if headers is not None:
+                # Arrived after the start: its rows are left out; moving it now could pull it from under
+                # a batch already planned, so it moves at the stream's next start.
+                found = [
+                    Rejection(source.name, str(headers.folder / name), reason)
+                    for name, reason in sorted(headers.unreadable.items())
+                    if name not in reported
+                ]
+                reported.update(headers.unreadable)
+                _record(spark, catalogue, locations, run_id, found, log)
         writer = rows.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
         version_before = locations.version(spark, table.key)
         locations.save(writer, table.key)
@@ -134,4 +197,17 @@ def ingest(
     return trigger.apply(writer).queryName(f"bronze:{table.key}").start()  # type: ignore[attr-defined]
 
 
-__all__ = ["INGESTED_AT", "BatchHook", "HeaderCache", "Trigger", "bronze_batch", "ingest"]
+def _record(
+    spark: SparkSession,
+    catalogue: Catalogue,
+    locations: TableLocations,
+    run_id: str,
+    rejections: list[Rejection],
+    log: Callable[[str], None],
+) -> None:
+    for rejection in rejections:
+        log(rejection.describe())
+    write_rejects(spark, catalogue, locations, run_id, rejections)
+
+
+__all__ = ["INGESTED_AT", "BatchHook", "HeaderCache", "Trigger", "bronze_batch", "ingest", "screen_landing", "without_files"]

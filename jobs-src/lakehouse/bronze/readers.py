@@ -23,6 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StringType, StructField, StructType
 
+from lakehouse.bronze.headers import ddl
 from lakehouse.catalogue import Source, Table
 
 RESCUED = "_rescued_data"
@@ -43,8 +44,14 @@ def string_schema(columns: Sequence[str], *extra: str) -> StructType:
 
 
 def reader_options(source: Source) -> dict[str, str]:
-    """The source's declared reader options, shared by Auto Loader and the local file source."""
-    return dict(source.options)
+    """The source's declared reader options, shared by Auto Loader and the local file source.
+
+    A declared non-UTF-8 encoding (the catalogue's `parse.encoding`) becomes the reader's `encoding`.
+    """
+    options = dict(source.options)
+    if source.parsing.encoding.upper().replace("-", "") != "UTF8":
+        options.setdefault("encoding", source.parsing.encoding)
+    return options
 
 
 def landing_stream(
@@ -124,7 +131,7 @@ def rescue_csv(
         )
         out = df.withColumn(RESCUED, F.when(F.col(CORRUPT).isNotNull(), corrupt))
         for file_name, header in sorted(drifted.items()):
-            parsed = F.from_csv(F.col(CORRUPT), string_schema(header).simpleString())
+            parsed = F.from_csv(F.col(CORRUPT), ddl(header))
             extras = [name for name in header if name not in columns]
             rescued = F.to_json(
                 F.create_map(

@@ -136,6 +136,7 @@ def _run_stage(
             databricks=databricks,
             trigger=trigger,
             on_batch=on_batch,
+            run_id=args.run_id,
         )
     else:
         table = catalogue.table(args.table)

@@ -682,6 +682,21 @@ TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'run_id,stage,started_at');
 
 ALTER TABLE ecommerce_prod.ops.pipeline_runs SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'run_id,stage,started_at');
 
+CREATE TABLE IF NOT EXISTS ecommerce_prod.ops.landing_rejects (
+  run_id STRING NOT NULL COMMENT 'Run that found the file.',
+  source STRING NOT NULL COMMENT 'Landing source (folder) the file was in.',
+  file_path STRING NOT NULL COMMENT 'Where the file landed.',
+  moved_to STRING COMMENT 'Where it was moved; null when left in place (found mid-stream).',
+  reason STRING NOT NULL COMMENT 'Why it could not be read.',
+  rejected_at TIMESTAMP NOT NULL COMMENT 'When (UTC).'
+)
+USING DELTA
+CLUSTER BY (rejected_at)
+COMMENT 'Landing files bronze could not read as their source (binary content, wrong encoding, no header), moved aside whole so the rest of the source keeps flowing; nothing of them reached bronze.'
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'run_id,file_path,rejected_at');
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'run_id,file_path,rejected_at');
+
 CREATE TABLE IF NOT EXISTS ecommerce_prod.ops.erasure_requests (
   request_id STRING NOT NULL COMMENT 'Request.',
   customer_id STRING NOT NULL COMMENT 'Data subject (CRM customer id) whose data was erased.',

@@ -929,6 +929,22 @@ ALTER TABLE ecommerce_prod.ops.pipeline_runs ALTER COLUMN duration_seconds COMME
 
 ALTER TABLE ecommerce_prod.ops.pipeline_runs ALTER COLUMN error COMMENT 'First line of the error of a failed run.';
 
+COMMENT ON TABLE ecommerce_prod.ops.landing_rejects IS 'Landing files bronze could not read as their source (binary content, wrong encoding, no header), moved aside whole so the rest of the source keeps flowing; nothing of them reached bronze.';
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects SET TAGS ('contains_pii' = 'false');
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects ALTER COLUMN run_id COMMENT 'Run that found the file.';
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects ALTER COLUMN source COMMENT 'Landing source (folder) the file was in.';
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects ALTER COLUMN file_path COMMENT 'Where the file landed.';
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects ALTER COLUMN moved_to COMMENT 'Where it was moved; null when left in place (found mid-stream).';
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects ALTER COLUMN reason COMMENT 'Why it could not be read.';
+
+ALTER TABLE ecommerce_prod.ops.landing_rejects ALTER COLUMN rejected_at COMMENT 'When (UTC).';
+
 COMMENT ON TABLE ecommerce_prod.ops.erasure_requests IS 'GDPR / CCPA erasure requests and their outcome per table.';
 
 ALTER TABLE ecommerce_prod.ops.erasure_requests SET TAGS ('contains_pii' = 'false');
