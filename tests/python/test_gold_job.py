@@ -124,15 +124,20 @@ def test_rerun_without_new_data_commits_nothing(
 
 def _person(spark: SparkSession, catalogue: Catalogue, locations: LocalLocations) -> dict[str, object]:
     """One data subject by identity: a customer id and the shop user id their current profile names,
-    picked among those the clickstream gold table knows too (so both worlds lose a row)."""
+    picked among those every subject-keyed gold table knows (so each of them loses a row)."""
     gold = catalogue.tables_in("gold")
     profiles = next(t for t in gold if "shop_user" in t.identity_columns)
-    web = next(t for t in gold if t.subject_identity == "shop_user" and AS_OF_COLUMN not in t.column_names)
     link = profiles.identity_columns["shop_user"]
-    linked = locations.read(spark, profiles.key).where(F.col(link).isNotNull())
-    seen = locations.read(spark, web.key).select(F.col(web.subject_key).alias(link)).distinct()
-    row = linked.join(seen, link, "left_semi").orderBy(profiles.subject_key).first()
-    assert row is not None, "no customer of the generated data has web activity"
+    column_of = {"customer": profiles.subject_key, "shop_user": link}
+    people = locations.read(spark, profiles.key).where(F.col(link).isNotNull())
+    for table in gold:
+        if table.subject_key and AS_OF_COLUMN not in table.column_names:
+            known = locations.read(spark, table.key).select(
+                F.col(table.subject_key).alias(column_of[table.subject_identity])
+            )
+            people = people.join(known.distinct(), column_of[table.subject_identity], "left_semi")
+    row = people.orderBy(profiles.subject_key).first()
+    assert row is not None, "no customer of the generated data is in every subject-keyed gold table"
     return {"customer": row[profiles.subject_key], "shop_user": row[link]}
 
 

@@ -21,6 +21,7 @@ from lakehouse.catalogue import Catalogue, Parsing, Table
 from lakehouse.locations import TableLocations, delta_properties
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import (
+    BRONZE_META,
     ExpectationFailed,
     expectation_counts,
     materialised,
@@ -48,13 +49,27 @@ def table_module(table: Table) -> ModuleType:
     except ModuleNotFoundError as error:
         if error.name != name:  # the module exists but an import inside it failed
             raise
-    if table.scd or table.cdc or len(table.upstream) != 1 or not table.business_keys:
+    bronze_fed = len(table.upstream) == 1 and table.upstream[0].split(".", 1)[0] == "bronze"
+    if table.scd or table.cdc or not bronze_fed or not table.business_keys:
         raise ModuleNotFoundError(
-            f"{table.key}: no module {name}, and only a table with one upstream, business keys and no "
-            "scd/cdc can go without one; add it with standardise(table, parsing) and write(...) "
+            f"{table.key}: no module {name}, and only a table fed by one bronze table, with business keys "
+            "and no scd/cdc, can go without one; add it with standardise(table, parsing) and write(...) "
             "(see lakehouse/silver/order_items.py)"
         )
     return importlib.import_module("lakehouse.silver.declared")
+
+
+def check_declared_columns(silver: Table, bronze: Table) -> None:
+    """A table on `lakehouse.silver.declared` takes every column from the same-named bronze column:
+    name the silver columns bronze lacks instead of failing later on an unresolved column."""
+    missing = [
+        c.name for c in silver.columns if c.name not in BRONZE_META and c.name not in bronze.column_names
+    ]
+    if missing:
+        raise ValueError(
+            f"{silver.key}: columns {missing} have no same-named column in {bronze.key}; rename them to "
+            f"the source's names or give the table a module lakehouse.silver.{silver.name}"
+        )
 
 
 def bronze_fed_tables(catalogue: Catalogue) -> list[tuple[Table, Table]]:
@@ -99,6 +114,8 @@ class SilverJob:
 
     def prepare(self) -> None:
         """Create the target (and quarantine) tables from the catalogue schemas if missing."""
+        if table_module(self.silver).__name__ == "lakehouse.silver.declared":
+            check_declared_columns(self.silver, self.bronze)
         if any(e.action == "quarantine" for e in self.silver.expectations) and self.quarantine is None:
             raise ValueError(
                 f"{self.silver.key}: quarantine expectations but no quarantineTable in the catalogue"
