@@ -11,7 +11,7 @@
  *
  * Either mode reads already synthesized folders instead with `--left-dir` / `--right-dir` (cdktf.out style).
  *
- * @see README.md, "Environment diff" and "Revision diff and the destructive-change guard"
+ * @see docs/env-diff.md, "Environment diff" and "Revision diff and the destructive-change guard"
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -5,7 +5,7 @@
  *
  * Why: `terraform validate` needs the provider binary, and no azurerm release can be built here: its `go.mod`
  * declares the module without the major-version suffix its v4 / v5 tags need, so the Go module proxy refuses every
- * tagged release (README, "Toolchain"). Without a binary there is no `terraform providers schema -json` either.
+ * tagged release (docs/toolchain.md). Without a binary there is no `terraform providers schema -json` either.
  *
  * Usage:
  *   npm run schema:azurerm              # synthesize every environment, rewrite the JSON when it changed

@@ -48,7 +48,7 @@ export const AZURERM_BINDINGS: BindingsPackage = {
   namespace: "hashicorp",
 };
 
-/** The Databricks bindings the lakehouse stacks are written with (README, "Toolchain"). */
+/** The Databricks bindings the lakehouse stacks are written with (docs/toolchain.md). */
 export const DATABRICKS_BINDINGS: BindingsPackage = {
   name: "@cdktf/provider-databricks",
   provider: "databricks",

@@ -14,7 +14,7 @@
 # Databricks provider in scripts/tools/databricks-provider.version (1.84.0): the newest release the Go module
 # proxy serves (it answers 403 "not available" for 1.84.1 and 1.85.0 up to at least 1.160.0), and exactly the
 # version the bindings (@cdktf/provider-databricks 15.2.0) target and the stacks pin. Validation refuses any
-# other version, and tests/validation/toolchain.test.ts checks the three agree (README, "Toolchain").
+# other version, and tests/validation/toolchain.test.ts checks the three agree (docs/toolchain.md).
 #
 # Idempotent: a tool whose binary is in place and answers its version is not rebuilt. A cold build takes
 # several minutes on 2 cores (see docs/validation.md); a warm run returns in well under a second.

@@ -169,7 +169,7 @@ export function validateStack(
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   const mirrored = mirroredProviders(paths);
   // Exactly the version the stack pins, or no validation: validating with another version would accept (or
-  // refuse) arguments the pinned provider does not, which is the drift this project refuses (README, "Toolchain").
+  // refuse) arguments the pinned provider does not, which is the drift this project refuses (docs/toolchain.md).
   const missing = requiredProviders(stack)
     .filter((pinned) => !mirrored.has(pinned))
     .map((pinned) => {

@@ -11,7 +11,7 @@
  *   npx tsx scripts/tools/toolchain.ts                     versions and every argument the provider lacks; exit 1 on any
  *   npx tsx scripts/tools/toolchain.ts --write-force-new   rewrite scripts/tools/databricks-force-new.json
  *
- * @see README.md, "Toolchain"
+ * @see docs/toolchain.md
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
