@@ -31,7 +31,9 @@ def test_odd_files_flow_or_are_moved_aside_and_the_source_keeps_flowing(
     folder = tmp_path / "landing" / source.name
     folder.mkdir(parents=True)
     header = ",".join(source.columns)
-    (folder / "events-2019-10-01.csv").write_text(f"{header}\n{_event('plain-1', 1)}\n{_event('plain-2', 2)}\n")
+    (folder / "events-2019-10-01.csv").write_text(
+        f"{header}\n{_event('plain-1', 1)}\n{_event('plain-2', 2)}\n"
+    )
     (folder / "events-2019-10-01-resaved.csv").write_bytes(
         ("\ufeff" + "\r\n".join([header, _event("resaved-1", 3), _event("resaved-2", 4)]) + "\r\n").encode()
     )
@@ -41,10 +43,9 @@ def test_odd_files_flow_or_are_moved_aside_and_the_source_keeps_flowing(
     (folder / "events-2019-10-01-headerless.csv").write_text(f"{_event('headerless-1', 6)}\n")
     warehouse = tmp_path / "warehouse"
     lines: list[str] = []
-    args = runner.parse_args(
-        ["--landing", str(tmp_path / "landing"), "--warehouse", str(warehouse), "--run-id", "poison-1"]
-        + ["--sources", source.name, "--no-gold"]
-    )
+    landing = str(tmp_path / "landing")
+    options = ["--run-id", "poison-1", "--sources", source.name, "--no-gold"]
+    args = runner.parse_args(["--landing", landing, "--warehouse", str(warehouse), *options])
     runner.run(spark, args, log=lines.append)
 
     locations = LocalLocations(warehouse)

@@ -79,9 +79,8 @@ def check_header(
     names = normalise_names(fields)
     if not set(names) & set(declared):
         shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-        return HeaderCheck(
-            unreadable=f"header shares no column with the declaration (a headerless file or another source's): {shown}"
-        )
+        why = "header shares no column with the declaration (a headerless file or another source's)"
+        return HeaderCheck(unreadable=f"{why}: {shown}")
     return HeaderCheck(names=names)
 
 

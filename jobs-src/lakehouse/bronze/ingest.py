@@ -210,4 +210,13 @@ def _record(
     write_rejects(spark, catalogue, locations, run_id, rejections)
 
 
-__all__ = ["INGESTED_AT", "BatchHook", "HeaderCache", "Trigger", "bronze_batch", "ingest", "screen_landing", "without_files"]
+__all__ = [
+    "INGESTED_AT",
+    "BatchHook",
+    "HeaderCache",
+    "Trigger",
+    "bronze_batch",
+    "ingest",
+    "screen_landing",
+    "without_files",
+]

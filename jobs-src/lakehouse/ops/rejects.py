@@ -32,7 +32,9 @@ class Rejection:
     rejected_at: datetime | None = None
 
     def describe(self) -> str:
-        where = f"moved to {self.moved_to}" if self.moved_to else "left in place, moved aside at the next start"
+        where = (
+            f"moved to {self.moved_to}" if self.moved_to else "left in place, moved aside at the next start"
+        )
         return f"[bronze] rejected {self.file_path}: {self.reason}; {where}"
 
 
