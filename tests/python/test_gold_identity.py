@@ -30,7 +30,7 @@ def links(spark: SparkSession) -> DataFrame:
 
 def _customers_of(spark: SparkSession, links: DataFrame, sessions: list[tuple]) -> DataFrame:
     frame = silver(spark, "sessions", SESSION_COLUMNS, sessions)
-    return by_customer(frame, links, "session_start").select("user_session", "customer_id")
+    return by_customer(frame, links, "session_start", keep=("user_session",))
 
 
 def test_shop_user_links_are_the_versions_naming_a_shop_user(links: DataFrame) -> None:
@@ -51,7 +51,7 @@ def test_by_customer_puts_the_linked_customer_in_place_of_the_user(
 ) -> None:
     frame = silver(spark, "sessions", SESSION_COLUMNS, [("s1", 101, ts("2024-03-05 12:00"))])
 
-    rows = by_customer(frame, links, "session_start")
+    rows = by_customer(frame, links, "session_start", keep=("user_session", "session_start"))
 
     assert rows.columns == ["user_session", "session_start", "customer_id"]
     assert_rows(rows, [("s1", ts("2024-03-05 12:00"), "c1")])
@@ -95,3 +95,19 @@ def test_by_customer_gives_a_user_two_customers_name_to_both(spark: SparkSession
     ]
 
     assert_rows(_customers_of(spark, links, sessions), [("both", "c3"), ("both", "c4"), ("c3-only", "c3")])
+
+
+def test_a_broken_chain_of_open_versions_counts_each_session_once(spark: SparkSession) -> None:
+    # Both versions of c5 are still open and name user 500: the first one's range ends where the next begins,
+    # so a session after both starts belongs to c5 once, not once per version.
+    broken = [("c5", 500, ts("2024-03-01 00:00"), None), ("c5", 500, ts("2024-03-05 00:00"), None)]
+    links = shop_user_links(silver(spark, "dim_customer", PROFILE_COLUMNS, broken))
+    assert_rows(
+        links,
+        [
+            ("c5", 500, ts("2024-03-01 00:00"), ts("2024-03-05 00:00")),
+            ("c5", 500, ts("2024-03-05 00:00"), None),
+        ],
+    )
+    sessions = [("s1", 500, ts("2024-03-02 09:00")), ("s2", 500, ts("2024-03-08 09:00"))]
+    assert_rows(_customers_of(spark, links, sessions), [("s1", "c5"), ("s2", "c5")])

@@ -43,7 +43,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.gold.contract import CHANGE_TYPE, GoldContext, Inputs
-from lakehouse.gold.identity import USER_ID, by_customer, shop_user_links
+from lakehouse.gold.identity import by_customer, shop_user_links
 from lakehouse.gold.order_value import (
     AS_OF_DATE,
     CUSTOMER_ID,
@@ -136,11 +136,8 @@ def build(ctx: GoldContext, inputs: Inputs, scope: DataFrame | None = None) -> D
 
     sessions = (
         by_customer(
-            inputs.sessions.select(USER_ID, "session_start", SESSION_DATE),
-            shop_user_links(inputs.dim_customer),
-            "session_start",
+            inputs.sessions, shop_user_links(inputs.dim_customer), "session_start", keep=(SESSION_DATE,)
         )
-        .select(CUSTOMER_ID, SESSION_DATE)
         .join(dates, _within(SESSION_DATE, 0, SESSION_WINDOW_DAYS - 1))
         .groupBy(CUSTOMER_ID, AS_OF_DATE)
         .agg(F.count(F.lit(1)).alias("sessions_30d"))

@@ -25,7 +25,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from lakehouse.gold.contract import GoldContext, Inputs
-from lakehouse.gold.identity import USER_ID, by_customer, shop_user_links
+from lakehouse.gold.identity import by_customer, shop_user_links
 from lakehouse.gold.order_value import (
     CUSTOMER_ID,
     MONEY,
@@ -77,7 +77,7 @@ def build(ctx: GoldContext, inputs: Inputs, scope: DataFrame | None = None) -> D
     )
     links = _in_scope(shop_user_links(inputs.dim_customer), scope)
     sessions = (
-        by_customer(inputs.sessions.select(USER_ID, "session_start", "session_end"), links, "session_start")
+        by_customer(inputs.sessions, links, "session_start", keep=("session_end",))
         .groupBy(CUSTOMER_ID)
         .agg(F.count(F.lit(1)).alias("sessions"), F.max("session_end").alias("last_seen_at"))
     )
@@ -124,11 +124,7 @@ def affected(ctx: GoldContext, changes: Inputs, inputs: Inputs) -> DataFrame:
         .unionByName(changes.orders.select(CUSTOMER_ID))
         .unionByName(from_lines.select(CUSTOMER_ID))
         .unionByName(
-            by_customer(
-                changes.sessions.select(USER_ID, "session_start"),
-                shop_user_links(inputs.dim_customer),
-                "session_start",
-            ).select(CUSTOMER_ID)
+            by_customer(changes.sessions, shop_user_links(inputs.dim_customer), "session_start", keep=())
         )
         .unionByName(changes.support_tickets.select(CUSTOMER_ID))
     )
