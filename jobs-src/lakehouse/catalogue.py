@@ -14,7 +14,7 @@ offending value.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -274,6 +274,18 @@ class Catalogue:
                 f"no layer '{layer}' in {self.path}; layers with tables: {', '.join(self.layers)}"
             )
         return tuple(table for table in self.tables if table.layer == layer)
+
+    def ops_table(self, columns: Iterable[str], purpose: str) -> Table:
+        """The one ops table holding every column of `columns`: how each ops writer finds its table
+        without typing its name. The error names `purpose` and what matched (none, or several)."""
+        wanted = frozenset(columns)
+        found = [t for t in self.tables_in("ops") if wanted <= set(t.column_names)]
+        if len(found) != 1:
+            raise CatalogueLookupError(
+                f"{purpose}: expected one ops table in {self.path} with the columns {sorted(wanted)}, "
+                f"found {len(found)}: {[t.key for t in found]}"
+            )
+        return found[0]
 
     def parsing_of(self, bronze: Table) -> Parsing:
         """How silver reads the text of `bronze`'s source; the error names a table that has none."""

@@ -22,6 +22,7 @@ from lakehouse.catalogue import (
     default_catalogue_file,
     load_catalogue,
 )
+from lakehouse.ops.runs import RUN_COLUMNS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -109,6 +110,18 @@ def test_unknown_lookups_name_what_exists(fixture_catalogue: Catalogue) -> None:
         fixture_catalogue.source("fax")
     with pytest.raises(CatalogueLookupError, match=rf"{some_table.key} has no column 'nope'"):
         some_table.column("nope")
+
+
+def test_an_ops_table_is_found_by_its_columns_only_when_one_matches(catalogue: Catalogue) -> None:
+    runs = catalogue.ops_table(RUN_COLUMNS, "run records")
+    assert runs.layer == "ops"
+    assert set(runs.column_names) >= RUN_COLUMNS
+    shared = [t.key for t in catalogue.tables_in("ops") if "run_id" in t.column_names]
+    assert len(shared) > 1
+    with pytest.raises(CatalogueLookupError, match=r"accounting: expected one ops table .* found \d+: \["):
+        catalogue.ops_table({"run_id"}, "accounting")
+    with pytest.raises(CatalogueLookupError, match=r"rejects: .*\['no_such_column'\], found 0: \[\]"):
+        catalogue.ops_table({"no_such_column"}, "rejects")
 
 
 def test_committed_malformed_fixture_names_file_and_field() -> None:

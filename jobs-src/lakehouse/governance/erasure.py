@@ -107,12 +107,7 @@ class Subject:
 
 def erasure_requests_table(catalogue: Catalogue) -> Table:
     """The catalogue's erasure-requests table, found by its columns (no table name typed here)."""
-    found = [t for t in catalogue.tables_in("ops") if set(t.column_names) >= REQUEST_COLUMNS]
-    if len(found) != 1:
-        raise LookupError(
-            f"expected one ops table with columns {sorted(REQUEST_COLUMNS)}, found {[t.key for t in found]}"
-        )
-    return found[0]
+    return catalogue.ops_table(REQUEST_COLUMNS, "erasure requests")
 
 
 def _record_subject_field(catalogue: Catalogue, quarantine: Table) -> tuple[str, str] | None:

@@ -38,13 +38,7 @@ ACCOUNTING_COLUMNS = frozenset(
 
 def accounting_table(catalogue: Catalogue) -> Table:
     """The catalogue's run-accounting table, found by its columns (no table name typed here)."""
-    found = [t for t in catalogue.tables_in("ops") if set(t.column_names) >= ACCOUNTING_COLUMNS]
-    if len(found) != 1:
-        raise LookupError(
-            f"expected one ops table with columns {sorted(ACCOUNTING_COLUMNS)}, "
-            f"found {[t.key for t in found]}"
-        )
-    return found[0]
+    return catalogue.ops_table(ACCOUNTING_COLUMNS, "run accounting")
 
 
 class AccountingError(RuntimeError):

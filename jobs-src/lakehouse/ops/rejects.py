@@ -40,12 +40,7 @@ class Rejection:
 
 def landing_rejects_table(catalogue: Catalogue) -> Table:
     """The catalogue's rejects table, found by its columns (no table name typed here)."""
-    found = [t for t in catalogue.tables_in("ops") if set(t.column_names) >= REJECT_COLUMNS]
-    if len(found) != 1:
-        raise LookupError(
-            f"expected one ops table with columns {sorted(REJECT_COLUMNS)}, found {[t.key for t in found]}"
-        )
-    return found[0]
+    return catalogue.ops_table(REJECT_COLUMNS, "landing rejects")
 
 
 def rejected_folder(landing: Path, source: str) -> Path:

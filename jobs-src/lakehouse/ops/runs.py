@@ -45,12 +45,7 @@ def describe_error(error: BaseException) -> str:
 
 def pipeline_runs_table(catalogue: Catalogue) -> Table:
     """The catalogue's run-record table, found by its columns (no table name typed here)."""
-    found = [t for t in catalogue.tables_in("ops") if set(t.column_names) >= RUN_COLUMNS]
-    if len(found) != 1:
-        raise LookupError(
-            f"expected one ops table with columns {sorted(RUN_COLUMNS)}, found {[t.key for t in found]}"
-        )
-    return found[0]
+    return catalogue.ops_table(RUN_COLUMNS, "run records")
 
 
 @dataclass

@@ -31,12 +31,7 @@ class QualityThresholdBreached(RuntimeError):
 
 def dq_results_table(catalogue: Catalogue) -> str:
     """Key of the ops table with per-expectation results: the ops table holding every results column."""
-    for table in catalogue.tables_in("ops"):
-        if set(RESULTS_COLUMNS) <= set(table.column_names):
-            return table.key
-    raise LookupError(
-        f"no ops table in the catalogue has the data-quality columns {', '.join(RESULTS_COLUMNS)}"
-    )
+    return catalogue.ops_table(RESULTS_COLUMNS, "data-quality results").key
 
 
 def latest_run(results: DataFrame) -> DataFrame:
