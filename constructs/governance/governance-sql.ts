@@ -55,16 +55,19 @@ function createTable(env: Environment, t: CatalogueTable): string {
       : t.partitionColumns.length > 0
         ? `\nPARTITIONED BY (${t.partitionColumns.map((c) => sqlName(c)).join(", ")})`
         : "";
-  return `CREATE TABLE IF NOT EXISTS ${tableName(env, t.key)} (\n${columns.join(",\n")}\n)\nUSING DELTA${layout}\nCOMMENT ${sqlString(t.description)}\nTBLPROPERTIES (${statsProperty(t)});`;
+  return `CREATE TABLE IF NOT EXISTS ${tableName(env, t.key)} (\n${columns.join(",\n")}\n)\nUSING DELTA${layout}\nCOMMENT ${sqlString(t.description)}\nTBLPROPERTIES (${tableProperties(t)});`;
 }
 
-/** File statistics only on the catalogue's stats columns (set again on tables created before the property). */
-function statsProperty(t: CatalogueTable): string {
-  return `'${STATS_COLUMNS_PROPERTY}' = ${sqlString(t.statsColumns.join(","))}`;
+/**
+ * The catalogue's Delta properties of the table (the same the jobs create it with), sorted: file statistics on
+ * the stats columns only and, for a table gold reads, the change data feed. Set again on existing tables.
+ */
+function tableProperties(t: CatalogueTable): string {
+  return Object.entries(t.deltaProperties)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => `'${name}' = ${sqlString(value)}`)
+    .join(", ");
 }
-
-/** Delta table property naming the columns that get file statistics. */
-export const STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
 
 /**
  * The bootstrap stages in run order. Functions do not depend on tables; tables are created from the catalogue
@@ -93,7 +96,7 @@ export const GOVERNANCE_SQL_STAGES: readonly GovernanceSqlStage[] = [
     render: ({ env, catalogue }) =>
       catalogue.tables.flatMap((t) => [
         createTable(env, t),
-        `ALTER TABLE ${tableName(env, t.key)} SET TBLPROPERTIES (${statsProperty(t)});`,
+        `ALTER TABLE ${tableName(env, t.key)} SET TBLPROPERTIES (${tableProperties(t)});`,
       ]),
   },
   {

@@ -46,6 +46,11 @@ export interface CatalogueTable {
   readonly clusterColumns: readonly string[];
   /** Columns with Delta file statistics (`delta.dataSkippingStatsColumns`). */
   readonly statsColumns: readonly string[];
+  /**
+   * Delta properties the table is created with, by whichever creator runs first (the governance bootstrap's
+   * SQL or a job's writer): its stats columns, and the change data feed when a gold table reads it.
+   */
+  readonly deltaProperties: Readonly<Record<string, string>>;
   readonly expectations: readonly Required<Expectation>[];
   readonly scd: TableDeclaration["scd"] | null;
   readonly cdc: TableDeclaration["cdc"] | null;
@@ -96,6 +101,11 @@ function defaultStatsColumns(declaration: TableDeclaration): string[] {
   return declaration.columns.map((c) => c.name).filter((name) => used.has(name));
 }
 
+/** Delta table property naming the columns that get file statistics. */
+export const STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
+/** Delta table property that records row changes, which incremental gold builds read. */
+export const CHANGE_FEED_PROPERTY = "delta.enableChangeDataFeed";
+
 function resolve(declaration: TableDeclaration): CatalogueTable {
   const expectations = (declaration.expectations ?? []).map((e) => ({
     ...e,
@@ -103,6 +113,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     onBreach: e.onBreach ?? ("fail" as const),
   }));
   const quarantine = declaration.quarantine ?? expectations.some((e) => e.action === "quarantine");
+  const statsColumns = declaration.statsColumns ?? defaultStatsColumns(declaration);
   return {
     key: `${declaration.layer}.${declaration.name}`,
     schema: declaration.layer,
@@ -114,7 +125,8 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     eventTimeColumn: declaration.eventTimeColumn ?? null,
     partitionColumns: declaration.partitionColumns ?? [],
     clusterColumns: declaration.clusterColumns ?? [],
-    statsColumns: declaration.statsColumns ?? defaultStatsColumns(declaration),
+    statsColumns,
+    deltaProperties: { [STATS_COLUMNS_PROPERTY]: statsColumns.join(",") },
     expectations,
     scd: declaration.scd ?? null,
     cdc: declaration.cdc ?? null,
@@ -238,7 +250,13 @@ export class TableCatalogue {
   constructor(declarations: readonly TableDeclaration[]) {
     const resolved = declarations.map(resolve);
     const withQuarantine = resolved.flatMap((t) => (t.quarantineTable ? [t, quarantineTableOf(t)] : [t]));
-    this.tables = LAYERS.flatMap((layer) => withQuarantine.filter((t) => t.layer === layer));
+    // Gold builds incrementally from its inputs' change feed, so every table gold reads records its changes.
+    const readByGold = new Set(withQuarantine.filter((t) => t.layer === "gold").flatMap((t) => t.upstream));
+    this.tables = LAYERS.flatMap((layer) => withQuarantine.filter((t) => t.layer === layer)).map((t) =>
+      readByGold.has(t.key)
+        ? { ...t, deltaProperties: { ...t.deltaProperties, [CHANGE_FEED_PROPERTY]: "true" } }
+        : t,
+    );
 
     const problems: string[] = [];
     const keys = new Set<string>();

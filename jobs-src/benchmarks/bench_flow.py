@@ -44,7 +44,7 @@ from lakehouse.bronze.ingest import HeaderCache, bronze_batch
 from lakehouse.bronze.readers import local_reader, string_schema, with_source_file
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
-from lakehouse.locations import LocalLocations, delta_properties
+from lakehouse.locations import LocalLocations, create_table
 from lakehouse.session import get_spark
 from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
 
@@ -118,7 +118,7 @@ def batch_reference(
         if source.kind != "files" or not folder.is_dir():
             continue
         table = catalogue.table(source.table)
-        locations.create(spark, table.key, table.spark_schema(), delta_properties(catalogue, table))
+        create_table(spark, locations, table)
         headers = HeaderCache(folder, source.columns) if source.format == "csv" else None
         raw = local_reader(spark.read, source).load(str(folder)).transform(with_source_file)
         rows = raw.transform(bronze_batch(table, source, headers, 0))

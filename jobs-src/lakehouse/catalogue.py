@@ -163,6 +163,9 @@ class Table:
     cluster_columns: tuple[str, ...]
     stats_columns: tuple[str, ...]
     """Columns Delta collects file statistics on (`delta.dataSkippingStatsColumns`)."""
+    delta_properties: Mapping[str, str]
+    """Delta properties the table is created with (stats columns; change data feed when gold reads it),
+    the same the governance bootstrap's SQL creates it with."""
     expectations: tuple[Expectation, ...]
     scd: Scd | None
     cdc: Cdc | None
@@ -508,6 +511,7 @@ def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ..
         partition_columns=_column_names(node, "partitionColumns", names),
         cluster_columns=_column_names(node, "clusterColumns", names),
         stats_columns=_column_names(node, "statsColumns", names),
+        delta_properties=node.string_map("deltaProperties"),
         expectations=tuple(_parse_expectation(e) for e in node.objs("expectations", _by_name)),
         scd=None if scd is None else _parse_scd(scd, names),
         cdc=None if cdc is None else _parse_cdc(cdc, names),

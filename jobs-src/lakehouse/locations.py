@@ -7,19 +7,19 @@ next to the data, one folder per table key, so a table and its stream state move
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from delta.tables import DeltaTable
+from delta.tables import DeltaTable, DeltaTableBuilder
 from pyspark.sql import DataFrame, DataFrameReader, DataFrameWriter, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StructType
 
 from lakehouse import delta_log
-from lakehouse.catalogue import Catalogue, Table
+from lakehouse.catalogue import Table
 from lakehouse.delta_log import Commit
 
 SKIP_CHANGE_COMMITS = {"skipChangeCommits": "true"}
@@ -86,10 +86,15 @@ class TableLocations(Protocol):
         ...
 
     def create(
-        self, spark: SparkSession, key: str, schema: StructType, properties: Mapping[str, str] | None = None
+        self,
+        spark: SparkSession,
+        key: str,
+        schema: StructType,
+        properties: Mapping[str, str] | None = None,
+        cluster_by: Sequence[str] = (),
     ) -> None:
-        """Create the table with exactly `schema` (NOT NULL kept) and Delta `properties` if it does not
-        exist."""
+        """Create the table with exactly `schema` (NOT NULL kept), Delta `properties` and liquid
+        clustering on `cluster_by` if it does not exist."""
         ...
 
     def sql_name(self, key: str) -> str:
@@ -158,14 +163,17 @@ class LocalLocations:
         writer.format("delta").save(self.path(key))
 
     def create(
-        self, spark: SparkSession, key: str, schema: StructType, properties: Mapping[str, str] | None = None
+        self,
+        spark: SparkSession,
+        key: str,
+        schema: StructType,
+        properties: Mapping[str, str] | None = None,
+        cluster_by: Sequence[str] = (),
     ) -> None:
         if self.exists(spark, key):  # a cheap log check; createIfNotExists costs a Delta transaction
             return
         builder = DeltaTable.createIfNotExists(spark).location(self.path(key)).addColumns(schema)
-        for name, value in sorted((properties or {}).items()):
-            builder = builder.property(name, value)
-        builder.execute()
+        _finish(builder, properties, cluster_by)
 
     def sql_name(self, key: str) -> str:
         return f"delta.`{self.path(key)}`"
@@ -227,12 +235,15 @@ class UnityCatalogLocations:
         writer.format("delta").saveAsTable(self.name(key))
 
     def create(
-        self, spark: SparkSession, key: str, schema: StructType, properties: Mapping[str, str] | None = None
+        self,
+        spark: SparkSession,
+        key: str,
+        schema: StructType,
+        properties: Mapping[str, str] | None = None,
+        cluster_by: Sequence[str] = (),
     ) -> None:
         builder = DeltaTable.createIfNotExists(spark).tableName(self.name(key)).addColumns(schema)
-        for name, value in sorted((properties or {}).items()):
-            builder = builder.property(name, value)
-        builder.execute()
+        _finish(builder, properties, cluster_by)
 
     def sql_name(self, key: str) -> str:
         return self.name(key)
@@ -286,18 +297,19 @@ def _change_reader(spark: SparkSession, start: int, end: int) -> DataFrameReader
     )
 
 
-def stats_properties(table: Table) -> dict[str, str]:
-    """File statistics only on the catalogue's stats columns of `table`. Without this Delta computes
-    min, max and null counts of the first 32 columns for every row written, a large share of the CPU
-    of a write, for columns no query skips files on."""
-    return {STATS_COLUMNS: ",".join(table.stats_columns)}
+def create_table(spark: SparkSession, locations: TableLocations, table: Table) -> None:
+    """Create `table` as the catalogue declares it, if missing: its columns, its Delta properties (the
+    same the governance bootstrap's SQL creates it with: stats columns only, so Delta does not compute
+    statistics of the first 32 columns of every row written; the change feed where gold reads it) and
+    its liquid clustering. Whichever of the two creators runs first, the table is the same."""
+    locations.create(spark, table.key, table.spark_schema(), table.delta_properties, table.cluster_columns)
 
 
-def delta_properties(catalogue: Catalogue, table: Table) -> dict[str, str]:
-    """Delta properties a table is created with: its stats columns (see `stats_properties`), and the
-    change data feed when a gold table reads it, so gold runs recompute only what changed (see
-    `lakehouse.gold.job`)."""
-    properties = stats_properties(table)
-    if any(table.key in gold.upstream for gold in catalogue.tables_in("gold")):
-        properties[CHANGE_FEED] = "true"
-    return properties
+def _finish(
+    builder: DeltaTableBuilder, properties: Mapping[str, str] | None, cluster_by: Sequence[str]
+) -> None:
+    for name, value in sorted((properties or {}).items()):
+        builder = builder.property(name, value)
+    if cluster_by:
+        builder = builder.clusterBy(*cluster_by)
+    builder.execute()

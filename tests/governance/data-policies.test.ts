@@ -145,13 +145,23 @@ describe("governance SQL", () => {
     expect(staleFiles()).toEqual([]);
   });
 
-  it("sets every table's statistics columns from the catalogue, on creation and on existing tables", () => {
+  it("sets every table's Delta properties from the catalogue, on creation and on existing tables", () => {
     const [, tables] = renderGovernanceSql(dev, tableCatalogue());
+    const readByGold = new Set(
+      tableCatalogue()
+        .tablesIn("gold")
+        .flatMap((t) => t.upstream),
+    );
     for (const t of tableCatalogue().tables) {
-      const property = `TBLPROPERTIES ('delta.dataSkippingStatsColumns' = '${t.statsColumns.join(",")}');`;
+      const stats = `'delta.dataSkippingStatsColumns' = '${t.statsColumns.join(",")}'`;
+      // The jobs create a table with the same properties (tests/python/test_table_creators.py).
+      const property = readByGold.has(t.key)
+        ? `TBLPROPERTIES (${stats}, 'delta.enableChangeDataFeed' = 'true');`
+        : `TBLPROPERTIES (${stats});`;
       expect(tables.content).toContain(`COMMENT ${sqlString(t.description)}\n${property}`);
       expect(tables.content).toContain(`ALTER TABLE ecommerce_dev.${t.key} SET ${property}`);
     }
+    expect(readByGold.size).toBeGreaterThan(0);
   });
 
   it("creates functions idempotently and binds every PII column and filter", () => {

@@ -27,7 +27,7 @@ from lakehouse.bronze.readers import (
     with_source_file,
 )
 from lakehouse.catalogue import Catalogue, Source, Table
-from lakehouse.locations import TableLocations, delta_properties
+from lakehouse.locations import TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.ops.rejects import Rejection, move_aside, write_rejects
 
@@ -146,7 +146,7 @@ def ingest(
     and recorded in the ops rejects table (one log line each); the rest of the source flows on.
     """
     table = catalogue.table(source.table)
-    locations.create(spark, table.key, table.spark_schema(), delta_properties(catalogue, table))
+    create_table(spark, locations, table)
     folder = f"{landing.rstrip('/')}/{source.name}"
     headers = None
     if not databricks and source.format == "csv":

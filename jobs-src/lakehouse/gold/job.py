@@ -4,7 +4,7 @@ A gold table remembers, in its Delta table property `lakehouse.gold.state`, the 
 upstream table it has been built from and the `as_of` day of its last run. A run then:
 
 1. reads each upstream's change data feed from that version on (the silver tables are created with
-   the feed on; see `lakehouse.locations.delta_properties`);
+   the feed on; see the catalogue's `deltaProperties`);
 2. asks the table's module which SCOPE rows the changes touch (`affected`);
 3. rebuilds the table for just that scope from the full upstream tables (`build`);
 4. MERGEs on the business keys in one commit: new rows inserted, rows whose values differ updated,
@@ -33,7 +33,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.gold.contract import CHANGE_TYPE, GoldContext, Inputs
-from lakehouse.locations import CHANGE_FEED, TableLocations, delta_properties
+from lakehouse.locations import CHANGE_FEED, TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import ExpectationFailed, expectation_counts, with_expectations
 from lakehouse.silver.writers import Target
@@ -182,9 +182,7 @@ class GoldJob:
 
     def _prepare(self) -> None:
         for table in (*self.upstream, self.table):
-            self.locations.create(
-                self.spark, table.key, table.spark_schema(), delta_properties(self.catalogue, table)
-            )
+            create_table(self.spark, self.locations, table)
         for table in self.upstream:
             if self._properties(table.key).get(CHANGE_FEED) != "true":
                 # A table created before the feed was wanted: turn it on; the state check below then

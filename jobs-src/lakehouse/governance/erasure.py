@@ -49,7 +49,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Source, Table, load_catalogue
-from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations, stats_properties
+from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations, create_table
 
 REQUEST_COLUMNS = frozenset(
     {
@@ -326,7 +326,7 @@ def _upsert_request(
     purge_after: datetime | None = None,
 ) -> None:
     if not args.locations.exists(spark, table.key):
-        args.locations.create(spark, table.key, table.spark_schema(), stats_properties(table))
+        create_table(spark, args.locations, table)
     values = {
         "request_id": args.request_id,
         "customer_id": args.customer_id,

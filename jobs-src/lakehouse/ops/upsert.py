@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pyspark.sql import SparkSession
 
 from lakehouse.catalogue import Table
-from lakehouse.locations import TableLocations, stats_properties
+from lakehouse.locations import TableLocations, create_table
 
 
 def upsert_rows(
@@ -23,7 +23,7 @@ def upsert_rows(
     frame = spark.createDataFrame(
         [tuple(row.get(name) for name in table.column_names) for row in rows], table.spark_schema()
     )
-    locations.create(spark, table.key, table.spark_schema(), stats_properties(table))
+    create_table(spark, locations, table)
     on = " AND ".join(f"t.`{key}` = s.`{key}`" for key in table.business_keys)
     (
         locations.delta(spark, table.key)

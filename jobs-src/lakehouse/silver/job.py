@@ -18,7 +18,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from lakehouse.bronze.ingest import BatchHook, Trigger
 from lakehouse.catalogue import Catalogue, Parsing, Table
-from lakehouse.locations import TableLocations, delta_properties
+from lakehouse.locations import TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import (
     BRONZE_META,
@@ -122,9 +122,7 @@ class SilverJob:
             )
         for table in (self.silver, self.quarantine):
             if table is not None:
-                self.locations.create(
-                    self.spark, table.key, table.spark_schema(), delta_properties(self.catalogue, table)
-                )
+                create_table(self.spark, self.locations, table)
 
     def process(self, batch: DataFrame, batch_id: int, hook: BatchHook | None = None) -> TableCounts:
         """Type, check and write one batch of bronze rows; returns its counts."""
@@ -232,9 +230,7 @@ class DerivedJob:
     def prepare(self) -> None:
         """Create the table (and its upstream, so the stream has something to read) if missing."""
         for table in (self.silver, self.upstream):
-            self.locations.create(
-                self.spark, table.key, table.spark_schema(), delta_properties(self.catalogue, table)
-            )
+            create_table(self.spark, self.locations, table)
 
     def process(self, batch: DataFrame) -> TableCounts:
         """Derive and write from one batch of new upstream rows; returns its counts."""

@@ -198,9 +198,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.events (
 USING DELTA
 CLUSTER BY (event_date, event_type)
 COMMENT 'Clickstream events typed and standardised (UTC timestamps, lowercase brands, split category path), deduplicated.'
-TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'event_time,event_date,event_type,product_id,user_id,user_session');
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'event_time,event_date,event_type,product_id,user_id,user_session', 'delta.enableChangeDataFeed' = 'true');
 
-ALTER TABLE ecommerce_prod.silver.events SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'event_time,event_date,event_type,product_id,user_id,user_session');
+ALTER TABLE ecommerce_prod.silver.events SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'event_time,event_date,event_type,product_id,user_id,user_session', 'delta.enableChangeDataFeed' = 'true');
 
 CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.events_quarantine (
   record STRING NOT NULL COMMENT 'The original bronze row as JSON, unchanged.',
@@ -234,9 +234,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.sessions (
 USING DELTA
 CLUSTER BY (session_date)
 COMMENT 'One row per web session built from events: start, end, duration and what happened in it.'
-TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'user_session,user_id,session_start,session_date');
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'user_session,user_id,session_start,session_date', 'delta.enableChangeDataFeed' = 'true');
 
-ALTER TABLE ecommerce_prod.silver.sessions SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'user_session,user_id,session_start,session_date');
+ALTER TABLE ecommerce_prod.silver.sessions SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'user_session,user_id,session_start,session_date', 'delta.enableChangeDataFeed' = 'true');
 
 CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.orders (
   order_id STRING NOT NULL COMMENT 'Order id.',
@@ -254,9 +254,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.orders (
 USING DELTA
 CLUSTER BY (order_date)
 COMMENT 'Orders typed and validated, one row per order (latest record wins).'
-TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,customer_id,purchased_at,order_date');
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,customer_id,purchased_at,order_date', 'delta.enableChangeDataFeed' = 'true');
 
-ALTER TABLE ecommerce_prod.silver.orders SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,customer_id,purchased_at,order_date');
+ALTER TABLE ecommerce_prod.silver.orders SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,customer_id,purchased_at,order_date', 'delta.enableChangeDataFeed' = 'true');
 
 CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.orders_quarantine (
   record STRING NOT NULL COMMENT 'The original bronze row as JSON, unchanged.',
@@ -286,9 +286,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.order_items (
 )
 USING DELTA
 COMMENT 'Order lines typed and validated, one row per order and line number.'
-TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,order_item_id');
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,order_item_id', 'delta.enableChangeDataFeed' = 'true');
 
-ALTER TABLE ecommerce_prod.silver.order_items SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,order_item_id');
+ALTER TABLE ecommerce_prod.silver.order_items SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'order_id,order_item_id', 'delta.enableChangeDataFeed' = 'true');
 
 CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.order_items_quarantine (
   record STRING NOT NULL COMMENT 'The original bronze row as JSON, unchanged.',
@@ -325,9 +325,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.dim_customer (
 USING DELTA
 CLUSTER BY (customer_id)
 COMMENT 'Customer profiles as a type 2 slowly changing dimension: one version per tracked change.'
-TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,effective_from');
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,effective_from', 'delta.enableChangeDataFeed' = 'true');
 
-ALTER TABLE ecommerce_prod.silver.dim_customer SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,effective_from');
+ALTER TABLE ecommerce_prod.silver.dim_customer SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'customer_id,effective_from', 'delta.enableChangeDataFeed' = 'true');
 
 CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.dim_customer_quarantine (
   record STRING NOT NULL COMMENT 'The original bronze row as JSON, unchanged.',
@@ -359,9 +359,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.dim_product (
 USING DELTA
 CLUSTER BY (product_id)
 COMMENT 'Products as a type 1 dimension: the latest catalogue values overwrite older ones.'
-TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'product_id,updated_at');
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'product_id,updated_at', 'delta.enableChangeDataFeed' = 'true');
 
-ALTER TABLE ecommerce_prod.silver.dim_product SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'product_id,updated_at');
+ALTER TABLE ecommerce_prod.silver.dim_product SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'product_id,updated_at', 'delta.enableChangeDataFeed' = 'true');
 
 CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.dim_product_quarantine (
   record STRING NOT NULL COMMENT 'The original bronze row as JSON, unchanged.',
@@ -392,9 +392,9 @@ CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.support_tickets (
 USING DELTA
 CLUSTER BY (customer_id)
 COMMENT 'Support tickets with the change feed applied by MERGE: highest sequence number wins; deletes remove the ticket.'
-TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'ticket_id,customer_id,updated_at');
+TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'ticket_id,customer_id,updated_at', 'delta.enableChangeDataFeed' = 'true');
 
-ALTER TABLE ecommerce_prod.silver.support_tickets SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'ticket_id,customer_id,updated_at');
+ALTER TABLE ecommerce_prod.silver.support_tickets SET TBLPROPERTIES ('delta.dataSkippingStatsColumns' = 'ticket_id,customer_id,updated_at', 'delta.enableChangeDataFeed' = 'true');
 
 CREATE TABLE IF NOT EXISTS ecommerce_prod.silver.support_tickets_quarantine (
   record STRING NOT NULL COMMENT 'The original bronze row as JSON, unchanged.',
