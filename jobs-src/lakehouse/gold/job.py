@@ -18,7 +18,6 @@ between the MERGE and the state write only makes the next run redo the same scop
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from collections import Counter
@@ -33,6 +32,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.gold.contract import CHANGE_TYPE, GoldContext, Inputs
+from lakehouse.gold.modules import GOLD_MODULES
 from lakehouse.locations import CHANGE_FEED, TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import ExpectationFailed, expectation_counts, with_expectations
@@ -52,17 +52,15 @@ class GoldModuleError(TypeError):
 
 
 def gold_module(table: Table) -> ModuleType:
-    """The module `lakehouse.gold.<table name>`, checked against the contract."""
+    """The module of gold table `table` (`lakehouse.gold.<table name>`, listed in
+    `lakehouse.gold.modules`), checked against the contract."""
     name = f"lakehouse.gold.{table.name}"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
+    module = GOLD_MODULES.get(table.name)
+    if module is None:
         raise GoldModuleError(
-            f"{table.key}: no module {name}; add one with SCOPE, build() and affected() "
-            "(see lakehouse/gold/contract.py)"
-        ) from error
+            f"{table.key}: no module {name} in lakehouse/gold/modules.py; add one with SCOPE, build() and "
+            "affected() (see lakehouse/gold/contract.py) and list it there"
+        )
     missing = [attr for attr in ("SCOPE", "build", "affected") if not hasattr(module, attr)]
     if missing:
         raise GoldModuleError(f"{name} lacks {', '.join(missing)} (see lakehouse/gold/contract.py)")

@@ -7,7 +7,6 @@ so no table name is typed here).
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from lakehouse.silver.common import (
     with_record,
     without_checks,
 )
+from lakehouse.silver.modules import DECLARED, SILVER_MODULES
 from lakehouse.silver.writers import Target
 
 QUARANTINED_HOOK_STEP = ":quarantined"
@@ -40,23 +40,21 @@ QUARANTINED_HOOK_STEP = ":quarantined"
 
 
 def table_module(table: Table) -> ModuleType:
-    """The module holding the per-table logic of `table`: `lakehouse.silver.<table name>`, or for a
-    table declared in the catalogue alone `lakehouse.silver.declared` (same-named columns parsed by
-    the source's rules, one row per business key); the error says what to declare or create."""
-    name = f"lakehouse.silver.{table.name}"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:  # the module exists but an import inside it failed
-            raise
+    """The module holding the per-table logic of `table`: `lakehouse.silver.<table name>` (listed in
+    `lakehouse.silver.modules`), or for a table declared in the catalogue alone
+    `lakehouse.silver.declared` (same-named columns parsed by the source's rules, one row per business
+    key); the error says what to declare or create."""
+    module = SILVER_MODULES.get(table.name)
+    if module is not None:
+        return module
     bronze_fed = len(table.upstream) == 1 and table.upstream[0].split(".", 1)[0] == "bronze"
     if table.scd or table.cdc or not bronze_fed or not table.business_keys:
-        raise ModuleNotFoundError(
-            f"{table.key}: no module {name}, and only a table fed by one bronze table, with business keys "
-            "and no scd/cdc, can go without one; add it with standardise(table, parsing) and write(...) "
-            "(see lakehouse/silver/order_items.py)"
+        raise LookupError(
+            f"{table.key}: no module lakehouse.silver.{table.name} in lakehouse/silver/modules.py, and only "
+            "a table fed by one bronze table, with business keys and no scd/cdc, can go without one; add "
+            "it with standardise(table, parsing) and write(...) (see lakehouse/silver/order_items.py)"
         )
-    return importlib.import_module("lakehouse.silver.declared")
+    return DECLARED
 
 
 def check_declared_columns(silver: Table, bronze: Table) -> None:
@@ -114,7 +112,7 @@ class SilverJob:
 
     def prepare(self) -> None:
         """Create the target (and quarantine) tables from the catalogue schemas if missing."""
-        if table_module(self.silver).__name__ == "lakehouse.silver.declared":
+        if table_module(self.silver) is DECLARED:
             check_declared_columns(self.silver, self.bronze)
         if any(e.action == "quarantine" for e in self.silver.expectations) and self.quarantine is None:
             raise ValueError(
