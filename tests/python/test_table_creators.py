@@ -1,5 +1,6 @@
 """One table, whichever creator runs first: a job's `create_table` makes the table the governance
-bootstrap's rendered `020_tables.sql` makes (same clustering, same Delta properties)."""
+bootstrap's rendered `020_tables.sql` makes. Both are run here, the SQL statement with the Unity
+Catalog name replaced by a local Delta path, and `DESCRIBE DETAIL` of the two tables is compared."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from lakehouse.locations import CHANGE_FEED, LocalLocations, create_table
 TABLES_SQL = (
     Path(__file__).resolve().parents[2] / "jobs-src" / "governance" / "sql" / "v1" / "dev" / "020_tables.sql"
 )
-_PROPERTY = re.compile(r"'([^']+)' = '([^']*)'")
 
 
 def _tables_to_compare(catalogue: Catalogue) -> list[Table]:
@@ -26,30 +26,37 @@ def _tables_to_compare(catalogue: Catalogue) -> list[Table]:
     return [*chosen.values(), fed]
 
 
-def _rendered(table: Table) -> tuple[list[str], dict[str, str]]:
-    """Clustering columns and TBLPROPERTIES of the table's CREATE statement in the rendered SQL."""
+def _create_statement(table: Table, path: str) -> str:
+    """The table's CREATE statement of the rendered SQL, naming the Delta folder `path` instead."""
     name = re.escape(table.key)
-    statement = re.search(
-        rf"CREATE TABLE IF NOT EXISTS \w+\.{name} \(.*?\n\)\nUSING DELTA(?:\nCLUSTER BY \(([^)]*)\))?"
-        r"\nCOMMENT .*?\nTBLPROPERTIES \((.*?)\);",
+    found = re.search(
+        rf"CREATE TABLE IF NOT EXISTS \w+\.{name} (\(.*?\n\)\nUSING DELTA.*?TBLPROPERTIES \(.*?\));",
         TABLES_SQL.read_text(encoding="utf-8"),
         flags=re.S,
     )
-    assert statement is not None, f"no CREATE TABLE of {table.key} in {TABLES_SQL}"
-    clustering = [c.strip() for c in (statement.group(1) or "").split(",") if c.strip()]
-    return clustering, dict(_PROPERTY.findall(statement.group(2)))
+    assert found is not None, f"no CREATE TABLE of {table.key} in {TABLES_SQL}"
+    return f"CREATE TABLE IF NOT EXISTS delta.`{path}` {found.group(1)}"
+
+
+def _detail(spark: SparkSession, path: str) -> tuple[list[str], dict[str, str], list[tuple[str, str, bool]]]:
+    table = DeltaTable.forPath(spark, path)
+    detail = table.detail().collect()[0]
+    fields = [(f.name, f.dataType.simpleString(), f.nullable) for f in table.toDF().schema.fields]
+    return list(detail["clusteringColumns"]), dict(detail["properties"]), fields
 
 
 @pytest.mark.parametrize("table", _tables_to_compare(load_catalogue()), ids=lambda t: t.key)
 def test_a_job_creates_the_table_the_bootstrap_sql_creates(
     spark: SparkSession, table: Table, tmp_path: Path
 ) -> None:
-    locations = LocalLocations(tmp_path)
-    create_table(spark, locations, table)
+    by_job = LocalLocations(tmp_path / "job")
+    create_table(spark, by_job, table)
+    by_sql = str(tmp_path / "sql" / table.key)
+    spark.sql(_create_statement(table, by_sql))
 
-    detail = DeltaTable.forPath(spark, locations.path(table.key)).detail().collect()[0]
-    clustering, properties = _rendered(table)
-    assert list(detail["clusteringColumns"]) == clustering == list(table.cluster_columns)
-    assert properties == dict(table.delta_properties)
-    assert {name: detail["properties"].get(name) for name in properties} == properties
-    assert (CHANGE_FEED in detail["properties"]) == (CHANGE_FEED in properties)
+    job_clustering, job_properties, job_fields = _detail(spark, by_job.path(table.key))
+    sql_clustering, sql_properties, sql_fields = _detail(spark, by_sql)
+    assert job_clustering == sql_clustering == list(table.cluster_columns)
+    assert job_fields == sql_fields
+    assert job_properties == sql_properties
+    assert {name: job_properties.get(name) for name in table.delta_properties} == dict(table.delta_properties)
