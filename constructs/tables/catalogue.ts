@@ -9,6 +9,8 @@ import {
   type ColumnDeclaration,
   type Expectation,
   type Layer,
+  OPS_RECORDS,
+  type OpsRecord,
   PII_CLASSES,
   ROLES,
   type Role,
@@ -62,6 +64,7 @@ export interface CatalogueTable {
   readonly rowFilter: TableDeclaration["rowFilter"] | null;
   readonly owner: Role;
   readonly readers: readonly Role[];
+  readonly opsRecord: OpsRecord | null;
   readonly retentionDays: number | "environment";
   readonly upstream: readonly string[];
 }
@@ -138,6 +141,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     rowFilter: declaration.rowFilter ?? null,
     owner: declaration.owner ?? "data_engineers",
     readers: declaration.readers,
+    opsRecord: declaration.opsRecord ?? null,
     retentionDays: declaration.retentionDays ?? "environment",
     upstream: declaration.upstream ?? [],
   };
@@ -269,6 +273,15 @@ export class TableCatalogue {
     for (const name of new Set(sourceNames)) {
       if (sourceNames.filter((n) => n === name).length > 1)
         problems.push(`source ${name}: is declared twice`);
+    }
+    for (const t of this.tables) {
+      if (t.opsRecord && t.layer !== "ops") problems.push(`${t.key}: opsRecord: only ops tables record runs`);
+    }
+    for (const record of OPS_RECORDS) {
+      const holders = this.tables.filter((t) => t.opsRecord === record).map((t) => t.key);
+      if (holders.length > 1) {
+        problems.push(`ops tables: opsRecord '${record}' is on ${holders.join(" and ")}; one table per kind`);
+      }
     }
     for (const source of this.sources) problems.push(...parseOptionProblems(source));
     for (const t of this.tables) {

@@ -8,6 +8,7 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
   {
     layer: "ops",
     name: "run_accounting",
+    opsRecord: "run_accounting",
     description:
       "Per run and table: rows read, written, quarantined by rule and deduplicated. Every run checks " +
       "rows_read = rows_written + rows_quarantined + rows_deduplicated.",
@@ -33,6 +34,7 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
   {
     layer: "ops",
     name: "dq_results",
+    opsRecord: "quality_results",
     description: "Per run, table and expectation: rows passed and failed and the action taken.",
     columns: [
       column("run_id", "STRING", "Run.", { nullable: false }),
@@ -55,6 +57,7 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
   {
     layer: "ops",
     name: "pipeline_runs",
+    opsRecord: "stage_runs",
     description: "Status and timings of every run of every job and pipeline stage.",
     columns: [
       column("run_id", "STRING", "Run.", { nullable: false }),
@@ -73,6 +76,7 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
   {
     layer: "ops",
     name: "landing_rejects",
+    opsRecord: "landing_rejects",
     description:
       "Landing files bronze could not read as their source (binary content, wrong encoding, no header), " +
       "moved aside whole so the rest of the source keeps flowing; nothing of them reached bronze.",
@@ -92,6 +96,7 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
   {
     layer: "ops",
     name: "erasure_requests",
+    opsRecord: "erasure_requests",
     description: "GDPR / CCPA erasure requests and their outcome per table.",
     columns: [
       column("request_id", "STRING", "Request.", { nullable: false }),

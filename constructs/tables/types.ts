@@ -152,6 +152,19 @@ export type SourceDeclaration =
  */
 export type SubjectIdentity = "customer" | "shop_user";
 
+/**
+ * What an ops table records, so the code that writes it names the record, not the table: the Spark jobs look
+ * the table up by it (`Catalogue.ops_table`), and each kind has exactly one table.
+ */
+export const OPS_RECORDS = [
+  "run_accounting",
+  "quality_results",
+  "stage_runs",
+  "erasure_requests",
+  "landing_rejects",
+] as const;
+export type OpsRecord = (typeof OPS_RECORDS)[number];
+
 /** How a dimension keeps history. */
 export interface ScdDeclaration {
   readonly type: 1 | 2;
@@ -233,6 +246,8 @@ export interface TableDeclaration {
   readonly owner?: Role;
   /** Roles that may read the table. */
   readonly readers: readonly Role[];
+  /** For ops tables: what the table records (one table per kind). @default none */
+  readonly opsRecord?: OpsRecord;
   /** Retention in days; `environment` takes the environment's retention for the layer. @default "environment" */
   readonly retentionDays?: number | "environment";
   /** Tables this one is computed from (`schema.table`); the job DAGs follow these edges. @default [] */

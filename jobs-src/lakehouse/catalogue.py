@@ -108,6 +108,12 @@ class RowFilter:
 SUBJECT_IDENTITIES = frozenset({"customer", "shop_user"})
 """Identities of a data subject: the CRM (Olist) customer id and the web shop (REES46) user id."""
 
+OPS_RECORDS = frozenset(
+    {"run_accounting", "quality_results", "stage_runs", "erasure_requests", "landing_rejects"}
+)
+"""What an ops table records (the catalogue's `opsRecord`, OPS_RECORDS in constructs/tables/types.ts);
+the code writing a record looks its table up by it (`Catalogue.ops_table`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Parsing:
@@ -163,6 +169,8 @@ class Table:
     cluster_columns: tuple[str, ...]
     stats_columns: tuple[str, ...]
     """Columns Delta collects file statistics on (`delta.dataSkippingStatsColumns`)."""
+    ops_record: str | None
+    """For ops tables: what the table records (one of OPS_RECORDS)."""
     delta_properties: Mapping[str, str]
     """Delta properties the table is created with (stats columns; change data feed when gold reads it),
     the same the governance bootstrap's SQL creates it with."""
@@ -278,16 +286,23 @@ class Catalogue:
             )
         return tuple(table for table in self.tables if table.layer == layer)
 
-    def ops_table(self, columns: Iterable[str], purpose: str) -> Table:
-        """The one ops table holding every column of `columns`: how each ops writer finds its table
-        without typing its name. The error names `purpose` and what matched (none, or several)."""
-        wanted = frozenset(columns)
-        found = [t for t in self.tables_in("ops") if wanted <= set(t.column_names)]
+    def ops_table(self, record: str, columns: Iterable[str] = ()) -> Table:
+        """The ops table declared as recording `record` (its `opsRecord`, one of OPS_RECORDS): how each
+        ops writer finds its table without typing its name. `columns`, what the caller writes, must all
+        be columns of it; the error names the record and what is missing."""
+        if record not in OPS_RECORDS:
+            raise CatalogueLookupError(
+                f"'{record}' is not a kind of ops record: {', '.join(sorted(OPS_RECORDS))}"
+            )
+        found = [t for t in self.tables if t.ops_record == record]
         if len(found) != 1:
             raise CatalogueLookupError(
-                f"{purpose}: expected one ops table in {self.path} with the columns {sorted(wanted)}, "
-                f"found {len(found)}: {[t.key for t in found]}"
+                f"{self.path}: expected one ops table with opsRecord '{record}', "
+                f"found {[t.key for t in found]}"
             )
+        missing = sorted(set(columns) - set(found[0].column_names))
+        if missing:
+            raise CatalogueLookupError(f"{found[0].key} (opsRecord '{record}') lacks the columns {missing}")
         return found[0]
 
     def parsing_of(self, bronze: Table) -> Parsing:
@@ -512,6 +527,7 @@ def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ..
         cluster_columns=_column_names(node, "clusterColumns", names),
         stats_columns=_column_names(node, "statsColumns", names),
         delta_properties=node.string_map("deltaProperties"),
+        ops_record=_ops_record(node),
         expectations=tuple(_parse_expectation(e) for e in node.objs("expectations", _by_name)),
         scd=None if scd is None else _parse_scd(scd, names),
         cdc=None if cdc is None else _parse_cdc(cdc, names),
@@ -552,6 +568,13 @@ def _subject_identity(node: _Node, subject_key: str | None) -> str | None:
     if node.value.get("subjectIdentity") is None:
         return "customer"
     return node.one_of("subjectIdentity", SUBJECT_IDENTITIES)
+
+
+def _ops_record(node: _Node) -> str | None:
+    record = node.opt_string("opsRecord")
+    if record is not None and record not in OPS_RECORDS:
+        raise node.error(f"'{record}' is not one of {', '.join(sorted(OPS_RECORDS))}", "opsRecord")
+    return record
 
 
 def _identity_columns(node: _Node, names: tuple[str, ...]) -> Mapping[str, str]:

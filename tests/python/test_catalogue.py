@@ -16,6 +16,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.catalogue import (
+    OPS_RECORDS,
     Catalogue,
     CatalogueError,
     CatalogueLookupError,
@@ -112,16 +113,24 @@ def test_unknown_lookups_name_what_exists(fixture_catalogue: Catalogue) -> None:
         some_table.column("nope")
 
 
-def test_an_ops_table_is_found_by_its_columns_only_when_one_matches(catalogue: Catalogue) -> None:
-    runs = catalogue.ops_table(RUN_COLUMNS, "run records")
-    assert runs.layer == "ops"
-    assert set(runs.column_names) >= RUN_COLUMNS
-    shared = [t.key for t in catalogue.tables_in("ops") if "run_id" in t.column_names]
-    assert len(shared) > 1
-    with pytest.raises(CatalogueLookupError, match=r"accounting: expected one ops table .* found \d+: \["):
-        catalogue.ops_table({"run_id"}, "accounting")
-    with pytest.raises(CatalogueLookupError, match=r"rejects: .*\['no_such_column'\], found 0: \[\]"):
-        catalogue.ops_table({"no_such_column"}, "rejects")
+def test_an_ops_table_is_found_by_what_it_records_and_checked_for_its_columns(
+    catalogue: Catalogue, fixture_catalogue: Catalogue
+) -> None:
+    runs = catalogue.ops_table("stage_runs", RUN_COLUMNS)
+    assert (runs.layer, runs.ops_record) == ("ops", "stage_runs")
+    assert {t.ops_record for t in catalogue.tables if t.ops_record} == OPS_RECORDS
+    with pytest.raises(CatalogueLookupError, match=r"'stage_run' is not a kind of ops record"):
+        catalogue.ops_table("stage_run")
+    with pytest.raises(
+        CatalogueLookupError,
+        match=rf"{runs.key} \(opsRecord 'stage_runs'\) lacks the columns \['rows_read'\]",
+    ):
+        catalogue.ops_table("stage_runs", {"run_id", "rows_read"})
+    # The hand-written fixture catalogue declares no ops tables.
+    with pytest.raises(
+        CatalogueLookupError, match=r"expected one ops table with opsRecord 'stage_runs', found \[\]"
+    ):
+        fixture_catalogue.ops_table("stage_runs")
 
 
 def test_committed_malformed_fixture_names_file_and_field() -> None:

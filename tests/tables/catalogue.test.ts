@@ -8,7 +8,7 @@ import {
   tableCatalogue,
 } from "../../constructs/tables/catalogue";
 import { bronzeColumns, column } from "../../constructs/tables/columns";
-import type { TableDeclaration } from "../../constructs/tables/types";
+import { OPS_RECORDS, type TableDeclaration } from "../../constructs/tables/types";
 
 const CATALOGUE_JSON = path.join(__dirname, "../../jobs-src/lakehouse/catalogue.json");
 
@@ -157,6 +157,21 @@ describe("TableCatalogue", () => {
           table({ name: "b", upstream: ["silver.a"] }),
         ]),
     ).toThrow(/the data flow has a cycle: silver\.a -> silver\.b -> silver\.a/);
+  });
+
+  it("gives every kind of ops record one table, and refuses a kind on two tables or outside ops", () => {
+    const records = tableCatalogue()
+      .tables.filter((t) => t.opsRecord)
+      .map((t) => t.opsRecord);
+    expect([...records].sort()).toEqual([...OPS_RECORDS].sort());
+    const ops = (name: string) =>
+      table({ layer: "ops", name, businessKeys: ["id"], opsRecord: "run_accounting" });
+    expect(() => new TableCatalogue([ops("a"), ops("b")])).toThrow(
+      /opsRecord 'run_accounting' is on ops\.a and ops\.b; one table per kind/,
+    );
+    expect(() => new TableCatalogue([table({ opsRecord: "stage_runs" })])).toThrow(
+      /silver\.things: opsRecord: only ops tables record runs/,
+    );
   });
 
   it("fails if a bronze table has no source or declares expectations", () => {

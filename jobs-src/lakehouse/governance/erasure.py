@@ -24,7 +24,7 @@ Which tables and which column identify the subject come from the catalogue, neve
   then VACUUMs the tables of every request past `purge_after` and marks it `completed`, with `gone_by` = the
   vacuum plus the storage account's blob soft-delete retention: the day the data is gone from storage too.
 
-Each request is recorded in the catalogue's erasure-requests table (found by its columns): `pending` when
+Each request is recorded in the catalogue's erasure-requests table (its `opsRecord`): `pending` when
 it starts, `deleted` when every table and landing file is clean, `completed` once vacuumed, or `failed`.
 Running the same request again erases nothing more, keeps the first `requested_at` and adds zero to the
 counts: the job is idempotent. The Lakeflow pipeline rebuilds its datasets from the erased tables (the job's
@@ -63,7 +63,7 @@ REQUEST_COLUMNS = frozenset(
         "gone_by",
     }
 )
-"""Columns this module writes; the ops table that has them is the erasure-requests table."""
+"""Columns this module writes; the table declared `opsRecord: erasure_requests` must have them."""
 
 RECORD_COLUMN = "record"
 """Column of a quarantine table holding the original bronze row as JSON."""
@@ -106,8 +106,8 @@ class Subject:
 
 
 def erasure_requests_table(catalogue: Catalogue) -> Table:
-    """The catalogue's erasure-requests table, found by its columns (no table name typed here)."""
-    return catalogue.ops_table(REQUEST_COLUMNS, "erasure requests")
+    """The catalogue's erasure-requests table (its `opsRecord`; no table name typed here)."""
+    return catalogue.ops_table("erasure_requests", REQUEST_COLUMNS)
 
 
 def _record_subject_field(catalogue: Catalogue, quarantine: Table) -> tuple[str, str] | None:

@@ -33,12 +33,12 @@ ACCOUNTING_COLUMNS = frozenset(
         "rows_deduplicated",
     }
 )
-"""Columns this module fills; the ops table that has them is the accounting table."""
+"""Columns this module fills; the table declared `opsRecord: run_accounting` must have them."""
 
 
 def accounting_table(catalogue: Catalogue) -> Table:
-    """The catalogue's run-accounting table, found by its columns (no table name typed here)."""
-    return catalogue.ops_table(ACCOUNTING_COLUMNS, "run accounting")
+    """The catalogue's run-accounting table (its `opsRecord`; no table name typed here)."""
+    return catalogue.ops_table("run_accounting", ACCOUNTING_COLUMNS)
 
 
 class AccountingError(RuntimeError):

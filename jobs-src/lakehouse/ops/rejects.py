@@ -19,7 +19,7 @@ from lakehouse.locations import TableLocations
 from lakehouse.ops.upsert import upsert_rows
 
 REJECT_COLUMNS = frozenset({"run_id", "source", "file_path", "moved_to", "reason", "rejected_at"})
-"""Columns this module fills; the ops table that has them is the rejects table."""
+"""Columns this module fills; the table declared `opsRecord: landing_rejects` must have them."""
 REJECTED_FOLDER = "_rejected"
 
 
@@ -39,8 +39,8 @@ class Rejection:
 
 
 def landing_rejects_table(catalogue: Catalogue) -> Table:
-    """The catalogue's rejects table, found by its columns (no table name typed here)."""
-    return catalogue.ops_table(REJECT_COLUMNS, "landing rejects")
+    """The catalogue's rejects table (its `opsRecord`; no table name typed here)."""
+    return catalogue.ops_table("landing_rejects", REJECT_COLUMNS)
 
 
 def rejected_folder(landing: Path, source: str) -> Path:

@@ -22,7 +22,7 @@ from lakehouse.ops.upsert import upsert_rows
 RUN_COLUMNS = frozenset(
     {"run_id", "stage", "status", "started_at", "finished_at", "duration_seconds", "error"}
 )
-"""Columns this module fills; the ops table that has them is the run-record table."""
+"""Columns this module fills; the table declared `opsRecord: stage_runs` must have them."""
 MAX_ERROR_CHARS = 1000
 _TRACEBACK = "Traceback (most recent call last)"
 
@@ -44,8 +44,8 @@ def describe_error(error: BaseException) -> str:
 
 
 def pipeline_runs_table(catalogue: Catalogue) -> Table:
-    """The catalogue's run-record table, found by its columns (no table name typed here)."""
-    return catalogue.ops_table(RUN_COLUMNS, "run records")
+    """The catalogue's run-record table (its `opsRecord`; no table name typed here)."""
+    return catalogue.ops_table("stage_runs", RUN_COLUMNS)
 
 
 @dataclass

@@ -30,8 +30,8 @@ class QualityThresholdBreached(RuntimeError):
 
 
 def dq_results_table(catalogue: Catalogue) -> str:
-    """Key of the ops table with per-expectation results: the ops table holding every results column."""
-    return catalogue.ops_table(RESULTS_COLUMNS, "data-quality results").key
+    """Key of the ops table with per-expectation results (its `opsRecord: quality_results`)."""
+    return catalogue.ops_table("quality_results", RESULTS_COLUMNS).key
 
 
 def latest_run(results: DataFrame) -> DataFrame:
