@@ -19,7 +19,6 @@ from lakehouse.bronze.headers import check_header
 from lakehouse.bronze.readers import (
     INGESTED_AT,
     SOURCE_FILE,
-    conform_to,
     landing_stream,
     parse_json_lines,
     rescue_csv,
@@ -27,6 +26,7 @@ from lakehouse.bronze.readers import (
     with_source_file,
 )
 from lakehouse.catalogue import Catalogue, Source, Table
+from lakehouse.conform import catalogue_columns
 from lakehouse.locations import TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.ops.rejects import Rejection, move_aside, write_rejects
@@ -110,7 +110,7 @@ def bronze_batch(
             shaped = df.transform(rescue_csv(source.columns, drifted))
         else:
             shaped = df.transform(parse_json_lines(source.columns))
-        return shaped.transform(with_audit(batch_id)).transform(conform_to(table))
+        return shaped.transform(with_audit(batch_id)).transform(catalogue_columns(table))
 
     return transform
 
@@ -165,7 +165,7 @@ def ingest(
 
     def write_batch(batch: DataFrame, batch_id: int) -> None:
         if databricks:
-            rows = batch.transform(with_audit(batch_id)).transform(conform_to(table))
+            rows = batch.transform(with_audit(batch_id)).transform(catalogue_columns(table))
         else:
             rows = batch.transform(bronze_batch(table, source, headers, batch_id))
             if headers is not None:

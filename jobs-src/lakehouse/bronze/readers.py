@@ -24,7 +24,7 @@ from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StringType, StructField, StructType
 
 from lakehouse.bronze.headers import ddl
-from lakehouse.catalogue import Source, Table
+from lakehouse.catalogue import Source
 
 RESCUED = "_rescued_data"
 SOURCE_FILE = "_source_file"
@@ -192,17 +192,6 @@ def with_audit(batch_id: int) -> Callable[[DataFrame], DataFrame]:
     def transform(df: DataFrame) -> DataFrame:
         return df.withColumn(INGESTED_AT, F.current_timestamp()).withColumn(
             BATCH_ID, F.lit(batch_id).cast("bigint")
-        )
-
-    return transform
-
-
-def conform_to(table: Table) -> Callable[[DataFrame], DataFrame]:
-    """Select exactly the catalogue columns of `table`, in order, cast to their declared types."""
-
-    def transform(df: DataFrame) -> DataFrame:
-        return df.select(
-            *(F.col(column.name).cast(column.type).alias(column.name) for column in table.columns)
         )
 
     return transform

@@ -31,6 +31,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Table
+from lakehouse.conform import catalogue_columns
 from lakehouse.gold.contract import CHANGE_TYPE, GoldContext, Inputs
 from lakehouse.gold.modules import GOLD_MODULES
 from lakehouse.locations import CHANGE_FEED, TableLocations, create_table
@@ -86,7 +87,7 @@ def conform(table: Table, rows: DataFrame) -> DataFrame:
         raise GoldModuleError(
             f"{table.key}: build() returned the wrong columns; missing {missing}, undeclared {extra}"
         )
-    return rows.select(*(F.col(c.name).cast(c.type).alias(c.name) for c in table.columns))
+    return rows.transform(catalogue_columns(table))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.bronze.readers import SOURCE_FILE
 from lakehouse.catalogue import Table
+from lakehouse.conform import catalogue_columns
 from lakehouse.silver.common import latest_per_key
 from lakehouse.silver.job import table_module
 
@@ -51,15 +52,6 @@ def silver_module(table: Table) -> ModuleType:
     return table_module(table)
 
 
-def conform(table: Table) -> Callable[[DataFrame], DataFrame]:
-    """Exactly the catalogue's columns of `table`, in order, cast to their declared types."""
-
-    def transform(df: DataFrame) -> DataFrame:
-        return df.select(*(F.col(c.name).cast(c.type).alias(c.name) for c in table.columns))
-
-    return transform
-
-
 def _tie_break(table: Table) -> list[str]:
     return [name for name in table.column_names if not name.startswith("_")]
 
@@ -82,7 +74,7 @@ def current_rows(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], 
     latest = latest_per_key(keys, order, _tie_break(table), columns)
 
     def transform(df: DataFrame) -> DataFrame:
-        return df.transform(latest).transform(conform(table))
+        return df.transform(latest).transform(catalogue_columns(table))
 
     return transform
 
@@ -99,7 +91,7 @@ def _cdc_current(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], 
 
     def transform(df: DataFrame) -> DataFrame:
         last = df.transform(latest)
-        return last.where(F.col(cdc.operation_column) != "delete").transform(conform(table))
+        return last.where(F.col(cdc.operation_column) != "delete").transform(catalogue_columns(table))
 
     return transform
 
@@ -121,6 +113,6 @@ def _scd2_versions(table: Table, columns: Sequence[str]) -> Callable[[DataFrame]
         chained = kept.withColumn(EFFECTIVE_TO, F.lead(start).over(chain)).withColumn(
             IS_CURRENT, F.col(EFFECTIVE_TO).isNull()
         )
-        return chained.transform(conform(table))
+        return chained.transform(catalogue_columns(table))
 
     return transform

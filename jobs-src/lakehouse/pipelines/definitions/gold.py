@@ -12,10 +12,11 @@ from pyspark import pipelines as dp
 from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse.catalogue import Table, load_catalogue
+from lakehouse.conform import catalogue_columns
 from lakehouse.gold.contract import GoldContext, Inputs
 from lakehouse.gold.job import gold_module, input_name
 from lakehouse.pipelines.config import read_config
-from lakehouse.pipelines.datasets import conform, dataset_name
+from lakehouse.pipelines.datasets import dataset_name
 from lakehouse.quality.expectations import apply_expectations, has_native_expectations
 
 spark = SparkSession.active()
@@ -34,7 +35,7 @@ def define_gold(table: Table) -> None:
     @apply_expectations(dp, table)
     def rows() -> DataFrame:
         inputs = Inputs(table.key, {input_name(t.key): spark.read.table(dataset_name(t)) for t in upstream})
-        return module.build(context, inputs, None).transform(conform(table))
+        return module.build(context, inputs, None).transform(catalogue_columns(table))
 
 
 for gold_table in catalogue.tables_in("gold"):
