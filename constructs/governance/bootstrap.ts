@@ -1,6 +1,7 @@
 import type { Environment } from "../../environments/schema";
+import type { TableCatalogue } from "../tables/catalogue";
 import { GOVERNANCE_SQL_VERSION } from "./data-policies";
-import { GOVERNANCE_SQL_STAGES, governanceSqlFolder } from "./governance-sql";
+import { GOVERNANCE_SQL_STAGES, governanceSqlFolder, renderGovernanceSql } from "./governance-sql";
 
 /**
  * One SQL task of the governance bootstrap job. The workflows turn each step into a `sql_task` with a `file`
@@ -9,8 +10,13 @@ import { GOVERNANCE_SQL_STAGES, governanceSqlFolder } from "./governance-sql";
 export interface GovernanceSqlStep {
   /** Task key, unique within the bootstrap job. */
   readonly taskKey: string;
-  /** Path of the SQL file relative to `jobs-src/`, e.g. `governance/sql/v1/dev/010_functions.sql`. */
+  /**
+   * Path of the SQL file in the uploaded job sources, e.g. `governance/sql/v1/dev/010_functions.sql`. The file
+   * is rendered at synthesis ({@link content}), not read from the repository.
+   */
   readonly file: string;
+  /** The rendered SQL of the file (`renderGovernanceSql`), uploaded as a generated job source. */
+  readonly content: string;
   /** Task keys this step runs after. */
   readonly dependsOn: string[];
   /**
@@ -27,18 +33,25 @@ export interface GovernanceSqlStep {
  * tables they write, masked from the first row on).
  *
  * @example
- * for (const step of governanceBootstrapSteps(env)) job.addSqlFileTask(step.taskKey, step.file, step.dependsOn);
+ * for (const step of governanceBootstrapSteps(env, catalogue)) job.addSqlTask(step.taskKey, ...);
  */
-export function governanceBootstrapSteps(env: Environment): GovernanceSqlStep[] {
+export function governanceBootstrapSteps(env: Environment, catalogue: TableCatalogue): GovernanceSqlStep[] {
+  const rendered = new Map(renderGovernanceSql(env, catalogue).map((f) => [f.file, f.content]));
   const parameters = {
     catalog: env.unityCatalog.catalogName,
     environment: env.name,
     sql_version: GOVERNANCE_SQL_VERSION,
   };
-  return GOVERNANCE_SQL_STAGES.map((stage) => ({
-    taskKey: stage.taskKey,
-    file: `${governanceSqlFolder(env)}/${stage.fileName}`,
-    dependsOn: [...stage.dependsOn].sort(),
-    parameters: { ...parameters },
-  }));
+  return GOVERNANCE_SQL_STAGES.map((stage) => {
+    const file = `${governanceSqlFolder(env)}/${stage.fileName}`;
+    const content = rendered.get(file);
+    if (content === undefined) throw new Error(`governance SQL ${file} was not rendered`);
+    return {
+      taskKey: stage.taskKey,
+      file,
+      content,
+      dependsOn: [...stage.dependsOn].sort(),
+      parameters: { ...parameters },
+    };
+  });
 }

@@ -141,7 +141,7 @@ export class LakehouseStack extends TerraformStack {
       catalogue: props.catalogue,
       layout: this.layout,
       compute: this.compute,
-      governanceSteps: governanceBootstrapSteps(env),
+      governanceSteps: governanceBootstrapSteps(env, props.catalogue),
       erasureEntrypoint: "entrypoints/gdpr_erasure.py",
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));

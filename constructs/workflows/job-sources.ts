@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Directory } from "@cdktf/provider-databricks/lib/directory";
 import { WorkspaceFile } from "@cdktf/provider-databricks/lib/workspace-file";
@@ -61,6 +62,7 @@ export class JobSources extends Construct {
   public readonly directory: Directory;
   private readonly root: string;
   private readonly uploaded = new Map<string, JobSource>();
+  private generatedRoot: string | undefined;
   private readonly permissions: ObjectPermissions;
   private granted = false;
 
@@ -103,6 +105,34 @@ export class JobSources extends Construct {
         `job source '${normalized}' does not exist in ${this.root}; add the file or fix the task`,
       );
     }
+    return this.upload(normalized, absolute);
+  }
+
+  /**
+   * Uploads a file rendered at synthesis (e.g. the governance SQL of the environment) under `relativePath` of
+   * the workspace folder, like {@link file} does a repository file; nothing generated is committed. The content
+   * is written to a scratch folder for the asset, whose hash is the content's, so an unchanged rendering plans
+   * no change. Uploading a path twice with different contents throws.
+   */
+  public generated(relativePath: string, content: string): JobSource {
+    const normalized = path.posix.normalize(relativePath);
+    if (normalized.startsWith("..") || path.isAbsolute(normalized))
+      throw new Error(`generated job source '${relativePath}' must be a path inside the workspace folder`);
+    this.generatedRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), "lakehouse-generated-"));
+    const absolute = path.join(this.generatedRoot, normalized);
+    const existing = this.uploaded.get(normalized);
+    if (existing) {
+      const previous = fs.existsSync(absolute) ? fs.readFileSync(absolute, "utf8") : undefined;
+      if (previous !== content)
+        throw new Error(`job source '${normalized}' was given twice with different contents`);
+      return existing;
+    }
+    fs.mkdirSync(path.dirname(absolute), { recursive: true });
+    fs.writeFileSync(absolute, content);
+    return this.upload(normalized, absolute);
+  }
+
+  private upload(normalized: string, absolute: string): JobSource {
     const id = normalized.replace(/[^A-Za-z0-9]+/g, "_");
     const asset = new TerraformAsset(this, `Asset_${id}`, { path: absolute, type: AssetType.FILE });
     const workspacePath = `${this.workspaceRoot}/${normalized}`;

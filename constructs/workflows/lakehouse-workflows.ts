@@ -264,7 +264,7 @@ export class LakehouseWorkflows extends Construct {
     );
     for (const step of this.props.governanceSteps) {
       job.addSqlTask(step.taskKey, {
-        source: this.sources.file(step.file),
+        source: this.sources.generated(step.file, step.content),
         warehouseId: this.props.compute.warehouse.warehouseId,
         parameters: step.parameters,
         dependsOn: step.dependsOn,

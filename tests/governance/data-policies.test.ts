@@ -22,7 +22,7 @@ import { column } from "../../constructs/tables/columns";
 import type { ColumnDeclaration } from "../../constructs/tables/types";
 import { loadEnvironments } from "../../environments/load";
 import type { Environment } from "../../environments/schema";
-import { staleFiles } from "../../scripts/render-governance-sql";
+import { uploadedFile } from "../helpers/synth";
 
 const environments = loadEnvironments();
 const dev = environments.find((e) => e.name === "dev") as Environment;
@@ -141,8 +141,15 @@ describe("data policies", () => {
 });
 
 describe("governance SQL", () => {
-  it("is committed and up to date for every environment (npm run governance:render)", () => {
-    expect(staleFiles()).toEqual([]);
+  it("is rendered at synthesis and uploaded as it renders, not read from the repository", () => {
+    const steps = governanceBootstrapSteps(dev, tableCatalogue());
+    expect(fs.existsSync(path.join(JOBS_SRC, "governance"))).toBe(false);
+    for (const step of steps) {
+      expect(step.content).toBe(
+        renderGovernanceSql(dev, tableCatalogue()).find((f) => f.file === step.file)?.content,
+      );
+      expect(uploadedFile("dev-lakehouse", `/${step.file}`)).toBe(step.content);
+    }
   });
 
   it("sets every table's Delta properties from the catalogue, on creation and on existing tables", () => {
@@ -185,9 +192,9 @@ describe("governance SQL", () => {
 
 describe("governanceBootstrapSteps", () => {
   it.each(environments.map((e) => [e.name, e] as const))(
-    "lists existing files in run order for %s",
+    "lists the rendered files in run order for %s",
     (_, env) => {
-      const steps = governanceBootstrapSteps(env);
+      const steps = governanceBootstrapSteps(env, tableCatalogue());
       expect(steps.map((s) => s.taskKey)).toEqual([
         "governance_functions",
         "governance_tables",
@@ -197,7 +204,7 @@ describe("governanceBootstrapSteps", () => {
       ]);
       const seen = new Set<string>();
       for (const step of steps) {
-        expect(fs.existsSync(path.join(JOBS_SRC, step.file))).toBe(true);
+        expect(step.content).toMatch(/^-- Governance bootstrap v1, environment/);
         for (const dependency of step.dependsOn) expect(seen).toContain(dependency);
         expect(Object.keys(step.parameters)).toEqual([...Object.keys(step.parameters)].sort());
         seen.add(step.taskKey);

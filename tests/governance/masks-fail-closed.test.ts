@@ -1,9 +1,6 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
-import { JOBS_SRC_DIR } from "../../constructs/workflows/job-sources";
 import { GOVERNANCE_GATE_TASK } from "../../constructs/workflows/lakehouse-workflows";
-import { resourcesOf, stackJson } from "../helpers/synth";
+import { resourcesOf, stackJson, uploadedFile } from "../helpers/synth";
 
 interface Task {
   task_key: string;
@@ -55,9 +52,9 @@ describe("masks fail closed", () => {
   );
 
   it("has the bootstrap create every table that holds PII before it binds that table's masks", () => {
-    const folder = path.join(JOBS_SRC_DIR, "governance", "sql", "v1", "prod");
-    const tables = fs.readFileSync(path.join(folder, "020_tables.sql"), "utf8");
-    const policies = fs.readFileSync(path.join(folder, "040_access_policies.sql"), "utf8");
+    // What synthesis uploads for the bootstrap (rendered at synth, not committed).
+    const tables = uploadedFile("prod-lakehouse", "/governance/sql/v1/prod/020_tables.sql");
+    const policies = uploadedFile("prod-lakehouse", "/governance/sql/v1/prod/040_access_policies.sql");
     const withPii = catalogue.tables.filter((t) => t.columns.some((c) => c.pii !== "none"));
     expect(withPii.length).toBeGreaterThan(10);
     for (const table of withPii) {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { groupsOfRoles, layerReaders } from "../../constructs/governance/access-model";
+import { governanceBootstrapSteps } from "../../constructs/governance/bootstrap";
 import { jobsPrincipal } from "../../constructs/governance/roles";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
 import { JOBS_SRC_DIR } from "../../constructs/workflows/job-sources";
@@ -44,10 +45,9 @@ describe("per-table readers", () => {
     expect(
       gold.tableGrants.filter((g) => g.group === "lakehouse-data-analysts").map((g) => g.table),
     ).not.toContain("gold.churn_features");
-    const sql = fs.readFileSync(
-      path.join(JOBS_SRC_DIR, "governance/sql/v1/prod/050_table_grants.sql"),
-      "utf8",
-    );
+    const sql = governanceBootstrapSteps(prod, catalogue).find((s) =>
+      s.file.endsWith("/050_table_grants.sql"),
+    )?.content;
     expect(sql).toContain(
       "REVOKE SELECT ON TABLE ecommerce_prod.gold.churn_features FROM `lakehouse-data-analysts`;",
     );

@@ -46,3 +46,16 @@ export function stackJson(name: string): TerraformJson {
   if (!fs.existsSync(file)) throw new Error(`no synthesized stack '${name}' in ${synthesized.outdir}`);
   return JSON.parse(fs.readFileSync(file, "utf8"));
 }
+
+/**
+ * The uploaded content of the workspace file whose workspace path ends with `suffix` in the synthesized stack
+ * `name` (the asset synthesis wrote for it), e.g. the rendered governance SQL.
+ */
+export function uploadedFile(name: string, suffix: string): string {
+  const files = Object.values(resourcesOf(stackJson(name), "databricks_workspace_file")).filter((f) =>
+    String(f.path).endsWith(suffix),
+  );
+  if (files.length !== 1 || !synthesized)
+    throw new Error(`expected one workspace file ending in '${suffix}' in ${name}, found ${files.length}`);
+  return fs.readFileSync(path.join(synthesized.outdir, "stacks", name, files[0].source), "utf8");
+}

@@ -9,6 +9,8 @@ error, never a skip.
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.session import get_spark, on_databricks
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +66,33 @@ def bench_flow() -> ModuleType:
     """`jobs-src/benchmarks/bench_flow.py`, a script in a folder that is not a package."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "jobs-src" / "benchmarks"))
     return importlib.import_module("bench_flow")
+
+
+@pytest.fixture(scope="session")
+def governance_sql(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The governance SQL as synthesis renders and uploads it, one `<env>/` folder per environment.
+
+    The files are generated, not committed, so they are rendered once per session with the project's
+    Node (`npm run governance:render -- --out ...`); a missing Node setup fails, it never skips.
+    """
+    out = tmp_path_factory.mktemp("governance-sql")
+    tsx = REPO / "node_modules" / ".bin" / "tsx"
+    if not tsx.exists():
+        pytest.fail(
+            f"{tsx} is missing: run `make setup` (the governance SQL is rendered by the TypeScript side)"
+        )
+    path = os.pathsep.join([str(REPO / ".cache" / "node" / "bin"), os.environ.get("PATH", "")])
+    done = subprocess.run(
+        [str(tsx), "scripts/render-governance-sql.ts", "--out", str(out)],
+        cwd=REPO,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"rendering the governance SQL failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    versions = sorted(p for p in out.iterdir() if p.is_dir())
+    assert len(versions) == 1, f"expected one SQL version folder in {out}, found {versions}"
+    return versions[0]

@@ -1,6 +1,7 @@
 """The rendered governance SQL runs in local Spark 4: masks and row filters per group, tables from the DDL.
 
-The functions are the committed files of `jobs-src/governance/sql/`, executed as they are except for two
+The functions are the files synthesis renders and uploads (the `governance_sql` fixture renders them),
+executed as they are except for two
 substitutions that stand in for Unity Catalog: each function becomes a TEMPORARY function (no Unity
 Catalog locally), and membership goes through stubs. `is_account_group_member` is a temporary SQL function
 returning whether its argument is in the current test identity's groups, and `current_user()` (a built-in
@@ -18,8 +19,6 @@ import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.catalogue import Catalogue
-
-SQL_ROOT = Path(__file__).resolve().parents[2] / "jobs-src" / "governance" / "sql" / "v1"
 
 FUNCTION = re.compile(
     r"CREATE OR REPLACE FUNCTION (?P<qualified>[\w.]+)\.(?P<name>\w+)\((?P<arg>\w+) (?P<type>[\w(),]+)\)\n"
@@ -75,11 +74,11 @@ def act_as(spark: SparkSession, identity: Identity) -> None:
     )
 
 
-def load_functions(spark: SparkSession, environment: str) -> dict[str, re.Match[str]]:
+def load_functions(spark: SparkSession, sql: Path, environment: str) -> dict[str, re.Match[str]]:
     """Create every function of an environment's 010 file as a temporary function; name -> signature."""
     act_as(spark, Identity("nobody"))
     found: dict[str, re.Match[str]] = {}
-    for statement in statements(SQL_ROOT / environment / "010_functions.sql"):
+    for statement in statements(sql / environment / "010_functions.sql"):
         match = FUNCTION.match(statement)
         assert match, f"not a rendered function: {statement[:80]}"
         spark.sql(as_local(statement))
@@ -93,13 +92,13 @@ def call(spark: SparkSession, identity: Identity, sql: str) -> object:
 
 
 @pytest.fixture
-def dev(spark: SparkSession) -> dict[str, re.Match[str]]:
-    return load_functions(spark, "dev")
+def dev(spark: SparkSession, governance_sql: Path) -> dict[str, re.Match[str]]:
+    return load_functions(spark, governance_sql, "dev")
 
 
 @pytest.fixture
-def staging(spark: SparkSession) -> dict[str, re.Match[str]]:
-    return load_functions(spark, "staging")
+def staging(spark: SparkSession, governance_sql: Path) -> dict[str, re.Match[str]]:
+    return load_functions(spark, governance_sql, "staging")
 
 
 def test_rendered_functions_cover_the_masks_the_catalogue_uses(
@@ -190,11 +189,11 @@ TABLE_NAME = re.compile(r"\becommerce_dev\.(?P<schema>\w+)\.(?P<table>\w+)\b")
 
 
 def test_table_ddl_creates_every_catalogue_table_idempotently_with_its_schema(
-    spark: SparkSession, catalogue: Catalogue
+    spark: SparkSession, catalogue: Catalogue, governance_sql: Path
 ) -> None:
     for layer in catalogue.layers:
         spark.sql(f"CREATE DATABASE IF NOT EXISTS gov_test_{layer}")
-    ddl = [TABLE_NAME.sub(local_table_name, s) for s in statements(SQL_ROOT / "dev" / "020_tables.sql")]
+    ddl = [TABLE_NAME.sub(local_table_name, s) for s in statements(governance_sql / "dev" / "020_tables.sql")]
     for _ in range(2):
         for statement in ddl:
             spark.sql(statement)
@@ -208,18 +207,22 @@ def test_table_ddl_creates_every_catalogue_table_idempotently_with_its_schema(
         assert [f.metadata.get("comment") for f in created] == [c.comment for c in table.columns], table.key
 
 
-def test_classification_comments_apply_to_a_pii_table(spark: SparkSession, catalogue: Catalogue) -> None:
+def test_classification_comments_apply_to_a_pii_table(
+    spark: SparkSession, catalogue: Catalogue, governance_sql: Path
+) -> None:
     table = next(t for t in catalogue.tables if t.pii_columns)
     local = f"gov_test_{table.schema}.{table.name}"
     spark.sql(f"CREATE DATABASE IF NOT EXISTS gov_test_{table.schema}")
     spark.sql(f"DROP TABLE IF EXISTS {local}")
     create = next(
-        s for s in statements(SQL_ROOT / "dev" / "020_tables.sql") if f".{table.schema}.{table.name} (" in s
+        s
+        for s in statements(governance_sql / "dev" / "020_tables.sql")
+        if f".{table.schema}.{table.name} (" in s
     )
     spark.sql(TABLE_NAME.sub(local_table_name, create).replace("COMMENT '", "COMMENT 'old ", 1))
     ours = [
         s
-        for s in statements(SQL_ROOT / "dev" / "030_classification.sql")
+        for s in statements(governance_sql / "dev" / "030_classification.sql")
         if f".{table.schema}.{table.name} " in s and "SET TAGS" not in s
     ]
     # Comments only: SET TAGS is Unity Catalog syntax that local Spark does not have.

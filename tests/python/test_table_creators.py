@@ -1,6 +1,7 @@
 """One table, whichever creator runs first: a job's `create_table` makes the table the governance
-bootstrap's rendered `020_tables.sql` makes. Both are run here, the SQL statement with the Unity
-Catalog name replaced by a local Delta path, and `DESCRIBE DETAIL` of the two tables is compared."""
+bootstrap's `020_tables.sql` (as synthesis renders it) makes. Both are run here, the SQL statement
+with the Unity Catalog name replaced by a local Delta path, and `DESCRIBE DETAIL` of the two tables
+is compared."""
 
 from __future__ import annotations
 
@@ -26,15 +27,15 @@ def _tables_to_compare(catalogue: Catalogue) -> list[Table]:
     return [*chosen.values(), fed]
 
 
-def _create_statement(table: Table, path: str) -> str:
+def _create_statement(tables_sql: Path, table: Table, path: str) -> str:
     """The table's CREATE statement of the rendered SQL, naming the Delta folder `path` instead."""
     name = re.escape(table.key)
     found = re.search(
         rf"CREATE TABLE IF NOT EXISTS \w+\.{name} (\(.*?\n\)\nUSING DELTA.*?TBLPROPERTIES \(.*?\));",
-        TABLES_SQL.read_text(encoding="utf-8"),
+        tables_sql.read_text(encoding="utf-8"),
         flags=re.S,
     )
-    assert found is not None, f"no CREATE TABLE of {table.key} in {TABLES_SQL}"
+    assert found is not None, f"no CREATE TABLE of {table.key} in {tables_sql}"
     return f"CREATE TABLE IF NOT EXISTS delta.`{path}` {found.group(1)}"
 
 
@@ -47,12 +48,12 @@ def _detail(spark: SparkSession, path: str) -> tuple[list[str], dict[str, str], 
 
 @pytest.mark.parametrize("table", _tables_to_compare(load_catalogue()), ids=lambda t: t.key)
 def test_a_job_creates_the_table_the_bootstrap_sql_creates(
-    spark: SparkSession, table: Table, tmp_path: Path
+    spark: SparkSession, table: Table, tmp_path: Path, governance_sql: Path
 ) -> None:
     by_job = LocalLocations(tmp_path / "job")
     create_table(spark, by_job, table)
     by_sql = str(tmp_path / "sql" / table.key)
-    spark.sql(_create_statement(table, by_sql))
+    spark.sql(_create_statement(governance_sql / "dev" / "020_tables.sql", table, by_sql))
 
     job_clustering, job_properties, job_fields = _detail(spark, by_job.path(table.key))
     sql_clustering, sql_properties, sql_fields = _detail(spark, by_sql)

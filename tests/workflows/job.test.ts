@@ -184,6 +184,29 @@ describe("JobSources", () => {
     );
   });
 
+  it("uploads generated content under its path, hashed by content, and refuses two contents for one path", () => {
+    const { stack, sources, job } = fixture();
+    const sql = sources.generated("governance/sql/v1/test/010_functions.sql", "SELECT 1;\n");
+    job.addSqlTask("functions", { source: sql, warehouseId: "w" });
+    expect(sql.workspacePath).toBe("/Workspace/lakehouse/test/governance/sql/v1/test/010_functions.sql");
+    expect(sources.generated("governance/sql/v1/test/010_functions.sql", "SELECT 1;\n")).toBe(sql);
+    const again = new JobSources(new TerraformStack(Testing.app(), "again"), "Sources", {
+      workspaceRoot: "/Workspace/lakehouse/test",
+    });
+    expect(again.generated("governance/sql/v1/test/010_functions.sql", "SELECT 1;\n").assetHash).toBe(
+      sql.assetHash,
+    );
+    expect(again.generated("other.sql", "SELECT 2;\n").assetHash).not.toBe(sql.assetHash);
+    expect(() => sources.generated("governance/sql/v1/test/010_functions.sql", "SELECT 2;\n")).toThrow(
+      /job source 'governance\/sql\/v1\/test\/010_functions.sql' was given twice with different contents/,
+    );
+    expect(() => sources.generated("../escape.sql", "x")).toThrow(
+      /must be a path inside the workspace folder/,
+    );
+    const files = resourcesOf(synthJson(stack), "databricks_workspace_file");
+    expect(Object.values(files).map((f) => f.path)).toEqual([sql.workspacePath]);
+  });
+
   it("uploads a file once however often tasks refer to it", () => {
     const { stack, sources, job } = fixture();
     job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });

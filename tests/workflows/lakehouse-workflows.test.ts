@@ -50,7 +50,7 @@ describe("LakehouseWorkflows", () => {
   });
 
   it.each(["dev", "staging", "prod"])(
-    "runs only files that exist in jobs-src/ and are uploaded (%s)",
+    "runs only files that are uploaded: from jobs-src/, or the governance SQL rendered at synthesis (%s)",
     (env) => {
       const json = stackJson(`${env}-lakehouse`);
       const uploaded = new Set(
@@ -63,7 +63,9 @@ describe("LakehouseWorkflows", () => {
           const file: string = task.spark_python_task?.python_file ?? task.sql_task?.file?.path;
           expect(file.startsWith(WORKSPACE_ROOT(env))).toBe(true);
           expect(uploaded.has(file)).toBe(true);
-          expect(fs.existsSync(path.join(JOBS_SRC_DIR, file.slice(WORKSPACE_ROOT(env).length)))).toBe(true);
+          const relative = file.slice(WORKSPACE_ROOT(env).length);
+          if (task.sql_task) expect(relative).toMatch(/^\/?governance\/sql\/v1\/[a-z]+\/\d{3}_\w+\.sql$/);
+          else expect(fs.existsSync(path.join(JOBS_SRC_DIR, relative))).toBe(true);
         }
       }
     },
