@@ -19,6 +19,8 @@ from types import ModuleType
 import pytest
 from pyspark.sql import SparkSession
 
+from generated_flow import GeneratedFlow
+from generated_flow import build as build_generated_flow
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.session import get_spark, on_databricks
 
@@ -59,6 +61,15 @@ def catalogue() -> Catalogue:
 def fixture_catalogue() -> Catalogue:
     """A small hand-written catalogue covering every field shape, for tests that need fixed data."""
     return load_catalogue(FIXTURES / "catalogue-valid.json")
+
+
+@pytest.fixture(scope="session")
+def generated_flow(
+    spark: SparkSession, catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory
+) -> GeneratedFlow:
+    """One runner run over a generated landing folder with every fault kind, shared read-only by the
+    end-to-end tests (see generated_flow.py)."""
+    return build_generated_flow(spark, catalogue, tmp_path_factory.mktemp("generated-flow"))
 
 
 @pytest.fixture(scope="session")

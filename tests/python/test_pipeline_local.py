@@ -1,9 +1,10 @@
 """The declarative pipeline run locally with `spark-pipelines`, on generated data, against the batch jobs.
 
-One module-scoped flow (slow: each `spark-pipelines` command starts its own Spark Connect server):
-generate 2,000 events over 2 days with 2 % faults, run the batch runner without gold (it writes the
-bronze tables the pipeline reads, and silver to compare with), then `dry-run` and `run` the pipeline on
-that bronze. The pipeline's silver tables must equal the batch job's, row for row.
+One module-scoped flow (slow: each `spark-pipelines` command starts its own Spark Connect server) on the
+session's shared generated flow (conftest.py: the batch runner over 1,000 generated events with every
+fault kind, whose bronze tables the pipeline reads and whose silver and gold it is compared with):
+`dry-run`, then `run` the pipeline on that bronze. The pipeline's silver tables must equal the batch
+job's, row for row.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.testing import assertDataFrameEqual
 
+from generated_flow import CONFIG, GeneratedFlow
 from lakehouse import runner
 from lakehouse.catalogue import Catalogue, Table, load_catalogue
-from lakehouse.generator import GeneratorConfig, Manifest, generate
-from lakehouse.gold.job import GoldJob, data_as_of
+from lakehouse.generator import Manifest
+from lakehouse.gold.job import data_as_of
 from lakehouse.locations import LocalLocations
 from lakehouse.pipelines import local
 from lakehouse.pipelines.config import AS_OF
 from lakehouse.pipelines.datasets import dataset_name
 from lakehouse.silver.job import bronze_fed_tables
 
-DAYS = 2
 SILVER_TABLES = [table.name for table in load_catalogue().tables_in("silver")]
 QUARANTINE_RUN_COLUMNS = ("run_id", "quarantined_at")
 """Differ by design between the batch run and the pipeline update."""
@@ -57,18 +58,14 @@ def _tables(pipeline: local.LocalPipeline) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def flow(spark: SparkSession, catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> PipelineFlow:
+def flow(
+    generated_flow: GeneratedFlow, spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> PipelineFlow:
     root = tmp_path_factory.mktemp("pipeline")
-    config = GeneratorConfig(out=root / "landing", events=2000, days=DAYS, seed=7, fault_rate=0.02)
-    manifest = generate(config, catalogue)
-    args = runner.parse_args(
-        ["--landing", str(config.out), "--warehouse", str(root / "batch"), "--run-id", "batch", "--no-gold"]
-    )
-    batch = runner.run(spark, args, log=lambda _: None)
-    locations = LocalLocations(root / "batch")
-    as_of = data_as_of(spark, catalogue, locations)
+    locations = generated_flow.locations
+    as_of = data_as_of(spark, load_catalogue(), locations)
     pipeline = local.write_spec(
-        root / "pipeline", local.configuration(root / "batch" / "bronze", as_of.isoformat())
+        root / "pipeline", local.configuration(generated_flow.warehouse / "bronze", as_of.isoformat())
     )
     dry_run_lines: list[str] = []
     local.run_pipeline(pipeline, "dry-run", echo=dry_run_lines.append)
@@ -76,7 +73,14 @@ def flow(spark: SparkSession, catalogue: Catalogue, tmp_path_factory: pytest.Tem
     run_lines: list[str] = []
     local.run_pipeline(pipeline, "run", echo=run_lines.append)
     return PipelineFlow(
-        manifest, batch, locations, as_of, pipeline, dry_run_lines, tables_after_dry_run, run_lines
+        generated_flow.manifest,
+        generated_flow.result,
+        locations,
+        as_of,
+        pipeline,
+        dry_run_lines,
+        tables_after_dry_run,
+        run_lines,
     )
 
 
@@ -150,9 +154,7 @@ def test_run_gold_daily_sales_summary_has_one_row_per_day_like_the_batch_job(
     rows = flow.read(spark, table)
     days = flow.read(spark, silver).select("event_date").distinct().count()
 
-    GoldJob(spark, catalogue, flow.locations, table).run(flow.as_of, full=True)
-
-    assert rows.count() == rows.select("sales_date").distinct().count() == days >= DAYS
+    assert rows.count() == rows.select("sales_date").distinct().count() == days >= CONFIG["days"]
     assertDataFrameEqual(rows, flow.locations.read(spark, table.key))
 
 

@@ -1,15 +1,14 @@
 """End to end: a generated landing folder with every fault kind, through the local runner.
 
-One run (module fixture) over 1,000 events with a 30 % fault rate, then checks that every landing
-row is in bronze, every injected fault ends in quarantine under the rule that describes it, the
-accounting adds up, CDC / SCD results match what the files say, and a second run writes nothing.
+One run (the session's shared generated flow) over 1,000 events with a 30 % fault rate, then checks
+that every landing row is in bronze, every injected fault ends in quarantine under the rule that
+describes it, the accounting adds up, CDC / SCD results match what the files say, and a second run
+writes nothing.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -17,6 +16,8 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from generated_flow import RUN_ID, run_runner
+from generated_flow import GeneratedFlow as Flow
 from lakehouse import runner
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.generator import FILE_FAULTS, ROW_FAULTS, GeneratorConfig, generate
@@ -28,38 +29,10 @@ from lakehouse.quality.report import dq_results_table
 from lakehouse.silver.job import bronze_fed_tables
 
 
-@dataclass
-class Flow:
-    landing: Path
-    warehouse: Path
-    faults: dict[str, Counter[str]]
-    rows: Counter[str]
-    result: runner.RunResult
-    locations: LocalLocations
-
-
-def _run(spark: SparkSession, landing: Path, warehouse: Path, run_id: str, *extra: str) -> runner.RunResult:
-    args = runner.parse_args(
-        ["--landing", str(landing), "--warehouse", str(warehouse), "--run-id", run_id, *extra]
-    )
-    return runner.run(spark, args, log=lambda _: None)
-
-
 @pytest.fixture(scope="module")
-def flow(spark: SparkSession, catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> Flow:
-    root = tmp_path_factory.mktemp("flow")
-    manifest = generate(
-        GeneratorConfig(out=root / "landing", events=1000, days=3, seed=1, fault_rate=0.3), catalogue
-    )
-    result = _run(spark, root / "landing", root / "warehouse", "run-1")
-    return Flow(
-        root / "landing",
-        root / "warehouse",
-        manifest.faults,
-        manifest.rows,
-        result,
-        LocalLocations(root / "warehouse"),
-    )
+def flow(generated_flow: Flow) -> Flow:
+    """The session's shared run (conftest.py): 1,000 events over 3 days with 30 % faults."""
+    return generated_flow
 
 
 def _silver_for(catalogue: Catalogue, source: str) -> tuple[Table, Table]:
@@ -90,7 +63,7 @@ def test_run_keeps_every_landing_row_in_bronze(spark: SparkSession, catalogue: C
 def test_run_accounting_adds_up_for_every_silver_table(
     spark: SparkSession, catalogue: Catalogue, flow: Flow
 ) -> None:
-    ops = flow.locations.read(spark, accounting_table(catalogue).key).where(F.col("run_id") == "run-1")
+    ops = flow.locations.read(spark, accounting_table(catalogue).key).where(F.col("run_id") == RUN_ID)
     by_table = {row["table_key"]: row for row in ops.collect()}
     for silver, bronze in bronze_fed_tables(catalogue):
         row = by_table[silver.key]
@@ -290,7 +263,7 @@ def test_run_again_without_new_files_writes_nothing(
         return {k: flow.locations.delta(spark, k).history(1).collect()[0]["version"] for k in keys}
 
     before = versions()
-    result = _run(spark, flow.landing, flow.warehouse, "run-2")
+    result = run_runner(spark, flow.landing, flow.warehouse, "run-2")
     assert versions() == before
     assert all(counts.rows_read == 0 for counts in result.accounting.tables.values())
     assert {g.mode for g in result.gold} == {"unchanged"}
@@ -301,8 +274,8 @@ def test_run_again_without_new_files_writes_nothing(
 def test_run_records_data_quality_results_per_expectation(
     spark: SparkSession, catalogue: Catalogue, flow: Flow
 ) -> None:
-    results = flow.locations.read(spark, dq_results_table(catalogue)).where("run_id = 'run-1'")
-    accounting = flow.locations.read(spark, accounting_table(catalogue).key).where("run_id = 'run-1'")
+    results = flow.locations.read(spark, dq_results_table(catalogue)).where(F.col("run_id") == RUN_ID)
+    accounting = flow.locations.read(spark, accounting_table(catalogue).key).where(F.col("run_id") == RUN_ID)
     checked = 0
     for silver, _ in bronze_fed_tables(catalogue):
         counts = accounting.where(F.col("table_key") == silver.key).first()
@@ -322,7 +295,8 @@ def test_run_records_data_quality_results_per_expectation(
 def test_run_records_every_stage_and_fails_the_quality_stage_on_breached_thresholds(
     spark: SparkSession, catalogue: Catalogue, flow: Flow
 ) -> None:
-    rows = flow.locations.read(spark, pipeline_runs_table(catalogue).key).where("run_id = 'run-1'").collect()
+    records = flow.locations.read(spark, pipeline_runs_table(catalogue).key)
+    rows = records.where(F.col("run_id") == RUN_ID).collect()
     stages = {r.stage: r for r in rows}
     gold = {f"gold:{t.name}" for t in catalogue.tables_in("gold")}
     assert {"bronze", "silver", "derived", "accounting", "quality"} | gold <= set(stages)
@@ -352,7 +326,7 @@ def test_run_without_faults_breaches_nothing_and_exits_zero(
     spark: SparkSession, catalogue: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     generate(GeneratorConfig(out=tmp_path / "landing", events=200, days=1, seed=2, fault_rate=0.0), catalogue)
-    result = _run(spark, tmp_path / "landing", tmp_path / "warehouse", "clean-1", "--no-gold")
+    result = run_runner(spark, tmp_path / "landing", tmp_path / "warehouse", "clean-1", "--no-gold")
     assert result.breaches == []
     assert runner.finish(result, 2.0) == 0
     assert "runner: done in 2.0s" in capsys.readouterr().out

@@ -59,13 +59,14 @@ def test_jar_dir_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp
     assert delta_jars() == sorted(jars)
 
 
-def test_local_defaults_split_shuffles_per_core_and_read_delta_logs_in_one_task(
+def test_local_defaults_split_shuffles_and_file_listings_per_core_and_read_delta_logs_in_one_task(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(session.os, "cpu_count", lambda: 8)
     conf = local_spark_conf("app", [tmp_path / "a.jar"], tmp_path)
     assert conf["spark.sql.shuffle.partitions"] == "8"
     assert conf["spark.databricks.delta.snapshotPartitions"] == "1"
+    assert conf["spark.sql.sources.parallelPartitionDiscovery.parallelism"] == "8"  # VACUUM's listing
 
     monkeypatch.setattr(session.os, "cpu_count", lambda: None)
     assert local_spark_conf("app", [], tmp_path)["spark.sql.shuffle.partitions"] == "2"
