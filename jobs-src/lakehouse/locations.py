@@ -8,9 +8,9 @@ next to the data, one folder per table key, so a table and its stream state move
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from delta.tables import DeltaTable, DeltaTableBuilder
 from pyspark.sql import DataFrame, DataFrameReader, DataFrameWriter, SparkSession
@@ -18,14 +18,24 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming import DataStreamReader
 from pyspark.sql.types import StructType
 
-from lakehouse import delta_log
 from lakehouse.catalogue import Table
-from lakehouse.delta_log import Commit
+
+if TYPE_CHECKING:  # delta-rs is a local dependency only (requirements.txt); Databricks runtimes lack it
+    import deltalake
 
 SKIP_CHANGE_COMMITS = {"skipChangeCommits": "true"}
 """Every stream here reads an append-only table (bronze, or silver events); the only commits that
 rewrite files in them are GDPR erasure deletes, which the erasure job applies to the downstream
 tables itself. Without this a stream stops for good at the first erasure commit."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of a table: its version, operation (`WRITE`, `MERGE`, ...) and metrics."""
+
+    version: int
+    operation: str
+    metrics: dict[str, str] = field(default_factory=dict)
 
 
 def stream_reader(spark: SparkSession) -> DataStreamReader:
@@ -140,24 +150,25 @@ class LocalLocations:
     def delta(self, spark: SparkSession, key: str) -> DeltaTable:
         return DeltaTable.forPath(spark, self.path(key))
 
-    # The four below read the log files (see `lakehouse.delta_log`); the Spark API is the fallback.
+    # The four below ask delta-rs (the `deltalake` package), which reads the table's log in-process in a
+    # few milliseconds; Delta's Spark API (history, DESCRIBE DETAIL) plans and runs a job for each answer
+    # (about 90 ms warm), and a flow run asks about forty times. Spark's answer is the fallback for a
+    # table delta-rs cannot open.
     def version(self, spark: SparkSession, key: str) -> int:
-        latest = delta_log.latest_version(self.path(key))
-        return history_version(self.delta(spark, key)) if latest is None else latest
+        log = _log_table(self.path(key))
+        return history_version(self.delta(spark, key)) if log is None else log.version()
 
     def commits_after(self, spark: SparkSession, key: str, version: int) -> list[Commit]:
-        commits = delta_log.commits_after(self.path(key), version)
-        return history_commits(self.delta(spark, key), version) if commits is None else commits
+        log = _log_table(self.path(key))
+        return history_commits(self.delta(spark, key), version) if log is None else log_commits(log, version)
 
     def file_count(self, spark: SparkSession, key: str) -> int:
-        latest = delta_log.latest_version(self.path(key))
-        count = None if latest is None else delta_log.file_count(self.path(key), latest)
-        return detail_file_count(self.delta(spark, key)) if count is None else count
+        log = _log_table(self.path(key))
+        return detail_file_count(self.delta(spark, key)) if log is None else log_file_count(log)
 
     def properties(self, spark: SparkSession, key: str) -> dict[str, str]:
-        latest = delta_log.latest_version(self.path(key))
-        found = None if latest is None else delta_log.properties(self.path(key), latest)
-        return detail_properties(self.delta(spark, key)) if found is None else found
+        log = _log_table(self.path(key))
+        return detail_properties(self.delta(spark, key)) if log is None else log_properties(log)
 
     def save(self, writer: DataFrameWriter, key: str) -> None:
         writer.format("delta").save(self.path(key))
@@ -272,6 +283,52 @@ def history_commits(table: DeltaTable, version: int) -> list[Commit]:
         (Commit(int(r["version"]), r["operation"] or "", dict(r["operationMetrics"] or {})) for r in rows),
         key=lambda commit: commit.version,
     )
+
+
+def _log_table(path: str) -> deltalake.DeltaTable | None:
+    """The local table as delta-rs reads it; None when it cannot (no table there, a protocol feature it does
+    not read), so the caller asks Delta's Spark API."""
+    import deltalake  # here, not at the top: only local tables need it, and Databricks runtimes lack it
+    from deltalake.exceptions import DeltaError
+
+    try:
+        return deltalake.DeltaTable(path)
+    except DeltaError:
+        return None
+
+
+def log_commits(log: deltalake.DeltaTable, version: int) -> list[Commit]:
+    """Commits after `version`, oldest first, as delta-rs reads them from the log.
+
+    Raises when one in that range is no longer in the log (cleaned up past it): the caller asked about
+    commits the table does not record any more.
+    """
+    count = log.version() - version
+    if count <= 0:
+        return []
+    found = {int(info["version"]): info for info in log.history(count)}
+    missing = [v for v in range(version + 1, log.version() + 1) if v not in found]
+    if missing:
+        raise FileNotFoundError(f"{log.table_uri}: commit {missing[0]} is no longer in the Delta log")
+    return [
+        Commit(v, str(found[v].get("operation") or ""), _metrics(found[v].get("operationMetrics")))
+        for v in sorted(found)
+    ]
+
+
+def _metrics(values: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
+
+
+def log_file_count(log: deltalake.DeltaTable) -> int:
+    """Data files in the latest version. (`file_uris`, not `get_add_actions`: delta-rs 1.2.1 panics on the
+    add actions of a table without files.)"""
+    return len(log.file_uris())
+
+
+def log_properties(log: deltalake.DeltaTable) -> dict[str, str]:
+    """The table's properties (`TBLPROPERTIES`) in the latest version."""
+    return {str(k): str(v) for k, v in log.metadata().configuration.items()}
 
 
 def detail_file_count(table: DeltaTable) -> int:
