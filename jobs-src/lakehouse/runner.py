@@ -36,19 +36,13 @@ from lakehouse.bronze.ingest import BatchHook, Trigger, ingest
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
 from lakehouse.gold.job import GoldJob, GoldResult, data_as_of
+from lakehouse.jobs.tasks import judge_thresholds, record_accounting, silver_job
 from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
 from lakehouse.ops.runs import RunLog, write_pipeline_runs
-from lakehouse.quality.results import (
-    Breach,
-    ThresholdsBreached,
-    describe_breach,
-    quarantine_samples,
-    threshold_breaches,
-    write_dq_results,
-)
+from lakehouse.quality.results import Breach
 from lakehouse.session import get_spark, on_databricks
-from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
+from lakehouse.silver.job import bronze_fed_tables, derived_tables
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "sample"
 SAMPLE = GeneratorConfig(out=SAMPLE_DIR / "landing", events=20_000, days=3, seed=7, fault_rate=0.02)
@@ -232,14 +226,14 @@ def _run(
         ],
     )
     silver_jobs = [
-        SilverJob(spark, catalogue, locations, silver, bronze, run_id)
+        silver_job(spark, catalogue, locations, silver, run_id)
         for silver, bronze in bronze_fed_tables(catalogue)
         if bronze.key in bronze_keys
     ]
     stage("silver", [(lambda j=j: j.start(trigger, on_batch, hook)) for j in silver_jobs])
     written_silver = {job.silver.key for job in silver_jobs}
     derived = [
-        DerivedJob(spark, catalogue, locations, silver, upstream, run_id)
+        silver_job(spark, catalogue, locations, silver, run_id)
         for silver, upstream in derived_tables(catalogue)
         if upstream.key in written_silver
     ]
@@ -263,24 +257,10 @@ def _run(
     started = time.perf_counter()
     with run_log.stage("accounting"):
         accounting.check()
-        written = write_accounting(spark, ops_table, locations, accounting)
-        checks = write_dq_results(spark, catalogue, locations, accounting)
+        written, checks = record_accounting(spark, catalogue, locations, accounting)
     result.stage_seconds["accounting"] = time.perf_counter() - started
-    # Thresholds act: a breached `fail` rule marks the run's quality stage failed in ops.pipeline_runs; the
-    # rows already accounted for stay where the run put them.
-    result.breaches = threshold_breaches(catalogue, accounting)
-    for breach in result.breaches:
-        log(
-            describe_breach(
-                breach, quarantine_samples(spark, catalogue, locations, breach, accounting.run_id)
-            )
-        )
-    try:
-        with run_log.stage("quality"):
-            if result.failed_thresholds:
-                raise ThresholdsBreached(result.failed_thresholds)
-    except ThresholdsBreached:
-        pass
+    # Thresholds act: a breached `fail` rule marks the run's quality stage failed in ops.pipeline_runs.
+    result.breaches = judge_thresholds(spark, catalogue, locations, accounting, run_log, log)
     write_pipeline_runs(spark, catalogue, locations, run_log)
     log(
         f"[accounting] {result.stage_seconds['accounting']:6.1f}s  {written} rows to {ops_table.key}, "

@@ -19,10 +19,10 @@ def test_parse_args_requires_source_and_landing_for_bronze() -> None:
 
 
 def test_run_ingests_one_source_then_builds_its_silver_table(
-    spark: SparkSession, catalogue: Catalogue, tmp_path
+    spark: SparkSession, catalogue: Catalogue, tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     landing = tmp_path / "landing"
-    generate(GeneratorConfig(out=landing, events=300, days=1, seed=3, fault_rate=0.1), catalogue)
+    generate(GeneratorConfig(out=landing, events=300, days=1, seed=3, fault_rate=0.3), catalogue)
     locations = LocalLocations(tmp_path / "warehouse")
     events = catalogue.source(next(s.name for s in catalogue.sources if s.format == "csv"))
     silver_key = next(t.key for t in catalogue.tables_in("silver") if events.table in t.upstream)
@@ -44,9 +44,14 @@ def test_run_ingests_one_source_then_builds_its_silver_table(
     assert [r.status for r in quality][-1] == (
         "failed" if any(b.on_breach == "fail" for b in breaches) else "succeeded"
     )
+    assert breaches, "30 % faults must breach a 5 % threshold"
+    printed = capsys.readouterr().out
     for breach in breaches:
         assert breach.table == silver_key
         assert breach.failure_rate > breach.max_failure_rate
+        # As the local runner prints it (lakehouse.jobs.tasks): the rule, then records it quarantined.
+        assert f"quality: {silver_key}: rule {breach.rule} " in printed
+    assert "    sample: " in printed
 
     bronze_rows = locations.read(spark, events.table).count()
     silver_rows = locations.read(spark, silver_key).count()

@@ -15,7 +15,6 @@ wrote, and upserts its accounting rows. A gold task rebuilds what its upstream c
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -25,18 +24,13 @@ from pyspark.sql import SparkSession
 from lakehouse.bronze.ingest import Trigger, ingest
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.gold.job import GoldJob, data_as_of
+from lakehouse.jobs.tasks import judge_thresholds, record_accounting, silver_job
 from lakehouse.locations import TableLocations, UnityCatalogLocations
-from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
+from lakehouse.ops.accounting import RunAccounting, TableCounts
 from lakehouse.ops.runs import RunLog, write_pipeline_runs
-from lakehouse.quality.results import (
-    Breach,
-    ThresholdsBreached,
-    describe_breach,
-    threshold_breaches,
-    write_dq_results,
-)
+from lakehouse.quality.results import Breach
 from lakehouse.session import get_spark
-from lakehouse.silver.job import DerivedJob, SilverJob, bronze_fed_tables, derived_tables
+from lakehouse.silver.job import bronze_fed_tables
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -68,8 +62,9 @@ def run(
 ) -> list[Breach]:
     """Run one stage for one source or table; raises on failure or an accounting violation.
 
-    Returns the rules of the stage over their `maxFailureRate` (each printed); a breached `onBreach: fail`
-    rule also marks the task's `quality` stage failed. The task's status and timings reach the run-record
+    Returns the rules of the stage over their `maxFailureRate` (each printed with sample records, see
+    `lakehouse.jobs.tasks`, which the local runner uses too); a breached `onBreach: fail` rule also marks
+    the task's `quality` stage failed. The task's status and timings reach the run-record
     table whether it succeeds or fails.
     """
     catalogue = load_catalogue()
@@ -79,16 +74,9 @@ def run(
         with run_log.stage(f"{args.stage}:{args.source or args.table}"):
             accounting = _run_stage(spark, args, catalogue, locations, databricks=databricks)
             if accounting is not None:
-                write_accounting(spark, accounting_table(catalogue), locations, accounting)
-                write_dq_results(spark, catalogue, locations, accounting)
+                record_accounting(spark, catalogue, locations, accounting)
         if accounting is not None:
-            breaches = threshold_breaches(catalogue, accounting)
-            for breach in breaches:
-                print(describe_breach(breach))
-            failed = [b for b in breaches if b.on_breach == "fail"]
-            with contextlib.suppress(ThresholdsBreached), run_log.stage("quality"):
-                if failed:
-                    raise ThresholdsBreached(failed)
+            breaches = judge_thresholds(spark, catalogue, locations, accounting, run_log, print)
     finally:
         if args.continuous is None or run_log.failed:
             write_pipeline_runs(spark, catalogue, locations, run_log)
@@ -106,8 +94,7 @@ def _run_stage(
     """The stage's work; returns its checked accounting, or None for a continuous stream that ended."""
     trigger = Trigger(available_now=args.continuous is None, interval=args.continuous or "30 seconds")
     accounting = RunAccounting(args.run_id)
-    bronze_fed = {silver.key: bronze for silver, bronze in bronze_fed_tables(catalogue)}
-    derived = {silver.key: upstream for silver, upstream in derived_tables(catalogue)}
+    bronze_fed = {silver.key for silver, _ in bronze_fed_tables(catalogue)}
 
     def on_batch(key: str, _batch_id: int, counts: TableCounts) -> None:
         accounting.record(counts, check=key in bronze_fed)
@@ -139,14 +126,7 @@ def _run_stage(
             run_id=args.run_id,
         )
     else:
-        table = catalogue.table(args.table)
-        if table.key in bronze_fed:
-            job = SilverJob(spark, catalogue, locations, table, bronze_fed[table.key], args.run_id)
-        elif table.key in derived:
-            job = DerivedJob(spark, catalogue, locations, table, derived[table.key], args.run_id)
-        else:
-            built = ", ".join(sorted([*bronze_fed, *derived]))
-            raise ValueError(f"{table.key} is not built by the silver stage; it builds: {built}")
+        job = silver_job(spark, catalogue, locations, catalogue.table(args.table), args.run_id)
         query = job.start(trigger, on_batch, None)
     query.awaitTermination()
     if args.continuous is not None:
