@@ -32,7 +32,7 @@ class GeneratedFlow:
     warehouse: Path
     manifest: Manifest
     result: runner.RunResult
-    """The first (and only writing) run's result."""
+    """The result of the run that wrote the tables (later runs over the same folder write no data)."""
 
     @property
     def locations(self) -> LocalLocations:

@@ -18,6 +18,7 @@ from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from generated_flow import run_runner
 from lakehouse import runner
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.generator import GeneratorConfig, generate
@@ -34,11 +35,6 @@ class Daily:
     warehouse: Path
     locations: LocalLocations
     results: list[runner.RunResult]
-
-
-def _run(spark: SparkSession, landing: Path, warehouse: Path, run_id: str, *extra: str) -> runner.RunResult:
-    args = ["--landing", str(landing), "--warehouse", str(warehouse), "--run-id", run_id, *extra]
-    return runner.run(spark, runner.parse_args(args), log=lambda _: None)
 
 
 def _arrive(generated: Path, landing: Path, day: str) -> None:
@@ -60,7 +56,7 @@ def daily(spark: SparkSession, catalogue: Catalogue, tmp_path_factory: pytest.Te
     results = []
     for day in DAYS:
         _arrive(root / "generated", landing, day)
-        results.append(_run(spark, landing, warehouse, f"day-{day}", "--as-of", day))
+        results.append(run_runner(spark, landing, warehouse, f"day-{day}", "--as-of", day))
     return Daily(landing, warehouse, LocalLocations(warehouse), results)
 
 
@@ -116,7 +112,7 @@ def test_rerun_without_new_data_commits_nothing(
 ) -> None:
     versions = {t.key: _version(spark, daily.locations, t.key) for t in catalogue.tables_in("gold")}
 
-    again = _run(spark, daily.landing, daily.warehouse, "again", "--as-of", DAYS[-1])
+    again = run_runner(spark, daily.landing, daily.warehouse, "again", "--as-of", DAYS[-1])
 
     assert {g.key: g.mode for g in again.gold} == dict.fromkeys(versions, "unchanged")
     assert {key: _version(spark, daily.locations, key) for key in versions} == versions
@@ -157,7 +153,7 @@ def test_upstream_delete_removes_the_subject_from_gold(
             subject = person[upstream.subject_identity]
             daily.locations.delta(spark, key).delete(F.col(upstream.subject_key) == F.lit(subject))
 
-    result = _run(spark, daily.landing, daily.warehouse, "after-delete", "--as-of", DAYS[-1])
+    result = run_runner(spark, daily.landing, daily.warehouse, "after-delete", "--as-of", DAYS[-1])
 
     modes = {g.key: g.mode for g in result.gold}
     for table in subject_tables:
