@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import reduce
 from types import ModuleType
 
 from pyspark.errors import AnalysisException
@@ -366,11 +367,13 @@ def _prune_predicate(
 def data_as_of(spark: SparkSession, catalogue: Catalogue, locations: TableLocations) -> date:
     """The latest UTC day in the data gold reads: the greatest event-time day of its upstream tables
     (today when there is no data yet)."""
-    days = []
-    for key in sorted({key for gold in catalogue.tables_in("gold") for key in gold.upstream}):
-        table = catalogue.table(key)
-        if table.event_time_column and locations.exists(spark, key):
-            latest = locations.read(spark, key).agg(F.max(F.to_date(table.event_time_column))).collect()[0][0]
-            if latest is not None:
-                days.append(latest)
-    return max(days) if days else datetime.now(UTC).date()
+    latest_days = [
+        locations.read(spark, key).select(F.max(F.to_date(table.event_time_column)).alias("day"))
+        for key in sorted({key for gold in catalogue.tables_in("gold") for key in gold.upstream})
+        if (table := catalogue.table(key)).event_time_column and locations.exists(spark, key)
+    ]
+    if not latest_days:
+        return datetime.now(UTC).date()
+    # One Spark job over all tables rather than one per table.
+    latest = reduce(DataFrame.unionAll, latest_days).agg(F.max("day")).first()[0]
+    return latest if latest is not None else datetime.now(UTC).date()
