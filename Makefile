@@ -52,8 +52,8 @@ typecheck:
 lint:
 	@echo "lint: biome (TypeScript), ruff (Python)"
 	@$(BIN)/biome check --error-on-warnings .
-	@$(PY)/ruff check jobs-src tests/python
-	@$(PY)/ruff format --check jobs-src tests/python
+	@$(PY)/ruff check jobs-src tests/python scripts
+	@$(PY)/ruff format --check jobs-src tests/python scripts
 
 test-ts:
 	@$(BIN)/jest --ci

@@ -142,7 +142,7 @@ export class LakehouseStack extends TerraformStack {
       layout: this.layout,
       compute: this.compute,
       governanceSteps: governanceBootstrapSteps(env, props.catalogue),
-      erasureEntrypoint: "entrypoints/gdpr_erasure.py",
+      erasureEntrypoint: "gdpr_erasure",
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }

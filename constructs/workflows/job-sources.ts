@@ -6,6 +6,7 @@ import { WorkspaceFile } from "@cdktf/provider-databricks/lib/workspace-file";
 import { AssetType, TerraformAsset } from "cdktn";
 import { Construct } from "constructs";
 import { ObjectPermissions } from "../governance/object-permissions";
+import { buildWheel } from "./python-wheel";
 
 /** The folder of the job sources: `jobs-src/` at the repository root. */
 export const JOBS_SRC_DIR = path.join(__dirname, "..", "..", "jobs-src");
@@ -36,6 +37,14 @@ export interface JobSource {
   readonly resource: WorkspaceFile;
 }
 
+/** A Python package uploaded as a wheel, what job tasks install and run (see {@link JobSources.wheel}). */
+export interface PythonWheelSource extends JobSource {
+  /** Distribution name, what a wheel task names as its package. */
+  readonly packageName: string;
+  /** The entry points it declares (`[project.scripts]`), what a wheel task may run. */
+  readonly entryPoints: readonly string[];
+}
+
 /** A folder of job sources, every file in it uploaded. */
 export interface JobSourceFolder {
   /** Path relative to `jobs-src/`, e.g. `lakehouse/pipelines/definitions`. */
@@ -62,6 +71,7 @@ export class JobSources extends Construct {
   public readonly directory: Directory;
   private readonly root: string;
   private readonly uploaded = new Map<string, JobSource>();
+  private readonly wheels = new Map<string, PythonWheelSource>();
   private generatedRoot: string | undefined;
   private readonly permissions: ObjectPermissions;
   private granted = false;
@@ -146,9 +156,35 @@ export class JobSources extends Construct {
     return source;
   }
 
-  /** Uploads every source, catalogue and SQL file of a package folder (what its entrypoints import). */
-  public packageFolder(relativeDir: string): JobSource[] {
-    return this.filesIn(relativeDir).map((f) => this.file(f));
+  /**
+   * Builds the wheel of a package of the source root (its `pyproject.toml`) and uploads it (once) under
+   * `wheels/<content hash>/`: one file instead of the package's loose sources, installed by the tasks that
+   * name it, and a new path whenever the code changes, since clusters install a library path once.
+   */
+  public wheel(packageDir: string): PythonWheelSource {
+    const existing = this.wheels.get(packageDir);
+    if (existing) return existing;
+    const built = buildWheel({ sourceRoot: this.root, packageDir });
+    const id = `Wheel_${packageDir.replace(/[^A-Za-z0-9]+/g, "_")}`;
+    const asset = new TerraformAsset(this, `Asset_${id}`, { path: built.path, type: AssetType.FILE });
+    const relativePath = `wheels/${built.hash}/${built.fileName}`;
+    const workspacePath = `${this.workspaceRoot}/${relativePath}`;
+    // A stable construct id, so a new build plans one replaced file rather than a destroy and an add.
+    const resource = new WorkspaceFile(this, id, {
+      path: workspacePath,
+      source: asset.path,
+      dependsOn: [this.directory],
+    });
+    const wheel: PythonWheelSource = {
+      relativePath,
+      workspacePath,
+      assetHash: asset.assetHash,
+      resource,
+      packageName: built.packageName,
+      entryPoints: built.entryPoints,
+    };
+    this.wheels.set(packageDir, wheel);
+    return wheel;
   }
 
   /**
@@ -187,8 +223,10 @@ export class JobSources extends Construct {
     return files;
   }
 
-  /** Every uploaded source, sorted by path. */
+  /** Every uploaded source, wheels included, sorted by path. */
   public get sources(): JobSource[] {
-    return [...this.uploaded.values()].sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+    return [...this.uploaded.values(), ...this.wheels.values()].sort((a, b) =>
+      a.relativePath.localeCompare(b.relativePath),
+    );
   }
 }

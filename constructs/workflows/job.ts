@@ -5,7 +5,7 @@ import type { ClusterSizing } from "../../environments/schema";
 import type { ClusterPolicy } from "../compute/cluster-policy";
 import { findCycle } from "../core/graph";
 import { ObjectPermissions } from "../governance/object-permissions";
-import type { JobSource } from "./job-sources";
+import type { JobSource, PythonWheelSource } from "./job-sources";
 
 /** When a job runs. */
 export type JobTrigger =
@@ -72,11 +72,13 @@ interface TaskCommon {
   readonly description?: string;
 }
 
-/** Options of {@link Job.addPythonTask}. */
-export interface PythonTaskOptions extends TaskCommon {
-  /** The entrypoint script, from the job-source registry. */
-  readonly source: JobSource;
-  /** Command-line arguments. @default none */
+/** Options of {@link Job.addWheelTask}. */
+export interface WheelTaskOptions extends TaskCommon {
+  /** The wheel the task installs, from the job-source registry ({@link JobSources.wheel}). */
+  readonly wheel: PythonWheelSource;
+  /** The entry point it runs: one the wheel declares (`[project.scripts]`). */
+  readonly entryPoint: string;
+  /** Command-line arguments, the entry point's `sys.argv[1:]`. @default none */
   readonly parameters?: readonly string[];
   /** Key of the job cluster to run on (see {@link Job.addJobCluster}). */
   readonly cluster: string;
@@ -205,15 +207,24 @@ export class Job extends Construct {
     );
   }
 
-  /** Adds a Python script task running on a job cluster. */
-  public addPythonTask(key: string, options: PythonTaskOptions): void {
+  /**
+   * Adds a task running an entry point of a Python wheel on a job cluster, the wheel installed on it as the
+   * task's library. Throws when the wheel declares no such entry point.
+   */
+  public addWheelTask(key: string, options: WheelTaskOptions): void {
+    const wheel = options.wheel;
+    if (!wheel.entryPoints.includes(options.entryPoint))
+      throw new Error(
+        `task '${key}' runs entry point '${options.entryPoint}', which ${wheel.packageName} does not declare (it has: ${wheel.entryPoints.join(", ") || "none"}); add it to [project.scripts] in pyproject.toml`,
+      );
     this.addTask(key, options, {
       jobClusterKey: options.cluster,
-      sparkPythonTask: {
-        pythonFile: options.source.workspacePath,
-        source: "WORKSPACE",
+      pythonWheelTask: {
+        packageName: wheel.packageName,
+        entryPoint: options.entryPoint,
         parameters: [...(options.parameters ?? [])],
       },
+      library: [{ whl: wheel.workspacePath }],
     });
   }
 

@@ -8,7 +8,7 @@ import type { GovernanceSqlStep } from "../governance/bootstrap";
 import { groupOf, jobsPrincipal, peopleMayWrite } from "../governance/roles";
 import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
 import { Job, type JobTrigger } from "./job";
-import { type JobSource, JobSources } from "./job-sources";
+import { JobSources, type PythonWheelSource } from "./job-sources";
 import { Pipeline } from "./pipeline";
 
 /** Properties of {@link LakehouseWorkflows}. */
@@ -24,7 +24,7 @@ export interface LakehouseWorkflowsProps {
   /** SQL steps of the governance bootstrap, in order. */
   readonly governanceSteps: readonly GovernanceSqlStep[];
   /**
-   * Python module path (under `jobs-src/`) of the GDPR erasure entrypoint.
+   * Entry point of the jobs' wheel (`[project.scripts]` in `jobs-src/pyproject.toml`) that erases data subjects.
    * @default no erasure job
    */
   readonly erasureEntrypoint?: string;
@@ -57,6 +57,9 @@ const GDPR_ERASURE_JOB = "gdpr-erasure";
 
 /** Folder of the Lakeflow pipeline's source files, relative to `jobs-src/`. */
 export const LAKEFLOW_DEFINITIONS = "lakehouse/pipelines/definitions";
+
+/** The Python package of the jobs (`jobs-src/lakehouse`), shipped as a wheel. */
+const JOBS_PACKAGE = "lakehouse";
 
 /** The as-of date of a gold task: the UTC day its job run started (a Databricks dynamic value reference). */
 export const GOLD_AS_OF = "{{job.start_time.iso_date}}";
@@ -101,8 +104,8 @@ export class LakehouseWorkflows extends Construct {
       this.sources.grantRead(groupOf(this.env, "platform_admins"));
       this.sources.grantRead(groupOf(this.env, "data_engineers"));
     }
-    // Entrypoints import the package: upload all of it (each file its own content-hashed asset).
-    this.sources.packageFolder("lakehouse");
+    // The job code ships as one wheel of the `lakehouse` package, which every Python task installs.
+    this.sources.wheel(JOBS_PACKAGE);
 
     // Masks fail closed: the bootstrap creates every table with its masks and row filters, and every job that
     // writes a table runs it first, so no job can create a table holding PII without its masks, whichever
@@ -216,8 +219,8 @@ export class LakehouseWorkflows extends Construct {
           `medallion table '${table.key}' reads ${unbuilt.join(", ")}, which no medallion task builds; fix its upstream in the catalogue`,
         );
       }
-      job.addPythonTask(taskKeyOf(table.key), {
-        source: entry,
+      job.addWheelTask(taskKeyOf(table.key), {
+        ...entry,
         cluster: "batch",
         parameters: [...this.stageArgs(table), ...this.storageArgs()],
         dependsOn: table.upstream.filter((u) => built.has(u)).map(taskKeyOf),
@@ -240,8 +243,8 @@ export class LakehouseWorkflows extends Construct {
     });
     const entry = this.entrypoint("medallion");
     for (const table of medallionTables(this.props.catalogue).filter((t) => t.layer === "bronze")) {
-      job.addPythonTask(taskKeyOf(table.key), {
-        source: entry,
+      job.addWheelTask(taskKeyOf(table.key), {
+        ...entry,
         cluster: "streaming",
         parameters: [
           ...this.bronzeArgs(table),
@@ -295,8 +298,8 @@ export class LakehouseWorkflows extends Construct {
       this.schedule("tableMaintenance"),
     );
     this.addBatchCluster(job);
-    job.addPythonTask("maintain_tables", {
-      source: this.entrypoint("table_maintenance"),
+    job.addWheelTask("maintain_tables", {
+      ...this.entrypoint("table_maintenance"),
       cluster: "batch",
       parameters: [
         "--catalog",
@@ -308,8 +311,8 @@ export class LakehouseWorkflows extends Construct {
       ],
     });
     if (this.props.erasureEntrypoint) {
-      job.addPythonTask("complete_erasures", {
-        source: this.sources.file(this.props.erasureEntrypoint),
+      job.addWheelTask("complete_erasures", {
+        ...this.entrypoint(this.props.erasureEntrypoint),
         cluster: "batch",
         parameters: [
           "--catalog",
@@ -330,8 +333,8 @@ export class LakehouseWorkflows extends Construct {
       this.schedule("dataQualityReport"),
     );
     this.addBatchCluster(job);
-    job.addPythonTask("report", {
-      source: this.entrypoint("dq_report"),
+    job.addWheelTask("report", {
+      ...this.entrypoint("dq_report"),
       cluster: "batch",
       parameters: [
         "--catalog",
@@ -356,8 +359,8 @@ export class LakehouseWorkflows extends Construct {
       { customer_id: "", request_id: "" },
     );
     this.addBatchCluster(job);
-    job.addPythonTask("erase_customer", {
-      source: this.sources.file(entrypoint),
+    job.addWheelTask("erase_customer", {
+      ...this.entrypoint(entrypoint),
       cluster: "batch",
       parameters: [
         "--catalog",
@@ -402,7 +405,8 @@ export class LakehouseWorkflows extends Construct {
       name: `lakehouse-${env.name}-lakeflow`,
       schema: layout.schemaFor("lakeflow"),
       definitions: this.sources.folder(LAKEFLOW_DEFINITIONS),
-      rootPath: this.sources.workspaceRoot,
+      // The definitions import the package from the wheel, installed on the pipeline's compute.
+      dependencies: [this.sources.wheel(JOBS_PACKAGE)],
       compute: env.compute.lakeflow.serverless
         ? { kind: "serverless" }
         : { kind: "cluster", policy: this.props.compute.jobsPolicy, sizing: env.compute.jobs },
@@ -466,7 +470,8 @@ export class LakehouseWorkflows extends Construct {
     });
   }
 
-  private entrypoint(name: string): JobSource {
-    return this.sources.file(`entrypoints/${name}.py`);
+  /** What a task running entry point `name` of the jobs' wheel needs. */
+  private entrypoint(name: string): { wheel: PythonWheelSource; entryPoint: string } {
+    return { wheel: this.sources.wheel(JOBS_PACKAGE), entryPoint: name };
   }
 }

@@ -8,7 +8,7 @@ import type { ClusterSizing } from "../../environments/schema";
 import type { Schema } from "../catalog/schema";
 import type { ClusterPolicy } from "../compute/cluster-policy";
 import { ObjectPermissions } from "../governance/object-permissions";
-import type { JobSourceFolder } from "./job-sources";
+import type { JobSource, JobSourceFolder } from "./job-sources";
 
 /**
  * Where a pipeline's updates run: serverless compute, or classic clusters bound to a cluster policy (the
@@ -40,10 +40,16 @@ export interface PipelineProps {
    */
   readonly definitions: JobSourceFolder;
   /**
-   * Workspace folder Databricks puts on `sys.path` for the pipeline's Python sources, so they import the
-   * packages uploaded beside them.
+   * Workspace folder Databricks puts on `sys.path` for the pipeline's Python sources.
+   * @default the definitions folder: what the sources import beyond each other comes from `dependencies`
    */
-  readonly rootPath: string;
+  readonly rootPath?: string;
+  /**
+   * Python packages installed on the pipeline's compute (serverless or classic) before its sources run, e.g.
+   * the jobs' wheel from {@link JobSources.wheel}; the pipeline is created after they are uploaded.
+   * @default none
+   */
+  readonly dependencies?: readonly JobSource[];
   /** Where updates run. */
   readonly compute: PipelineCompute;
   /**
@@ -107,7 +113,7 @@ export interface PipelineProps {
  *   name: "lakehouse-dev-lakeflow",
  *   schema: layout.schemaFor("lakeflow"),
  *   definitions: sources.folder("lakehouse/pipelines/definitions"),
- *   rootPath: sources.workspaceRoot,
+ *   dependencies: [sources.wheel("lakehouse")],
  *   compute: { kind: "serverless" },
  * });
  * pipeline.grantManage("data-engineers");
@@ -131,11 +137,14 @@ export class Pipeline extends Construct {
     }
     const tags = sortedRecord(props.tags ?? {});
     const onFailure = [...(props.onFailure ?? [])];
+    const dependencies = props.dependencies ?? [];
     const config: PipelineConfig = {
       name: props.name,
       catalog: props.schema.resource.catalogName,
       schema: props.schema.resource.name,
-      rootPath: props.rootPath,
+      rootPath: props.rootPath ?? props.definitions.workspacePath,
+      environment:
+        dependencies.length > 0 ? { dependencies: dependencies.map((d) => d.workspacePath) } : undefined,
       library: [{ glob: { include: `${props.definitions.workspacePath}/**` } }],
       configuration: props.configuration ? sortedRecord(props.configuration) : undefined,
       development: props.development ?? false,
@@ -151,8 +160,8 @@ export class Pipeline extends Construct {
           : undefined,
       runAs: props.runAsServicePrincipal ? { servicePrincipalName: props.runAsServicePrincipal } : undefined,
       tags: Object.keys(tags).length > 0 ? tags : undefined,
-      // The first update must find the sources uploaded.
-      dependsOn: props.definitions.files.map((f) => f.resource),
+      // The first update must find the sources and dependencies uploaded.
+      dependsOn: [...props.definitions.files, ...dependencies].map((f) => f.resource),
     };
     this.resource = new PipelineResource(this, "Resource", config);
     this.permissions = new ObjectPermissions(this, "Permissions", { pipelineId: this.resource.id });

@@ -59,12 +59,11 @@ describe("stacks per environment", () => {
   });
 
   it.each(["dev", "staging", "prod"])("matches the %s lakehouse snapshot", (env) => {
-    // Asset paths carry each job source's content hash; tests/workflows checks the hashing, so the snapshot
-    // masks it and a change to a Python file does not churn the plan snapshot.
-    const masked = JSON.stringify(stackJson(`${env}-lakehouse`)).replace(
-      /(assets\/[^/"]+\/)[0-9A-F]{32}\//g,
-      "$1<content-hash>/",
-    );
+    // Asset paths and the wheel's folder carry a content hash; tests/workflows checks the hashing, so the
+    // snapshot masks it and a change to a Python file does not churn the plan snapshot.
+    const masked = JSON.stringify(stackJson(`${env}-lakehouse`))
+      .replace(/(assets\/[^/"]+\/)[0-9A-F]{32}\//g, "$1<content-hash>/")
+      .replace(/(\/wheels\/)[0-9a-f]{16}\//g, "$1<content-hash>/");
     expect(JSON.parse(masked)).toMatchSnapshot();
   });
 });

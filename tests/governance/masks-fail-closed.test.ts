@@ -6,7 +6,7 @@ interface Task {
   task_key: string;
   depends_on?: { task_key: string }[];
   run_job_task?: { job_id: string };
-  spark_python_task?: unknown;
+  python_wheel_task?: unknown;
 }
 
 const catalogue = tableCatalogue();
@@ -30,7 +30,7 @@ describe("masks fail closed", () => {
       const [bootstrapId] =
         Object.entries(jobs).find(([, j]) => j.name === `lakehouse-${env}-governance-bootstrap`) ?? [];
       expect(bootstrapId).toBeDefined();
-      const writers = Object.values(jobs).filter((j) => (j.task as Task[]).some((t) => t.spark_python_task));
+      const writers = Object.values(jobs).filter((j) => (j.task as Task[]).some((t) => t.python_wheel_task));
       expect(writers.map((j) => j.name).sort()).toEqual(
         ["data-quality-report", "gdpr-erasure", "medallion", "streaming-ingest", "table-maintenance"].map(
           (n) => `lakehouse-${env}-${n}`,

@@ -10,7 +10,9 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ["JSON web token", /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./],
   ["client secret", /"client_secret"\s*:\s*"(?!\$\{)/],
   ["literal password", /"(password|secret|token)"\s*:\s*"(?!\$\{)[^"]+"/i],
-  ["base64 key of 40+ characters", /"[A-Za-z0-9+/]{40,}={0,2}"/],
+  // Random base64 of 40+ characters holds digits, capitals and small letters; a workspace path
+  // (`/Workspace/a/b`) of letters and slashes alone does not look like one.
+  ["base64 key of 40+ characters", /"(?=[^"]*\d)(?=[^"]*[A-Z])(?=[^"]*[a-z])[A-Za-z0-9+/]{40,}={0,2}"/],
 ];
 
 describe("synthesized configuration", () => {
@@ -37,5 +39,12 @@ describe("synthesized configuration", () => {
     const leaked =
       '{"value": "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=abc"}';
     expect(SECRET_PATTERNS.some(([, pattern]) => pattern.test(leaked))).toBe(true);
+  });
+
+  it("catches a base64 account key but not a long workspace path", () => {
+    const key = '{"key": "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MEFCQ0RFRkdISUpLTE1OT1BRUlM="}';
+    const folder = '{"root_path": "/Workspace/lakehouse/dev/lakehouse/pipelines/definitions"}';
+    const base64 = SECRET_PATTERNS.find(([what]) => what.startsWith("base64"))?.[1] as RegExp;
+    expect([base64.test(key), base64.test(folder)]).toEqual([true, false]);
   });
 });

@@ -6,6 +6,7 @@ import { TerraformStack, Testing } from "cdktn";
 import { ClusterPolicy } from "../../constructs/compute/cluster-policy";
 import { Job } from "../../constructs/workflows/job";
 import { JobSources } from "../../constructs/workflows/job-sources";
+import { buildWheel } from "../../constructs/workflows/python-wheel";
 import { resourcesOf, synthJson } from "../helpers/synth";
 
 const sizing = {
@@ -23,6 +24,7 @@ function fixture() {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.writeFileSync(path.join(root, file), `# ${file}\n`);
   }
+  writePackage(root);
   const stack = new TerraformStack(Testing.app(), "test");
   new DatabricksProvider(stack, "Databricks", {});
   const sources = new JobSources(stack, "Sources", {
@@ -42,6 +44,27 @@ function fixture() {
   return { stack, sources, job, root };
 }
 
+/** A real, tiny package `pkg` with entry points `a` and `b`: what JobSources.wheel builds. */
+function writePackage(root: string): void {
+  fs.writeFileSync(
+    path.join(root, "pyproject.toml"),
+    [
+      "[build-system]",
+      'requires = ["setuptools"]',
+      'build-backend = "setuptools.build_meta"',
+      "[project]",
+      'name = "pkg"',
+      'version = "0.1.0"',
+      "[project.scripts]",
+      'a = "pkg:a"',
+      'b = "pkg:b"',
+      "",
+    ].join("\n"),
+  );
+  fs.mkdirSync(path.join(root, "pkg"), { recursive: true });
+  fs.writeFileSync(path.join(root, "pkg", "__init__.py"), "def a():\n    pass\n\n\ndef b():\n    pass\n");
+}
+
 function jobJson(stack: TerraformStack) {
   return Object.values(resourcesOf(synthJson(stack), "databricks_job"))[0];
 }
@@ -49,9 +72,10 @@ function jobJson(stack: TerraformStack) {
 describe("Job", () => {
   it("renders tasks sorted by key whatever the order they were added in", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("zeta", { source: sources.file("entrypoints/a.py"), cluster: "main" });
-    job.addPythonTask("alpha", {
-      source: sources.file("entrypoints/b.py"),
+    job.addWheelTask("zeta", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" });
+    job.addWheelTask("alpha", {
+      wheel: sources.wheel("pkg"),
+      entryPoint: "b",
       cluster: "main",
       dependsOn: ["zeta"],
     });
@@ -62,8 +86,9 @@ describe("Job", () => {
 
   it("gives every task retries with backoff and a timeout, and the job queueing, a concurrency limit and a health rule", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("ingest", {
-      source: sources.file("entrypoints/a.py"),
+    job.addWheelTask("ingest", {
+      wheel: sources.wheel("pkg"),
+      entryPoint: "a",
       cluster: "main",
       parameters: ["--x", "1"],
     });
@@ -74,11 +99,14 @@ describe("Job", () => {
       retry_on_timeout: false,
       timeout_seconds: 14400,
       job_cluster_key: "main",
-      spark_python_task: {
-        python_file: "/Workspace/lakehouse/test/entrypoints/a.py",
-        source: "WORKSPACE",
-        parameters: ["--x", "1"],
-      },
+      python_wheel_task: { package_name: "pkg", entry_point: "a", parameters: ["--x", "1"] },
+      library: [
+        {
+          whl: expect.stringMatching(
+            /^\/Workspace\/lakehouse\/test\/wheels\/[0-9a-f]{16}\/pkg-0\.1\.0-py3-none-any\.whl$/,
+          ),
+        },
+      ],
     });
     expect(json).toMatchObject({
       max_concurrent_runs: 1,
@@ -95,7 +123,7 @@ describe("Job", () => {
 
   it("binds job clusters to their policy with policy defaults applied", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("ingest", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    job.addWheelTask("ingest", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" });
     const cluster = jobJson(stack).job_cluster[0];
     expect(cluster.job_cluster_key).toBe("main");
     expect(cluster.new_cluster).toMatchObject({
@@ -123,8 +151,9 @@ describe("Job", () => {
 
   it("fails if a task depends on an unknown task", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("a", {
-      source: sources.file("entrypoints/a.py"),
+    job.addWheelTask("a", {
+      wheel: sources.wheel("pkg"),
+      entryPoint: "a",
       cluster: "main",
       dependsOn: ["ghost"],
     });
@@ -133,25 +162,35 @@ describe("Job", () => {
 
   it("fails if the DAG has a cycle", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main", dependsOn: ["b"] });
-    job.addPythonTask("b", { source: sources.file("entrypoints/b.py"), cluster: "main", dependsOn: ["a"] });
+    job.addWheelTask("a", {
+      wheel: sources.wheel("pkg"),
+      entryPoint: "a",
+      cluster: "main",
+      dependsOn: ["b"],
+    });
+    job.addWheelTask("b", {
+      wheel: sources.wheel("pkg"),
+      entryPoint: "b",
+      cluster: "main",
+      dependsOn: ["a"],
+    });
     expect(() => synthJson(stack)).toThrow(/the task DAG has a cycle: a -> b -> a/);
   });
 
   it("fails if a task names an unknown job cluster", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "big" });
+    job.addWheelTask("a", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "big" });
     expect(() => synthJson(stack)).toThrow(/task 'a' runs on unknown job cluster 'big'/);
   });
 
   it("fails if a task key is added twice or is not snake_case", () => {
     const { sources, job } = fixture();
-    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    job.addWheelTask("a", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" });
     expect(() =>
-      job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" }),
+      job.addWheelTask("a", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" }),
     ).toThrow(/task 'a' is already in job 'Job'/);
     expect(() =>
-      job.addPythonTask("Bronze-Events", { source: sources.file("entrypoints/a.py"), cluster: "main" }),
+      job.addWheelTask("Bronze-Events", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" }),
     ).toThrow(/task key 'Bronze-Events' must be lowercase snake_case/);
   });
 });
@@ -167,11 +206,11 @@ describe("JobSources", () => {
   it("uploads every source file of a folder and returns the folder's workspace path", () => {
     const { stack, sources, job } = fixture();
     const folder = sources.folder("entrypoints/");
-    job.addPythonTask("a", { source: folder.files[0], cluster: "main" });
+    job.addSqlTask("setup", { source: sources.file("sql/setup.sql"), warehouseId: "w" });
     expect(folder.relativePath).toBe("entrypoints");
     expect(folder.workspacePath).toBe("/Workspace/lakehouse/test/entrypoints");
     expect(folder.files.map((f) => f.relativePath)).toEqual(["entrypoints/a.py", "entrypoints/b.py"]);
-    expect(Object.keys(resourcesOf(synthJson(stack), "databricks_workspace_file"))).toHaveLength(2);
+    expect(Object.keys(resourcesOf(synthJson(stack), "databricks_workspace_file"))).toHaveLength(3);
   });
 
   it("fails if a source folder does not exist or holds no source file", () => {
@@ -209,8 +248,8 @@ describe("JobSources", () => {
 
   it("uploads a file once however often tasks refer to it", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
-    sources.file("entrypoints/./a.py");
+    job.addSqlTask("setup", { source: sources.file("sql/setup.sql"), warehouseId: "w" });
+    sources.file("sql/./setup.sql");
     expect(Object.keys(resourcesOf(synthJson(stack), "databricks_workspace_file"))).toHaveLength(1);
   });
 
@@ -229,17 +268,17 @@ describe("JobSources", () => {
 
   it("points each workspace file at its asset, whose path carries the content hash", () => {
     const { stack, sources, job } = fixture();
-    const source = sources.file("entrypoints/a.py");
-    job.addPythonTask("a", { source, cluster: "main" });
+    const source = sources.file("sql/setup.sql");
+    job.addSqlTask("setup", { source, warehouseId: "w" });
     const [file] = Object.values(resourcesOf(synthJson(stack), "databricks_workspace_file"));
-    expect(file.path).toBe("/Workspace/lakehouse/test/entrypoints/a.py");
+    expect(file.path).toBe("/Workspace/lakehouse/test/sql/setup.sql");
     expect(file.source).toContain(source.assetHash);
   });
 
   it("puts the sources in one folder whose permissions let only the manager change them", () => {
     const { stack, sources, job } = fixture();
     sources.grantRead("engineers");
-    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    job.addWheelTask("a", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" });
     const json = synthJson(stack);
     expect(Object.values(resourcesOf(json, "databricks_directory"))).toEqual([
       expect.objectContaining({ path: "/Workspace/lakehouse/test" }),
@@ -252,6 +291,46 @@ describe("JobSources", () => {
       { group_name: "engineers", permission_level: "CAN_READ" },
       { group_name: "sp-jobs", permission_level: "CAN_MANAGE" },
     ]);
+  });
+
+  it("fails if a wheel task names an entry point the wheel does not declare", () => {
+    const { sources, job } = fixture();
+    expect(() =>
+      job.addWheelTask("a", { wheel: sources.wheel("pkg"), entryPoint: "missing", cluster: "main" }),
+    ).toThrow(
+      /task 'a' runs entry point 'missing', which pkg does not declare \(it has: a, b\); add it to \[project.scripts\]/,
+    );
+  });
+
+  it("uploads the package once as a reproducible wheel under a folder named by its content hash", () => {
+    const first = fixture();
+    const wheel = first.sources.wheel("pkg");
+    first.job.addWheelTask("a", { wheel, entryPoint: "a", cluster: "main" });
+    first.job.addWheelTask("b", { wheel: first.sources.wheel("pkg"), entryPoint: "b", cluster: "main" });
+    expect(wheel.entryPoints).toEqual(["a", "b"]);
+    expect(wheel.relativePath).toMatch(/^wheels\/[0-9a-f]{16}\/pkg-0\.1\.0-py3-none-any\.whl$/);
+    const files = Object.entries(resourcesOf(synthJson(first.stack), "databricks_workspace_file"));
+    expect(files).toHaveLength(1);
+    expect(files[0][0]).toMatch(/Wheel_pkg/);
+    expect(files[0][1].path).toBe(`/Workspace/lakehouse/test/${wheel.relativePath}`);
+    // The same sources elsewhere give the same file; a changed module gives a new hash and path.
+    const same = fixture().sources.wheel("pkg");
+    expect([same.relativePath, same.assetHash]).toEqual([wheel.relativePath, wheel.assetHash]);
+    const changed = fixture();
+    fs.appendFileSync(path.join(changed.root, "pkg", "__init__.py"), "\n\ndef c():\n    pass\n");
+    const rebuilt = changed.sources.wheel("pkg");
+    expect(rebuilt.relativePath).not.toBe(wheel.relativePath);
+    expect(rebuilt.assetHash).not.toBe(wheel.assetHash);
+  });
+
+  it("says how to get a Python when the wheel cannot be built", () => {
+    const { root } = fixture();
+    expect(() => buildWheel({ sourceRoot: root, packageDir: "pkg", python: "/no/such/python" })).toThrow(
+      /building the pkg wheel needs \/no\/such\/python, which does not exist; run 'make setup'/,
+    );
+    expect(() => buildWheel({ sourceRoot: root, packageDir: "nothing" })).toThrow(
+      /package folder .*nothing holds no module/,
+    );
   });
 
   it("fails validation if nobody was given the source folder", () => {
@@ -272,15 +351,20 @@ describe("JobSources", () => {
       parameters: {},
       onFailure: ["ops@example.com"],
     });
-    bootstrap.addPythonTask("setup", { source: sources.file("entrypoints/b.py"), cluster: "main" });
+    bootstrap.addWheelTask("setup", { wheel: sources.wheel("pkg"), entryPoint: "b", cluster: "main" });
     bootstrap.addJobCluster("main", {
       policy: new ClusterPolicy(stack, "P2", { name: "p2", description: "P.", definition: {} }),
       sizing,
       sparkVersion: "16.4.x-scala2.13",
     });
     job.addGate("gate", { job: bootstrap });
-    job.addPythonTask("a", { source: sources.file("entrypoints/a.py"), cluster: "main" });
-    job.addPythonTask("b", { source: sources.file("entrypoints/a.py"), cluster: "main", dependsOn: ["a"] });
+    job.addWheelTask("a", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" });
+    job.addWheelTask("b", {
+      wheel: sources.wheel("pkg"),
+      entryPoint: "a",
+      cluster: "main",
+      dependsOn: ["a"],
+    });
     expect(job.gateTask).toBe("gate");
     expect(job.dag).toEqual([
       { key: "a", dependsOn: ["gate"] },
@@ -297,7 +381,7 @@ describe("JobSources", () => {
 
   it("fails validation if a task was added before the gate, and refuses a second gate", () => {
     const { stack, sources, job } = fixture();
-    job.addPythonTask("early", { source: sources.file("entrypoints/a.py"), cluster: "main" });
+    job.addWheelTask("early", { wheel: sources.wheel("pkg"), entryPoint: "a", cluster: "main" });
     job.addGate("gate", { job });
     expect(() => job.addGate("again", { job })).toThrow(/already has the gate task 'gate'/);
     expect(() => synthJson(stack)).toThrow(/task 'early' does not wait for the gate task 'gate'/);

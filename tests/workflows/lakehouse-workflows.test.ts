@@ -24,6 +24,13 @@ function jobsOf(env: string): Record<string, TerraformJson> {
   );
 }
 
+/** The entry points `jobs-src/pyproject.toml` declares (its `[project.scripts]` table). */
+function pyprojectScripts(): string[] {
+  const pyproject = fs.readFileSync(path.join(JOBS_SRC_DIR, "pyproject.toml"), "utf8");
+  const table = pyproject.split("[project.scripts]")[1]?.split(/^\[/m)[0] ?? "";
+  return [...table.matchAll(/^(\w+) = "lakehouse\.entrypoints:\w+"$/gm)].map((m) => m[1]);
+}
+
 /** Task key -> keys of the tasks it depends on, sorted. */
 function dependenciesOf(job: TerraformJson): Record<string, string[]> {
   return Object.fromEntries(
@@ -60,14 +67,45 @@ describe("LakehouseWorkflows", () => {
         for (const task of job.task) {
           if (task.pipeline_task) continue; // runs a pipeline, whose sources the pipeline tests check
           if (task.run_job_task) continue; // runs the governance bootstrap job, whose files this checks too
-          const file: string = task.spark_python_task?.python_file ?? task.sql_task?.file?.path;
+          const file: string = task.python_wheel_task ? task.library[0].whl : task.sql_task?.file?.path;
           expect(file.startsWith(WORKSPACE_ROOT(env))).toBe(true);
           expect(uploaded.has(file)).toBe(true);
           const relative = file.slice(WORKSPACE_ROOT(env).length);
           if (task.sql_task) expect(relative).toMatch(/^\/?governance\/sql\/v1\/[a-z]+\/\d{3}_\w+\.sql$/);
-          else expect(fs.existsSync(path.join(JOBS_SRC_DIR, relative))).toBe(true);
+          else {
+            // The jobs' wheel, which declares the entry point the task runs.
+            expect(relative).toMatch(/^wheels\/[0-9a-f]{16}\/lakehouse-0\.1\.0-py3-none-any\.whl$/);
+            expect(pyprojectScripts()).toContain(task.python_wheel_task.entry_point);
+          }
         }
       }
+    },
+  );
+
+  it.each(["dev", "prod"])(
+    "ships the job code as one wheel that the tasks and the Lakeflow pipeline install (%s)",
+    (env) => {
+      const json = stackJson(`${env}-lakehouse`);
+      const files = Object.values(resourcesOf(json, "databricks_workspace_file")).map(
+        (f) => f.path as string,
+      );
+      const wheels = files.filter((f) => f.endsWith(".whl"));
+      expect(wheels).toHaveLength(1);
+      // Besides the wheel, only the pipeline's definitions and the rendered SQL are loose files.
+      const loosePython = files.filter((f) => f.endsWith(".py"));
+      expect(loosePython.map((f) => path.posix.basename(f)).sort()).toEqual(["gold.py", "silver.py"]);
+      expect(
+        loosePython.every((f) => f.startsWith(`${WORKSPACE_ROOT(env)}lakehouse/pipelines/definitions/`)),
+      ).toBe(true);
+      const [pipeline] = Object.values(resourcesOf(json, "databricks_pipeline"));
+      expect(pipeline.environment).toEqual({ dependencies: wheels });
+      expect(pipeline.root_path).toBe(`${WORKSPACE_ROOT(env)}lakehouse/pipelines/definitions`);
+      expect(pyprojectScripts().sort()).toEqual([
+        "dq_report",
+        "gdpr_erasure",
+        "medallion",
+        "table_maintenance",
+      ]);
     },
   );
 
@@ -117,9 +155,9 @@ describe("LakehouseWorkflows", () => {
   it("runs a gold task with the medallion entrypoint, its table and the run's start day as as-of date", () => {
     const medallion = jobsOf("staging").medallion;
     const task = (key: string) => medallion.task.find((t: TerraformJson) => t.task_key === key);
-    const gold = task("gold_daily_sales_summary").spark_python_task;
-    expect(gold.python_file).toBe(task("silver_events").spark_python_task.python_file);
-    expect(gold.python_file).toBe("/Workspace/lakehouse/staging/entrypoints/medallion.py");
+    const gold = task("gold_daily_sales_summary").python_wheel_task;
+    expect(task("gold_daily_sales_summary").library).toEqual(task("silver_events").library);
+    expect(gold).toMatchObject({ package_name: "lakehouse", entry_point: "medallion" });
     expect(gold.parameters).toEqual([
       "--stage",
       "gold",
@@ -277,9 +315,10 @@ describe("LakehouseWorkflows", () => {
       depends_on: [{ task_key: "erase_customer" }],
     });
     const erase = erasure.find((t) => t.task_key === "erase_customer") as unknown as {
-      spark_python_task: { parameters: string[] };
+      python_wheel_task: { parameters: string[]; entry_point: string };
     };
-    expect(erase.spark_python_task.parameters).toEqual(
+    expect(erase.python_wheel_task.entry_point).toBe("gdpr_erasure");
+    expect(erase.python_wheel_task.parameters).toEqual(
       expect.arrayContaining([
         "--landing-root",
         "/Volumes/ecommerce_prod/bronze/landing",
@@ -288,13 +327,11 @@ describe("LakehouseWorkflows", () => {
     );
     const maintenance = jobs["table-maintenance"].task as {
       task_key: string;
-      spark_python_task?: { parameters: string[]; python_file: string };
+      python_wheel_task?: { parameters: string[]; entry_point: string };
     }[];
     const complete = maintenance.find((t) => t.task_key === "complete_erasures");
-    expect(complete?.spark_python_task?.python_file).toBe(
-      "/Workspace/lakehouse/prod/entrypoints/gdpr_erasure.py",
-    );
-    expect(complete?.spark_python_task?.parameters).toEqual(
+    expect(complete?.python_wheel_task?.entry_point).toBe("gdpr_erasure");
+    expect(complete?.python_wheel_task?.parameters).toEqual(
       expect.arrayContaining(["--complete-due", "--vacuum-retention-hours", "--soft-delete-days"]),
     );
   });

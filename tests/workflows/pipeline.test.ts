@@ -101,12 +101,18 @@ describe("Pipeline", () => {
   );
 
   it.each(ENVIRONMENTS)(
-    "includes the uploaded definitions folder as one glob under the uploaded root (%s)",
+    "includes the uploaded definitions folder as one glob, its root, and installs the jobs' wheel first (%s)",
     (env) => {
       const { pipeline, json } = pipelineOf(env);
       const root = `/Workspace/lakehouse/${env}`;
       const folder = `${root}/${LAKEFLOW_DEFINITIONS}`;
-      expect(pipeline.root_path).toBe(root);
+      expect(pipeline.root_path).toBe(folder);
+      const [wheelId, wheel] =
+        Object.entries(resourcesOf(json, "databricks_workspace_file")).find(([, f]) =>
+          f.path.endsWith(".whl"),
+        ) ?? [];
+      expect(pipeline.environment).toEqual({ dependencies: [wheel?.path] });
+      expect(pipeline.depends_on).toContain(`databricks_workspace_file.${wheelId}`);
       expect(pipeline.library).toEqual([{ glob: { include: `${folder}/**` } }]);
       const definitions = Object.entries(resourcesOf(json, "databricks_workspace_file")).filter(([, f]) =>
         (f.path as string).startsWith(`${folder}/`),

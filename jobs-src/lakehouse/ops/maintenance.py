@@ -1,6 +1,6 @@
 """Table maintenance: compact, VACUUM per retention, and refresh statistics of every catalogue table.
 
-    python entrypoints/table_maintenance.py --catalog ecommerce_prod --checkpoint-root /Volumes/... \\
+    table_maintenance --catalog ecommerce_prod --checkpoint-root /Volumes/... \\    # the wheel entry point
         --vacuum-retention-days 30
 
 VACUUM keeps `--vacuum-retention-days` of removed files (the time-travel window, and the grace period

@@ -1,6 +1,6 @@
 """The data-quality report: fails when an expectation's failure rate passes its declared threshold.
 
-    python entrypoints/dq_report.py --catalog ecommerce_prod --checkpoint-root /Volumes/...
+    dq_report --catalog ecommerce_prod --checkpoint-root /Volumes/...          # the wheel entry point
     python -m lakehouse.quality.report --warehouse .cache/sample/warehouse      # a local warehouse
 
 It reads the latest run's rows of the catalogue's data-quality results table (each row: table,
