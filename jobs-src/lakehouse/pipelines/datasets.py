@@ -13,6 +13,9 @@ giving the state those MERGEs converge to:
 - CDC (support_tickets): per key the change with the highest sequence number; keys whose last change
   is a delete are absent.
 
+SCD 2 and CDC use the same transforms as the batch MERGEs (`lakehouse.silver.history`), so there is one
+definition of a version chain and of which change wins.
+
 Names in the pipeline's own schema are `<layer>_<table>` (`silver_events`, `gold_clv`), derived from
 the catalogue like everything else.
 """
@@ -22,19 +25,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.bronze.readers import SOURCE_FILE
 from lakehouse.catalogue import Table
 from lakehouse.conform import catalogue_columns
 from lakehouse.silver.common import latest_per_key
+from lakehouse.silver.history import (
+    EFFECTIVE_TO,
+    HASH_COLUMN,
+    IS_CURRENT,
+    NEXT_START,
+    latest_change,
+    tie_break,
+    version_chain,
+)
 from lakehouse.silver.job import table_module
-
-HASH_COLUMN = "row_hash"
-EFFECTIVE_TO = "effective_to"
-IS_CURRENT = "is_current"
-"""SCD 2 columns, as `lakehouse.silver.writers.merge_scd2` maintains them."""
 
 
 def dataset_name(table: Table) -> str:
@@ -52,10 +59,6 @@ def silver_module(table: Table) -> ModuleType:
     return table_module(table)
 
 
-def _tie_break(table: Table) -> list[str]:
-    return [name for name in table.column_names if not name.startswith("_")]
-
-
 def current_rows(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
     """The silver table's rows from all of its checked input rows (see the module docstring).
 
@@ -71,7 +74,7 @@ def current_rows(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], 
         return _cdc_current(table, columns)
     module = silver_module(table)
     order = module.recency() if hasattr(module, "recency") else F.col(SOURCE_FILE)
-    latest = latest_per_key(keys, order, _tie_break(table), columns)
+    latest = latest_per_key(keys, order, tie_break(table), columns)
 
     def transform(df: DataFrame) -> DataFrame:
         return df.transform(latest).transform(catalogue_columns(table))
@@ -82,12 +85,7 @@ def current_rows(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], 
 def _cdc_current(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
     cdc = table.cdc
     assert cdc is not None
-    if cdc.delete_mode != "hard":
-        raise NotImplementedError(
-            f"{table.key}: cdc.deleteMode '{cdc.delete_mode}' needs a deleted-flag column; "
-            "only 'hard' is built"
-        )
-    latest = latest_per_key(table.business_keys, F.col(cdc.sequence_column), _tie_break(table), columns)
+    latest = latest_change(table, columns)
 
     def transform(df: DataFrame) -> DataFrame:
         last = df.transform(latest)
@@ -97,21 +95,14 @@ def _cdc_current(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], 
 
 
 def _scd2_versions(table: Table, columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
-    keys, start = list(table.business_keys), table.event_time_column
-    if start is None:
-        raise ValueError(f"{table.key}: SCD type 2 needs an eventTimeColumn (the version start)")
-    # As in merge_scd2: one row per (key, start); a version repeating the previous one's hash is none.
-    versions = latest_per_key([*keys, start], F.col(HASH_COLUMN), _tie_break(table), columns)
-    chain = Window.partitionBy(*keys).orderBy(start)
+    # Of two inputs for the same version the greatest hash wins, as in merge_scd2 among batch rows.
+    chain = version_chain(table, F.col(HASH_COLUMN), columns)
 
     def transform(df: DataFrame) -> DataFrame:
-        kept = (
-            df.transform(versions)
-            .withColumn("_previous", F.lag(HASH_COLUMN).over(chain))
-            .where(F.col("_previous").isNull() | (F.col("_previous") != F.col(HASH_COLUMN)))
-        )
-        chained = kept.withColumn(EFFECTIVE_TO, F.lead(start).over(chain)).withColumn(
-            IS_CURRENT, F.col(EFFECTIVE_TO).isNull()
+        chained = (
+            df.transform(chain)
+            .withColumn(EFFECTIVE_TO, F.col(NEXT_START))
+            .withColumn(IS_CURRENT, F.col(NEXT_START).isNull())
         )
         return chained.transform(catalogue_columns(table))
 

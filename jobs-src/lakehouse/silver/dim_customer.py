@@ -14,12 +14,11 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Parsing, Table
 from lakehouse.silver.common import conform_text, content_hash, parse_timestamp, text
+from lakehouse.silver.history import HASH_COLUMN
 from lakehouse.silver.writers import Target, Written, merge_scd2
 
 if TYPE_CHECKING:
     from lakehouse.silver.job import SilverJob
-
-HASH_COLUMN = "row_hash"
 
 
 def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
