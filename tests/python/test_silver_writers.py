@@ -215,9 +215,13 @@ def test_batches_meeting_no_stored_row_are_appended_others_merged(
 ) -> None:
     table = _silver(catalogue, "support_tickets")
     target = _target(spark, table, tmp_path)
-    merge_cdc(target, _tickets(spark, table, [(1, "open", 1, "insert")]), 1, _no_tombstones(spark))
-    merge_cdc(target, _tickets(spark, table, [(2, "open", 2, "insert")]), 1, _no_tombstones(spark))
-    merge_cdc(
+    first = merge_cdc(target, _tickets(spark, table, [(1, "open", 1, "insert")]), 1, _no_tombstones(spark))
+    second = merge_cdc(target, _tickets(spark, table, [(2, "open", 2, "insert")]), 1, _no_tombstones(spark))
+    # The appends are measured from their commits.
+    assert (first.merged, second.merged) == (None, None)
+    assert target.committed_since(0) == {"inserted": 2}
+    version = target.version()
+    third = merge_cdc(
         target,
         _tickets(spark, table, [(1, "solved", 3, "update"), (3, "open", 4, "insert")]),
         2,
@@ -226,7 +230,12 @@ def test_batches_meeting_no_stored_row_are_appended_others_merged(
     # Creation, two appends of new keys only, then a MERGE because ticket 1 is stored.
     assert _operations(target)[1:] == ["WRITE", "WRITE", "MERGE"]
     assert _state(target) == [(1, "solved", 3), (2, "open", 2), (3, "open", 4)]
-    assert target.committed_since(0) == {"inserted": 3, "updated": 1, "deleted": 0}
+    # The MERGE reports its own metrics, and they are the ones Delta recorded in its commit.
+    assert third.merged == {"inserted": 1, "updated": 1, "deleted": 0}
+    assert third.committed(target, version) == third.merged
+    history = target.locations.delta(spark, table.key).history(1).collect()[0]["operationMetrics"]
+    recorded = {k: int(history[f"numTargetRows{k.title()}"]) for k in ("inserted", "updated", "deleted")}
+    assert recorded == third.merged
 
 
 def test_target_is_empty_until_a_data_file_is_committed(

@@ -38,7 +38,7 @@ from lakehouse.gold.modules import GOLD_MODULES
 from lakehouse.locations import CHANGE_FEED, TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import ExpectationFailed, expectation_counts, with_expectations
-from lakehouse.silver.writers import Target
+from lakehouse.silver.writers import Target, execute_merge
 
 STATE_PROPERTY = "lakehouse.gold.state"
 AS_OF_COLUMN = "as_of_date"
@@ -287,10 +287,7 @@ class GoldJob:
         rows = conform(self.table, module.build(ctx, inputs, scope)).persist()
         checked, failures = self._checked(rows)
         built = rows.count()
-        target = Target(self.spark, self.table, self.locations)
-        version = target.version()
-        self._merge(checked, scope, scope_columns)
-        committed = target.committed_since(version)
+        committed = self._merge(checked, scope, scope_columns)
         rows.unpersist()
         scope.unpersist()
         self.log(f"{self.table.key}: {scope_rows} scope rows rebuilt, {built} rows")
@@ -303,8 +300,9 @@ class GoldJob:
             failed_by_rule=failures,
         )
 
-    def _merge(self, rows: DataFrame, scope: DataFrame, scope_columns: list[str]) -> None:
-        """One MERGE: insert new keys, update rows whose values differ, delete the scope's vanished keys."""
+    def _merge(self, rows: DataFrame, scope: DataFrame, scope_columns: list[str]) -> Counter[str]:
+        """One MERGE: insert new keys, update rows whose values differ, delete the scope's vanished keys.
+        Returns Delta's metrics of it."""
         keys = list(self.table.business_keys)
         values = [c for c in self.table.columns if c.name not in keys]
         prune = _prune_predicate(scope, scope_columns)
@@ -325,7 +323,7 @@ class GoldJob:
         if prune is not None:
             condition = condition & prune("t", None)
         differs = " OR ".join(f"NOT (t.`{c.name}` <=> s.`{c.name}`)" for c in values) or "false"
-        (
+        return execute_merge(
             target.merge(source.alias("s"), condition)
             .whenMatchedDelete(condition=f"s.{_DELETE}")
             .whenMatchedUpdate(
@@ -335,7 +333,6 @@ class GoldJob:
                 condition=f"NOT s.{_DELETE}",
                 values={c: f"s.`{c}`" for c in self.table.column_names},
             )
-            .execute()
         )
 
 

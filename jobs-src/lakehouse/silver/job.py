@@ -158,7 +158,7 @@ class SilverJob:
         written = module.write(
             self, target, flagged.transform(passing_rows).transform(without_checks), batch_id, counts.valid
         )
-        committed = target.committed_since(version)
+        committed = written.committed(target, version)
         release(flagged)
         return TableCounts(
             self.silver.key,

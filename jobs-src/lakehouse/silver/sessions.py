@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Table
 from lakehouse.ops.accounting import TableCounts
-from lakehouse.silver.writers import Target
+from lakehouse.silver.writers import Target, execute_merge
 
 if TYPE_CHECKING:
     from lakehouse.silver.job import DerivedJob
@@ -87,19 +87,18 @@ def derive(job: DerivedJob, batch: DataFrame) -> TableCounts:
         # None of the sessions is stored yet, so every one of their events is in this batch (the
         # stream has seen every earlier batch): build them from the batch and append.
         target.append(batch.transform(sessionize(table)))
+        committed = target.committed_since(version)
     else:
         first, last = min(first, stored[0]), max(last, stored[1])
         events = job.locations.read(job.spark, job.upstream.key)
         events = events.where(F.col(DATE_COLUMN).between(first, last))
         rebuilt = events.join(touched, keys, "left_semi").transform(sessionize(table))
         changed = " OR ".join(f"NOT (t.{c} <=> s.{c})" for c in table.column_names if c not in keys)
-        (
+        committed = execute_merge(
             job.locations.delta(job.spark, table.key)
             .alias("t")
             .merge(rebuilt.alias("s"), " AND ".join(f"t.{k} = s.{k}" for k in keys))
             .whenMatchedUpdateAll(condition=changed)
             .whenNotMatchedInsertAll()
-            .execute()
         )
-    committed = target.committed_since(version)
     return TableCounts(table.key, rows_read=read, rows_written=committed["inserted"] + committed["updated"])

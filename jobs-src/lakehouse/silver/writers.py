@@ -23,12 +23,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from delta.tables import DeltaMergeBuilder
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Table
 from lakehouse.locations import TableLocations
 from lakehouse.silver.common import latest_per_key, materialised, release
+from lakehouse.silver.history import HASH_COLUMN, NEXT_START, latest_change, tie_break, version_chain
 
 _ORDER = "_order"
 _ORIGIN = "_origin"
@@ -59,19 +61,14 @@ class Target:
         self.locations.save(rows.select(*self.table.column_names).write.mode("append"), self.table.key)
 
     def committed_since(self, version: int) -> Counter[str]:
-        """Rows Delta reports as inserted, updated and deleted by the commits after `version`.
+        """Rows Delta reports as written (`inserted`) by the appends and overwrites after `version`.
 
-        Reads only those commits, not the table's whole history.
+        Reads only those commits, not the table's whole history. A MERGE reports its own metrics when it
+        runs (`execute_merge`), so a strategy's MERGE is not read back from here.
         """
         total: Counter[str] = Counter()
         for commit in self.locations.commits_after(self.spark, self.table.key, version):
-            metrics = commit.metrics
-            if "numTargetRowsInserted" in metrics:
-                total["inserted"] += int(metrics["numTargetRowsInserted"])
-                total["updated"] += int(metrics.get("numTargetRowsUpdated", "0"))
-                total["deleted"] += int(metrics.get("numTargetRowsDeleted", "0"))
-            else:
-                total["inserted"] += int(metrics.get("numOutputRows", "0"))
+            total["inserted"] += int(commit.metrics.get("numOutputRows", "0"))
         return total
 
 
@@ -83,20 +80,34 @@ class Written:
     deduplicated: int
     metrics: tuple[str, ...] = ("inserted",)
     """Which Delta metrics (`inserted`, `updated`, `deleted`) measure the predicted rows."""
+    merged: Counter[str] | None = None
+    """Delta's metrics of the MERGE the strategy ran (`execute_merge`); None when it appended or wrote
+    nothing, and the caller reads the rows from the table's commits (`Target.committed_since`)."""
+
+    def committed(self, target: Target, version: int) -> Counter[str]:
+        """The rows Delta reports written since `version`: the MERGE's own metrics, else the commits'."""
+        return self.merged if self.merged is not None else target.committed_since(version)
+
+
+def execute_merge(merge: DeltaMergeBuilder) -> Counter[str]:
+    """Runs a MERGE and returns Delta's own metrics of it (the row `execute()` answers with), as
+    `inserted`, `updated` and `deleted`, instead of reading them back from the commit afterwards."""
+    row = merge.execute().collect()[0]
+    return Counter(
+        inserted=int(row["num_inserted_rows"]),
+        updated=int(row["num_updated_rows"]),
+        deleted=int(row["num_deleted_rows"]),
+    )
 
 
 def _data_columns(table: Table) -> list[str]:
     return list(table.column_names)
 
 
-def _tie_break(table: Table) -> list[str]:
-    return [name for name in table.column_names if not name.startswith("_")]
-
-
 def append_new(target: Target, valid: DataFrame, batch_id: int, valid_count: int, prune: str) -> Written:
     """Insert rows whose business key is not in the table yet (in-batch duplicates collapse first)."""
     table, keys = target.table, list(target.table.business_keys)
-    winners = valid.transform(latest_per_key(keys, F.col("_source_file"), _tie_break(table)))
+    winners = valid.transform(latest_per_key(keys, F.col("_source_file"), tie_break(table)))
     new = winners.select(*_data_columns(table))
     if not target.is_empty():  # else nothing is stored to look up (a first load)
         # Equal keys share the pruning value, so the batch's values bound the stored rows to look at.
@@ -133,7 +144,7 @@ def merge_latest(
     """Upsert one row per key: inserted when new, updated when `order` is greater and a tracked
     column differs; anything else changes nothing and counts as deduplicated."""
     table, keys = target.table, list(target.table.business_keys)
-    winners = valid.transform(latest_per_key(keys, order(), _tie_break(table))).select(*_data_columns(table))
+    winners = valid.transform(latest_per_key(keys, order(), tie_break(table))).select(*_data_columns(table))
     if target.is_empty():  # a first load: every winner is an insert, no join needed
         applying = winners.withColumn(_STORED, F.lit(False))
     else:
@@ -147,20 +158,22 @@ def merge_latest(
         )
     applying = applying.persist()
     count, stored = _count_stored(applying)
+    merged: Counter[str] | None = None
     if count and not stored:
         target.append(applying)
     elif count:
         on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
-        (
+        merged = execute_merge(
             target.locations.delta(target.spark, table.key)
             .alias("t")
             .merge(applying.drop(_STORED).alias("s"), on)
             .whenMatchedUpdateAll()
             .whenNotMatchedInsertAll()
-            .execute()
         )
     applying.unpersist()
-    return Written(predicted=count, deduplicated=valid_count - count, metrics=("inserted", "updated"))
+    return Written(
+        predicted=count, deduplicated=valid_count - count, metrics=("inserted", "updated"), merged=merged
+    )
 
 
 def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
@@ -178,29 +191,20 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
         raise ValueError(f"{table.key}: SCD type 2 needs an eventTimeColumn and scd.trackedColumns")
     columns = _data_columns(table)
     version_keys = [*keys, start]
-    # `new`, `existing` and `rebuilt` are each used by several branches of the plan below; cached,
-    # the final plan reads them once instead of re-deriving them per branch (tens of scans otherwise).
-    new = (
-        valid.transform(latest_per_key(version_keys, F.col("row_hash"), _tie_break(table)))
-        .select(*columns)
-        .persist()
-    )
-    affected = new.select(*keys).distinct()
+    # `existing` and `rebuilt` are each used by several branches of the plan below; cached, the final
+    # plan reads them once instead of re-deriving them per branch (tens of scans otherwise).
+    batch = valid.select(*columns).withColumn(_ORIGIN, F.lit(1))
+    affected = valid.select(*keys).distinct()
     existing = target.read().join(affected, keys, "left_semi").persist()
     stored = not target.is_empty() and not existing.isEmpty()
-    both = new.withColumn(_ORIGIN, F.lit(1))
-    if stored:
-        both = existing.withColumn(_ORIGIN, F.lit(0)).unionByName(both)
-        # The stored version wins over a batch row with the same (key, time): replays add nothing.
-        both = both.transform(latest_per_key(version_keys, -F.col(_ORIGIN), _tie_break(table)))
-    chain = Window.partitionBy(*keys).orderBy(start)
-    kept = both.withColumn("_previous", F.lag("row_hash").over(chain)).where(
-        F.col("_previous").isNull() | (F.col("_previous") != F.col("row_hash"))
-    )
+    both = existing.withColumn(_ORIGIN, F.lit(0)).unionByName(batch) if stored else batch
+    # The stored version wins over a batch row with the same (key, time), so replays add nothing; among
+    # batch rows the greatest hash, as the pipeline picks.
+    prefer = F.struct(-F.col(_ORIGIN), F.col(HASH_COLUMN))
     rebuilt = (
-        kept.withColumn("_next", F.lead(start).over(chain))
-        .withColumn("_new_effective_to", F.col("_next"))
-        .withColumn("_new_is_current", F.col("_next").isNull())
+        both.transform(version_chain(table, prefer))
+        .withColumn("_new_effective_to", F.col(NEXT_START))
+        .withColumn("_new_is_current", F.col(NEXT_START).isNull())
         .persist()
     )
     inserts = rebuilt.where(F.col(_ORIGIN) == 1).select(
@@ -239,11 +243,12 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
     # With no stored versions of these keys there is nothing to update or delete: append the inserts.
     plan = (inserts.unionByName(updates).unionByName(deletes) if stored else inserts).persist()
     count = plan.where(F.col(_ACTION) == "insert").count()
+    merged: Counter[str] | None = None
     if count and not stored:
         target.append(plan)
     elif stored and plan.limit(1).count():
         on = " AND ".join(f"t.{k} = s.{k}" for k in version_keys)
-        (
+        merged = execute_merge(
             target.locations.delta(target.spark, table.key)
             .alias("t")
             .merge(plan.alias("s"), on)
@@ -255,11 +260,10 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
             .whenNotMatchedInsert(
                 condition=f"s.{_ACTION} = 'insert'", values={name: f"s.{name}" for name in columns}
             )
-            .execute()
         )
-    for cached in (plan, rebuilt, existing, new):
+    for cached in (plan, rebuilt, existing):
         cached.unpersist()
-    return Written(predicted=count, deduplicated=valid_count - count)
+    return Written(predicted=count, deduplicated=valid_count - count, merged=merged)
 
 
 def merge_cdc(target: Target, valid: DataFrame, valid_count: int, tombstones: DataFrame) -> Written:
@@ -274,16 +278,9 @@ def merge_cdc(target: Target, valid: DataFrame, valid_count: int, tombstones: Da
     table, keys, cdc = target.table, list(target.table.business_keys), target.table.cdc
     if cdc is None:
         raise ValueError(f"{table.key}: merge_cdc needs the table's cdc settings")
-    if cdc.delete_mode != "hard":
-        raise NotImplementedError(
-            f"{table.key}: cdc.deleteMode '{cdc.delete_mode}' needs a deleted-flag column; "
-            "only 'hard' is implemented"
-        )
     seq, op = cdc.sequence_column, cdc.operation_column
     columns = _data_columns(table)
-    winners = (
-        valid.transform(latest_per_key(keys, F.col(seq), _tie_break(table))).select(*columns, op).alias("s")
-    )
+    winners = valid.transform(latest_change(table)).select(*columns, op).alias("s")
     stored = target.read().select(*keys, F.col(seq).alias("_stored_seq")).alias("t")
     deleted = tombstones.select(*keys, F.col(seq).alias("_deleted_seq")).alias("d")
     joined = winners.join(stored, keys, "left").join(deleted, keys, "left")
@@ -295,21 +292,24 @@ def merge_cdc(target: Target, valid: DataFrame, valid_count: int, tombstones: Da
     newer = F.col("_stored_seq").isNotNull() & (F.col(seq) > F.col("_stored_seq"))
     applying = joined.where(absent_insert | newer).select(*columns, op, newer.alias(_STORED)).persist()
     count, stored = _count_stored(applying)
+    merged: Counter[str] | None = None
     if count and not stored:
         target.append(applying)
     elif count:
         on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
         values = {name: f"s.{name}" for name in columns}
-        (
+        merged = execute_merge(
             target.locations.delta(target.spark, table.key)
             .alias("t")
             .merge(applying.drop(_STORED).alias("s"), on)
             .whenMatchedDelete(condition=f"s.{op} = 'delete'")
             .whenMatchedUpdate(set=values)
             .whenNotMatchedInsert(condition=f"s.{op} <> 'delete'", values=values)
-            .execute()
         )
     applying.unpersist()
     return Written(
-        predicted=count, deduplicated=valid_count - count, metrics=("inserted", "updated", "deleted")
+        predicted=count,
+        deduplicated=valid_count - count,
+        metrics=("inserted", "updated", "deleted"),
+        merged=merged,
     )
