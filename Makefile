@@ -61,7 +61,8 @@ test-ts:
 test-python:
 	@$(PY)/python -m pytest
 
-test: setup tools setup-checkov check-catalogue typecheck lint lint-checkov test-ts test-python ## set up, then type-check, lint and run all tests (incl. terraform validate and checkov)
+test: setup tools setup-checkov check-catalogue lint lint-checkov ## set up, lint, then tsc + jest beside pytest (incl. terraform validate and checkov)
+	@bash scripts/run-tests.sh
 
 bench-synth: setup-node ## benchmark synthesis of every environment (direct and through cdktn synth)
 	@$(BIN)/tsx scripts/bench-synth.ts
