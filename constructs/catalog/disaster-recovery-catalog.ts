@@ -1,3 +1,4 @@
+import { WorkspaceBinding } from "@cdktf/provider-databricks/lib/workspace-binding";
 import type { ITerraformDependable } from "cdktn";
 import { Construct } from "constructs";
 import { Catalog } from "./catalog";
@@ -20,7 +21,10 @@ export interface DisasterRecoveryCatalogProps {
   readonly schemas: readonly string[];
   /** Principal the replication job runs as: creates and replaces the replicas. */
   readonly writer: string;
-  /** Groups that may read the replicas (to check them, and to fail over). */
+  /**
+   * Groups that may read the replicas. They see every column unmasked (replicas have no masks), so the stacks
+   * pass none; a failover grants readers after re-applying governance.
+   */
   readonly readers: readonly string[];
   /** Workspace the credential and location are bound to. @default not bound (open to every workspace) */
   readonly workspaceId?: number;
@@ -33,8 +37,8 @@ export interface DisasterRecoveryCatalogProps {
  * external location on the DR account, and the DR catalog whose managed storage is there, with one schema per
  * replicated layer. The replication job deep-clones the catalogue's critical and replicated tables into it.
  *
- * Replicas hold the tables' data, not their column masks and row filters, so only the writer and the given
- * readers (platform administrators) are granted anything; a failover re-applies governance (see
+ * Replicas hold the tables' data, not their column masks and row filters, so only the writer (and any
+ * readers given) are granted anything; a failover re-applies governance before people read (see
  * docs/disaster-recovery.md).
  */
 export class DisasterRecoveryCatalog extends Construct {
@@ -65,6 +69,16 @@ export class DisasterRecoveryCatalog extends Construct {
       storageRoot: props.storageUrl,
       dependsOn: [this.location.resource, ...(props.dependsOn ?? [])],
     });
+    if (props.workspaceId !== undefined) {
+      // An isolated catalog is reachable from the workspaces bound to it only: the primary's, where the
+      // replication job runs (a standby workspace is bound at failover).
+      new WorkspaceBinding(this, "WorkspaceBinding", {
+        securableName: this.catalog.resource.name,
+        securableType: "catalog",
+        workspaceId: props.workspaceId,
+        bindingType: "BINDING_TYPE_READ_WRITE",
+      });
+    }
     this.catalog.grantUse(props.writer);
     for (const name of props.schemas) {
       const schema = this.catalog.addSchema(name.replace(/^./, (c) => c.toUpperCase()), {

@@ -157,7 +157,8 @@ export class LakehouseStack extends TerraformStack {
         owner: securableOwner(env),
         schemas: [...new Set(props.catalogue.tables.filter((t) => t.recovery === "critical" || t.recovery === "replicated").map((t) => t.schema))],
         writer: jobsPrincipal(env),
-        readers: [env.groups.platformAdmins],
+        // Replicas carry no masks or row filters: nobody reads them until a failover re-applies governance.
+        readers: [],
         workspaceId: Token.asNumber(workspace.workspaceId),
       });
       this.workflows.addReplicationJob(this.disasterRecovery.catalog.name);
