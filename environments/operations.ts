@@ -26,7 +26,10 @@ export const lifecycleRuleSchema = z.strictObject({
     })
     .describe("Blobs the rule applies to, as '<container>/<path prefix>'."),
   coolAfterDays: z.int().min(0).describe("Days after the last modification a blob moves to the cool tier."),
-  archiveAfterDays: z.int().min(1).describe("Days after the last modification a blob moves to the archive tier."),
+  archiveAfterDays: z
+    .int()
+    .min(1)
+    .describe("Days after the last modification a blob moves to the archive tier."),
   deleteAfterDays: z
     .int()
     .min(1)
@@ -37,7 +40,9 @@ export const lifecycleRuleSchema = z.strictObject({
 export const storageSchema = z.strictObject({
   replication: z
     .enum(STORAGE_REPLICATIONS)
-    .describe("Redundancy of the data lake account: LRS in development, geo-redundant (GRS, RAGZRS) in production."),
+    .describe(
+      "Redundancy of the data lake account: LRS in development, geo-redundant (GRS, RAGZRS) in production.",
+    ),
   lifecycle: z
     .array(lifecycleRuleSchema)
     .describe(
@@ -61,7 +66,10 @@ export const disasterRecoverySchema = z.strictObject({
   rpoMinutes: z
     .strictObject({
       critical: z.int().min(1).describe("Most minutes of changes a failover may lose on critical tables."),
-      replicated: z.int().min(1).describe("Most minutes of changes a failover may lose on other replicated tables."),
+      replicated: z
+        .int()
+        .min(1)
+        .describe("Most minutes of changes a failover may lose on other replicated tables."),
     })
     .describe("Recovery point objectives by the catalogue's recovery class."),
   rtoHours: z.int().min(1).max(72).describe("Recovery time objective the runbook is sized for."),
@@ -75,11 +83,10 @@ export const disasterRecoverySchema = z.strictObject({
     maxDurationMinutes: z
       .int()
       .min(1)
-      .describe("Longest a replication run may take; the job times out after it and the RPO check counts it."),
+      .describe(
+        "Longest a replication run may take; the job times out after it and the RPO check counts it.",
+      ),
   }),
-  standbyWorkspace: z
-    .boolean()
-    .describe("Declare the standby Databricks workspace in the DR region (failover is then an apply)."),
 });
 
 export const monitoringSchema = z.strictObject({
@@ -98,7 +105,10 @@ export const monitoringSchema = z.strictObject({
 });
 
 export const budgetSchema = z.strictObject({
-  monthlyAmount: z.number().positive().describe("Monthly cost budget of the resource group, in the billing currency."),
+  monthlyAmount: z
+    .number()
+    .positive()
+    .describe("Monthly cost budget of the resource group, in the billing currency."),
   startMonth: z
     .string()
     .regex(/^20\d\d-(0[1-9]|1[0-2])$/, { error: "must be a month like 2026-12" })
@@ -194,12 +204,6 @@ export function operationsProblems(env: OperationsView): Problem[] {
     problems.push({
       path: ["disasterRecovery", "rpoMinutes", "replicated"],
       message: `must be >= rpoMinutes.critical, got ${dr.rpoMinutes.replicated} < ${dr.rpoMinutes.critical}`,
-    });
-  }
-  if (dr.standbyWorkspace && !dr.enabled) {
-    problems.push({
-      path: ["disasterRecovery", "standbyWorkspace"],
-      message: "needs disasterRecovery.enabled: the standby workspace uses the DR storage and catalog",
     });
   }
 

@@ -81,10 +81,13 @@ export class DisasterRecoveryCatalog extends Construct {
     }
     this.catalog.grantUse(props.writer);
     for (const name of props.schemas) {
-      const schema = this.catalog.addSchema(name.replace(/^./, (c) => c.toUpperCase()), {
-        name,
-        comment: `Replicas of the ${name} tables the catalogue marks critical or replicated.`,
-      });
+      const schema = this.catalog.addSchema(
+        name.replace(/^./, (c) => c.toUpperCase()),
+        {
+          name,
+          comment: `Replicas of the ${name} tables the catalogue marks critical or replicated.`,
+        },
+      );
       schema.grantWrite(props.writer);
       for (const reader of props.readers) {
         this.catalog.grantUse(reader);

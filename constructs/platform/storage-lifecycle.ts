@@ -40,7 +40,9 @@ export class StorageLifecycle extends Construct {
     if (props.rules.length === 0) throw new Error("a storage lifecycle needs at least one rule");
     for (const rule of props.rules) {
       if (!/^[^/]+\/.*$/.test(rule.prefix)) {
-        throw new Error(`lifecycle rule '${rule.name}' has prefix '${rule.prefix}'; write '<container>/<path>'`);
+        throw new Error(
+          `lifecycle rule '${rule.name}' has prefix '${rule.prefix}'; write '<container>/<path>'`,
+        );
       }
     }
     this.resource = new StorageManagementPolicy(this, "Resource", {

@@ -155,7 +155,13 @@ export class LakehouseStack extends TerraformStack {
         accessConnectorId: drSite.accessConnector.resource.id,
         storageUrl: drSite.dataLake.urlOf("unity-catalog"),
         owner: securableOwner(env),
-        schemas: [...new Set(props.catalogue.tables.filter((t) => t.recovery === "critical" || t.recovery === "replicated").map((t) => t.schema))],
+        schemas: [
+          ...new Set(
+            props.catalogue.tables
+              .filter((t) => t.recovery === "critical" || t.recovery === "replicated")
+              .map((t) => t.schema),
+          ),
+        ],
         writer: jobsPrincipal(env),
         // Replicas carry no masks or row filters: nobody reads them until a failover re-applies governance.
         readers: [],

@@ -18,8 +18,8 @@ import {
   type Role,
   type SourceDeclaration,
   type SubjectIdentity,
-  TIME_TRAVEL_DAYS,
   type TableDeclaration,
+  TIME_TRAVEL_DAYS,
 } from "./types";
 
 /** Version of the exported JSON; the Python loader refuses versions it does not know. */

@@ -1,5 +1,5 @@
-import { replicationCron } from "../../environments/operations";
 import { Construct } from "constructs";
+import { replicationCron } from "../../environments/operations";
 import type { Environment } from "../../environments/schema";
 import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import type { LakehouseCompute } from "../compute/lakehouse-compute";

@@ -64,13 +64,19 @@ describe("operations settings (storage, disaster recovery, monitoring, budget)",
 
   it("fails if a webhook URL carries a token in its query string", () => {
     expect(
-      problemsOf("staging", [[["monitoring", "actionGroup", "webhooks"], ["https://hooks.example.com/x?token=1"]]]),
-    ).toEqual([expect.stringMatching(/monitoring\.actionGroup\.webhooks\[0\]: must not carry a query string/)]);
+      problemsOf("staging", [
+        [["monitoring", "actionGroup", "webhooks"], ["https://hooks.example.com/x?token=1"]],
+      ]),
+    ).toEqual([
+      expect.stringMatching(/monitoring\.actionGroup\.webhooks\[0\]: must not carry a query string/),
+    ]);
   });
 
   it("fails if a lifecycle rule archives before it cools", () => {
     expect(problemsOf("dev", [[["storage", "lifecycle", 0, "archiveAfterDays"], 20]])).toEqual([
-      expect.stringMatching(/storage\.lifecycle\[0\]\.archiveAfterDays: must be > coolAfterDays, got 20 <= 30/),
+      expect.stringMatching(
+        /storage\.lifecycle\[0\]\.archiveAfterDays: must be > coolAfterDays, got 20 <= 30/,
+      ),
     ]);
   });
 

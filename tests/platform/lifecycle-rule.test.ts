@@ -33,14 +33,18 @@ describe("lifecycleExcludesTablesRule (LH-AZ-002)", () => {
   });
 
   it("is non-compliant when a rule matches a table or checkpoint path, naming the rule and prefix", () => {
-    const outcome = lifecycleExcludesTablesRule.evaluate(policyWithPrefixes(["landing/"], ["silver/events/"]));
+    const outcome = lifecycleExcludesTablesRule.evaluate(
+      policyWithPrefixes(["landing/"], ["silver/events/"]),
+    );
     expect(outcome).toEqual({
       status: "non-compliant",
       message: expect.stringMatching(
         /azurerm_storage_management_policy 'test\/Policy': rule 'rule-1' prefix 'silver\/events\/' is in container 'silver', which holds Delta tables or checkpoints; lifecycle rules may match landing files only/,
       ),
     });
-    expect(lifecycleExcludesTablesRule.evaluate(policyWithPrefixes(["checkpoints/"])).status).toBe("non-compliant");
+    expect(lifecycleExcludesTablesRule.evaluate(policyWithPrefixes(["checkpoints/"])).status).toBe(
+      "non-compliant",
+    );
   });
 
   it("is non-compliant when a rule has no prefix (it matches the whole account) or a container-name stem", () => {

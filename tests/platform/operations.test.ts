@@ -6,7 +6,9 @@ const DR = { includeDisasterRecovery: true };
 describe("storage redundancy and lifecycle", () => {
   it("replicates the data lake as each environment says", () => {
     const replication = (name: string) =>
-      resourcesOf(byName(name).platform, "azurerm_storage_account", DR).map((r) => r.account_replication_type);
+      resourcesOf(byName(name).platform, "azurerm_storage_account", DR).map(
+        (r) => r.account_replication_type,
+      );
     expect(replication("dev")).toEqual(["LRS"]);
     // The primary is geo-redundant; the DR account, itself the geo copy, is zone-redundant.
     expect(replication("prod").sort()).toEqual(["RAGZRS", "ZRS"]);
@@ -58,7 +60,9 @@ describe("disaster recovery site", () => {
   it("declares the DR catalog and the replication job in the production lakehouse", () => {
     const prod = byName("prod").lakehouse;
     expect(resourcesOf(prod, "databricks_catalog", DR).map((c) => c.name)).toContain("ecommerce_prod_dr");
-    const job = resourcesOf(prod, "databricks_job", DR).find((j) => String(j.name).endsWith("dr-replication"));
+    const job = resourcesOf(prod, "databricks_job", DR).find((j) =>
+      String(j.name).endsWith("dr-replication"),
+    );
     expect(job).toMatchObject({
       schedule: { quartz_cron_expression: "0 0/10 * * * ?", pause_status: "UNPAUSED" },
       timeout_seconds: 300,
@@ -83,7 +87,10 @@ describe("monitoring and budget", () => {
       "ServerErrors",
       "ThrottledRequests",
     ]);
-    const failedJobs = onlyResource(byName("prod").platform, "azurerm_monitor_scheduled_query_rules_alert_v2");
+    const failedJobs = onlyResource(
+      byName("prod").platform,
+      "azurerm_monitor_scheduled_query_rules_alert_v2",
+    );
     expect(JSON.stringify(failedJobs.criteria)).toContain('ActionName == \\"runFailed\\"');
   });
 

@@ -23,7 +23,9 @@ def test_catalogue_marks_every_replicated_table_with_30_days_of_time_travel(cata
         assert table.delta_properties.get(LOG_RETENTION) == THIRTY_DAYS, table.key
         assert table.delta_properties.get(DELETED_FILE_RETENTION) == THIRTY_DAYS, table.key
     # Bronze and ops are not marked: geo-redundant storage and their own retention cover them.
-    assert not any(DELETED_FILE_RETENTION in t.delta_properties for t in catalogue.tables if t.layer == "bronze")
+    assert not any(
+        DELETED_FILE_RETENTION in t.delta_properties for t in catalogue.tables if t.layer == "bronze"
+    )
 
 
 def test_jobs_create_the_replicated_tables_with_their_time_travel_window(
@@ -41,7 +43,8 @@ def test_jobs_create_the_replicated_tables_with_their_time_travel_window(
         assert properties.get(LOG_RETENTION) == THIRTY_DAYS, key
         assert properties.get(DELETED_FILE_RETENTION) == THIRTY_DAYS, key
         checked.append(key)
-    assert "silver.orders" in checked and "gold.fact_orders" in checked
+    assert "silver.orders" in checked
+    assert "gold.fact_orders" in checked
 
 
 def test_vacuum_retention_hours_keeps_the_longer_of_the_requested_and_the_tables_window() -> None:

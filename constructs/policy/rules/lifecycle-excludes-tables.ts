@@ -1,6 +1,6 @@
 import type { IConstruct } from "constructs";
-import { blocks, describeResource, isReference, resourceConfig } from "../resource-config";
 import { Outcome, type PolicyRule, type RuleOutcome } from "../policy-rule";
+import { blocks, describeResource, isReference, resourceConfig } from "../resource-config";
 
 /**
  * Containers of the data lake that hold live Delta tables (data files and logs) or stream checkpoints: a

@@ -76,9 +76,7 @@ def maintain_table(
     if statement:
         spark.sql(statement)
     files_removed = removed.count() if removed is not None else 0
-    return MaintenanceResult(
-        key, files_removed, statement is not None, time.perf_counter() - started, hours
-    )
+    return MaintenanceResult(key, files_removed, statement is not None, time.perf_counter() - started, hours)
 
 
 def statistics_statement(locations: TableLocations, key: str) -> str | None:

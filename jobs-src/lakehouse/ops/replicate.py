@@ -242,10 +242,11 @@ def replicate_all(
             continue
         result = replicate_table(spark, source, replica, table, objectives)
         verdict = "BREACH" if result.breached else "ok"
+        window, rpo = result.data_loss_window.total_seconds(), result.rpo.total_seconds()
         log(
             f"[replicate] {table.key} ({result.recovery}): v{result.version}, {result.files_copied} file(s), "
             f"{result.bytes_copied} bytes in {result.seconds:.1f}s; data-loss window "
-            f"{result.data_loss_window.total_seconds():.0f}s vs RPO {result.rpo.total_seconds():.0f}s {verdict}"
+            f"{window:.0f}s vs RPO {rpo:.0f}s {verdict}"
         )
         results.append(result)
     return results
