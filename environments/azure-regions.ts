@@ -32,3 +32,36 @@ export const AZURE_REGION_CODES: Readonly<Record<string, string>> = {
 export function regionCode(location: string): string | undefined {
   return Object.hasOwn(AZURE_REGION_CODES, location) ? AZURE_REGION_CODES[location] : undefined;
 }
+
+/**
+ * Azure's region pairs among the supported regions: the paired region is where geo-redundant storage keeps
+ * its secondary copy, so it is the natural DR region.
+ * @see https://learn.microsoft.com/azure/reliability/cross-region-replication-azure
+ */
+const AZURE_REGION_PAIRS: Readonly<Record<string, string>> = {
+  australiaeast: "australiasoutheast",
+  brazilsouth: "southcentralus",
+  canadacentral: "canadaeast",
+  centralindia: "southindia",
+  centralus: "eastus2",
+  eastasia: "southeastasia",
+  eastus: "westus",
+  eastus2: "centralus",
+  francecentral: "francesouth",
+  germanywestcentral: "germanynorth",
+  japaneast: "japanwest",
+  northeurope: "westeurope",
+  norwayeast: "norwaywest",
+  southeastasia: "eastasia",
+  swedencentral: "swedensouth",
+  switzerlandnorth: "switzerlandwest",
+  uksouth: "ukwest",
+  westeurope: "northeurope",
+  westus2: "westcentralus",
+  westus3: "eastus",
+};
+
+/** The Azure pair of a supported region (where GRS keeps its secondary), or undefined. */
+export function pairedRegion(location: string): string | undefined {
+  return Object.hasOwn(AZURE_REGION_PAIRS, location) ? AZURE_REGION_PAIRS[location] : undefined;
+}

@@ -2,6 +2,13 @@ import { z } from "zod";
 import { AzureNaming, checkName } from "./azure-naming";
 import { AZURE_REGION_CODES, regionCode } from "./azure-regions";
 import { contains, isPrivateRange, overlaps, parseIpv4Range } from "./cidr";
+import {
+  budgetSchema,
+  disasterRecoverySchema,
+  monitoringSchema,
+  operationsProblems,
+  storageSchema,
+} from "./operations";
 
 // ---------------------------------------------------------------------------------------------------------
 // Building blocks, each with a message a human can act on.
@@ -351,6 +358,10 @@ const environmentObject = z.strictObject({
   notifications: notificationsSchema,
   remoteState: remoteStateSchema,
   security: securitySchema,
+  storage: storageSchema,
+  disasterRecovery: disasterRecoverySchema,
+  monitoring: monitoringSchema,
+  budget: budgetSchema,
 });
 
 type EnvironmentShape = z.infer<typeof environmentObject>;
@@ -470,6 +481,7 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
   }
 
   problems.push(...networkProblems(env));
+  problems.push(...operationsProblems(env));
 
   if (env.retention.softDeleteDays > 90) {
     problems.push({

@@ -59,6 +59,11 @@ export interface DataLakeStorageProps {
    * @default no private endpoints
    */
   readonly privateEndpointNetwork?: DatabricksNetwork;
+  /**
+   * Resource group and region of the private endpoints, which must be the network's region.
+   * @default the account's resource group and region
+   */
+  readonly privateEndpointPlacement?: { readonly resourceGroupName: string; readonly location: string };
   /** Name of each private endpoint, by sub-resource. Required with `privateEndpointNetwork`. @default none */
   readonly privateEndpointName?: (subresource: "dfs" | "blob" | "queue") => string;
   /**
@@ -143,8 +148,8 @@ export class DataLakeStorage extends Construct {
         new PrivateEndpoint(this, `${pascal(subresource)}Endpoint`, {
           name: nameOf(subresource),
           network: props.privateEndpointNetwork,
-          resourceGroupName: props.resourceGroupName,
-          location: props.location,
+          resourceGroupName: props.privateEndpointPlacement?.resourceGroupName ?? props.resourceGroupName,
+          location: props.privateEndpointPlacement?.location ?? props.location,
           tags,
           targetResourceId: this.resource.id,
           subresource,

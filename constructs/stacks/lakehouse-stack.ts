@@ -2,6 +2,7 @@ import { DatabricksProvider } from "@cdktf/provider-databricks/lib/provider";
 import { Aspects, TerraformStack, Token } from "cdktn";
 import type { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
+import { DisasterRecoveryCatalog } from "../catalog/disaster-recovery-catalog";
 import { ServiceCredential } from "../catalog/service-credential";
 import { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import { UnityCatalogStorage } from "../catalog/unity-catalog-storage";
@@ -59,6 +60,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly compute: LakehouseCompute;
   /** The jobs, wired to the sources in jobs-src/. */
   public readonly workflows: LakehouseWorkflows;
+  /** The DR catalog on the DR region's storage; undefined unless `disasterRecovery.enabled`. */
+  public readonly disasterRecovery?: DisasterRecoveryCatalog;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -144,6 +147,28 @@ export class LakehouseStack extends TerraformStack {
       governanceSteps: governanceBootstrapSteps(env, props.catalogue),
       erasureEntrypoint: "gdpr_erasure",
     });
+    const drSite = platform.disasterRecovery;
+    if (drSite) {
+      this.disasterRecovery = new DisasterRecoveryCatalog(this, "DisasterRecovery", {
+        name: `${catalogName}_dr`,
+        environmentName: env.name,
+        accessConnectorId: drSite.accessConnector.resource.id,
+        storageUrl: drSite.dataLake.urlOf("unity-catalog"),
+        owner: securableOwner(env),
+        schemas: [
+          ...new Set(
+            props.catalogue.tables
+              .filter((t) => t.recovery === "critical" || t.recovery === "replicated")
+              .map((t) => t.schema),
+          ),
+        ],
+        writer: jobsPrincipal(env),
+        // Replicas carry no masks or row filters: nobody reads them until a failover re-applies governance.
+        readers: [],
+        workspaceId: Token.asNumber(workspace.workspaceId),
+      });
+      this.workflows.addReplicationJob(this.disasterRecovery.catalog.name);
+    }
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }
 }

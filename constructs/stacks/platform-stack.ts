@@ -9,13 +9,18 @@ import type { Environment } from "../../environments/schema";
 import { configureBackend } from "../core/backend";
 import { environmentTags } from "../core/tags";
 import { AccessConnector } from "../platform/access-connector";
+import { CostBudget } from "../platform/cost-budget";
 import { DataLakeStorage } from "../platform/data-lake-storage";
 import { DatabricksWorkspace } from "../platform/databricks-workspace";
+import { DisasterRecoverySite } from "../platform/disaster-recovery-site";
 import { type EventHubSource, EventHubs } from "../platform/event-hubs";
 import { KeyVault } from "../platform/key-vault";
 import { DATABRICKS_LOG_GROUP, Monitoring } from "../platform/monitoring";
 import { DatabricksNetwork } from "../platform/network";
+import { PlatformAlerts } from "../platform/platform-alerts";
+import { StorageLifecycle } from "../platform/storage-lifecycle";
 import { PolicyAspect } from "../policy/policy-aspect";
+import { lifecycleExcludesTablesRule } from "../policy/rules/lifecycle-excludes-tables";
 import { noSecretLiteralsRule } from "../policy/rules/no-secret-literals";
 import { requiredTagsRule } from "../policy/rules/required-tags";
 import type { TableCatalogue } from "../tables/catalogue";
@@ -55,6 +60,10 @@ export class PlatformStack extends TerraformStack {
   public readonly eventHubs: EventHubs;
   /** Log Analytics workspace of the diagnostic logs. */
   public readonly monitoring: Monitoring;
+  /** The action group and alert rules of the platform. */
+  public readonly alerts: PlatformAlerts;
+  /** The DR region's storage and access connector; undefined unless `disasterRecovery.enabled`. */
+  public readonly disasterRecovery?: DisasterRecoverySite;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -77,7 +86,9 @@ export class PlatformStack extends TerraformStack {
       // Storage accounts disable shared keys, so the provider must use Entra ID for data-plane calls.
       storageUseAzuread: true,
     });
-    Aspects.of(this).add(new PolicyAspect([requiredTagsRule, noSecretLiteralsRule]));
+    Aspects.of(this).add(
+      new PolicyAspect([requiredTagsRule, noSecretLiteralsRule, lifecycleExcludesTablesRule]),
+    );
 
     this.naming = new AzureNaming({
       prefix: env.azure.namingPrefix,
@@ -125,7 +136,7 @@ export class PlatformStack extends TerraformStack {
       ...placement,
       name: naming.nameOf("storageAccount"),
       softDeleteDays: env.retention.softDeleteDays,
-      replication: production ? "GRS" : "LRS",
+      replication: env.storage.replication,
       publicNetworkAccess: !privateNetworking,
       allowedIpRanges: env.network.allowedIpRanges,
       allowedSubnetIds: this.network.databricksSubnetIds,
@@ -136,6 +147,12 @@ export class PlatformStack extends TerraformStack {
     });
     this.accessConnector.grantDataLakeAccess(this.dataLake);
     this.accessConnector.grantFileEvents(this.dataLake, this.resourceGroup.id);
+    if (env.storage.lifecycle.length > 0) {
+      new StorageLifecycle(this.dataLake, "Lifecycle", {
+        storageAccountId: this.dataLake.resource.id,
+        rules: env.storage.lifecycle,
+      });
+    }
 
     this.workspace = new DatabricksWorkspace(this, "Workspace", {
       ...placement,
@@ -185,7 +202,92 @@ export class PlatformStack extends TerraformStack {
       categoryGroup: "audit",
     });
 
+    if (env.disasterRecovery.enabled) {
+      const drRegion = env.disasterRecovery.region;
+      this.disasterRecovery = new DisasterRecoverySite(this, "DisasterRecovery", {
+        naming: new AzureNaming({
+          prefix: env.azure.namingPrefix,
+          environmentCode: env.code,
+          regionCode: regionCode(drRegion) as string,
+          uniquenessSeed: env.azure.subscriptionId,
+        }),
+        location: drRegion,
+        tags,
+        softDeleteDays: env.retention.softDeleteDays,
+        allowedIpRanges: env.network.allowedIpRanges,
+        primaryNetwork: this.network,
+        privateNetworking,
+        primaryPlacement: { resourceGroupName: this.resourceGroup.name, location: env.azure.location },
+        privateEndpointName: (subresource) => naming.nameOf("privateEndpoint", `dr-st-${subresource}`),
+        preventDestroy: production,
+      });
+      this.monitoring.collectLogs(
+        "DisasterRecoveryDataLake",
+        `${this.disasterRecovery.dataLake.resource.id}/blobServices/default`,
+        { categoryGroup: "audit" },
+      );
+    }
+
+    this.alerts = this.addAlerts(env.monitoring.actionGroup, `${env.azure.namingPrefix}-${env.code}`, tags);
+    new CostBudget(this, "Budget", {
+      name: `budget-${naming.nameOf("resourceGroup")}`,
+      resourceGroupId: this.resourceGroup.id,
+      monthlyAmount: env.budget.monthlyAmount,
+      startMonth: env.budget.startMonth,
+      thresholds: env.budget.thresholds,
+      actionGroupIds: [this.alerts.actionGroup.id],
+    });
+
     this.addOutputs();
+  }
+
+  /** The action group and the platform's alert rules: failed job runs, storage availability, throttling. */
+  private addAlerts(
+    destinations: { readonly emails: readonly string[]; readonly webhooks: readonly string[] },
+    namePrefix: string,
+    tags: Readonly<Record<string, string>>,
+  ): PlatformAlerts {
+    const alerts = new PlatformAlerts(this, "Alerts", {
+      namePrefix,
+      resourceGroupName: this.resourceGroup.name,
+      location: this.resourceGroup.location,
+      tags,
+      emails: destinations.emails,
+      webhooks: destinations.webhooks,
+      logAnalyticsWorkspaceId: this.monitoring.resource.id,
+    });
+    const lakes = [this.dataLake, ...(this.disasterRecovery ? [this.disasterRecovery.dataLake] : [])];
+    lakes.forEach((lake, i) => {
+      alerts.addMetricAlert(i === 0 ? "StorageAvailability" : "DrStorageAvailability", {
+        scope: lake.resource.id,
+        description: `Availability of the data lake ${lake.accountName} fell below 99.9 % over 15 minutes.`,
+        metricNamespace: "Microsoft.Storage/storageAccounts",
+        metricName: "Availability",
+        aggregation: "Average",
+        operator: "LessThan",
+        threshold: 99.9,
+        severity: 1,
+      });
+    });
+    alerts.addMetricAlert("EventHubsThrottling", {
+      scope: this.eventHubs.resource.id,
+      description: "Event Hubs throttled requests: the namespace's throughput units are exhausted.",
+      metricNamespace: "Microsoft.EventHub/namespaces",
+      metricName: "ThrottledRequests",
+      aggregation: "Total",
+      operator: "GreaterThan",
+      threshold: 0,
+    });
+    alerts.addMetricAlert("EventHubsServerErrors", {
+      scope: this.eventHubs.resource.id,
+      description: "Event Hubs returned server errors: producers or the streaming jobs may be losing time.",
+      metricNamespace: "Microsoft.EventHub/namespaces",
+      metricName: "ServerErrors",
+      aggregation: "Total",
+      operator: "GreaterThan",
+      threshold: 0,
+    });
+    return alerts;
   }
 
   private addOutputs(): void {
@@ -203,5 +305,10 @@ export class PlatformStack extends TerraformStack {
     output("secret_scope_name", this.keyVault.secretScopeName, "Key-Vault-backed Databricks secret scope");
     output("eventhubs_namespace", this.eventHubs.resource.name, "Event Hubs namespace of the sources");
     output("log_analytics_workspace_id", this.monitoring.resource.id, "Log Analytics workspace of the logs");
+    if (this.disasterRecovery) {
+      const dr = this.disasterRecovery;
+      output("dr_storage_account_name", dr.dataLake.resource.name, "ADLS Gen2 account of the DR copies");
+      output("dr_access_connector_id", dr.accessConnector.resource.id, "Access connector of the DR account");
+    }
   }
 }

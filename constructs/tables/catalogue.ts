@@ -12,11 +12,14 @@ import {
   OPS_RECORDS,
   type OpsRecord,
   PII_CLASSES,
+  RECOVERY_CLASSES,
+  type RecoveryClass,
   ROLES,
   type Role,
   type SourceDeclaration,
   type SubjectIdentity,
   type TableDeclaration,
+  TIME_TRAVEL_DAYS,
 } from "./types";
 
 /** Version of the exported JSON; the Python loader refuses versions it does not know. */
@@ -67,6 +70,8 @@ export interface CatalogueTable {
   readonly opsRecord: OpsRecord | null;
   readonly retentionDays: number | "environment";
   readonly upstream: readonly string[];
+  /** How the table is recovered after a disaster; null for bronze and ops (geo-redundant storage keeps them). */
+  readonly recovery: RecoveryClass | null;
 }
 
 /** A catalogue declaration that cannot be used; lists every problem with the table it is in. */
@@ -108,6 +113,20 @@ function defaultStatsColumns(declaration: TableDeclaration): string[] {
 export const STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns";
 /** Delta table property that records row changes, which incremental gold builds read. */
 export const CHANGE_FEED_PROPERTY = "delta.enableChangeDataFeed";
+/** Delta table property: how long the transaction log (and so time travel to a version) is kept. */
+export const LOG_RETENTION_PROPERTY = "delta.logRetentionDuration";
+/** Delta table property: how long removed data files are kept before VACUUM may delete them. */
+export const DELETED_FILE_RETENTION_PROPERTY = "delta.deletedFileRetentionDuration";
+
+/** Layers the replication job copies to the DR catalog. */
+const REPLICATED_LAYERS: readonly Layer[] = ["silver", "gold"];
+
+/** The time-travel properties of a table that is restored from its own history or a replica. */
+function timeTravelProperties(recovery: RecoveryClass | null): Record<string, string> {
+  if (recovery !== "critical" && recovery !== "replicated") return {};
+  const window = `interval ${TIME_TRAVEL_DAYS} days`;
+  return { [LOG_RETENTION_PROPERTY]: window, [DELETED_FILE_RETENTION_PROPERTY]: window };
+}
 
 function resolve(declaration: TableDeclaration): CatalogueTable {
   const expectations = (declaration.expectations ?? []).map((e) => ({
@@ -117,6 +136,8 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
   }));
   const quarantine = declaration.quarantine ?? expectations.some((e) => e.action === "quarantine");
   const statsColumns = declaration.statsColumns ?? defaultStatsColumns(declaration);
+  const recovery =
+    declaration.recovery ?? (REPLICATED_LAYERS.includes(declaration.layer) ? "replicated" : null);
   return {
     key: `${declaration.layer}.${declaration.name}`,
     schema: declaration.layer,
@@ -129,7 +150,10 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     partitionColumns: declaration.partitionColumns ?? [],
     clusterColumns: declaration.clusterColumns ?? [],
     statsColumns,
-    deltaProperties: { [STATS_COLUMNS_PROPERTY]: statsColumns.join(",") },
+    deltaProperties: {
+      [STATS_COLUMNS_PROPERTY]: statsColumns.join(","),
+      ...timeTravelProperties(recovery),
+    },
     expectations,
     scd: declaration.scd ?? null,
     cdc: declaration.cdc ?? null,
@@ -144,6 +168,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     opsRecord: declaration.opsRecord ?? null,
     retentionDays: declaration.retentionDays ?? "environment",
     upstream: declaration.upstream ?? [],
+    recovery,
   };
 }
 
@@ -160,6 +185,8 @@ function quarantineTableOf(table: CatalogueTable): CatalogueTable {
       // The original record may hold any personal data of the source, so only engineers and PII readers see it.
       readers: ["data_engineers", "pii_readers"],
       upstream: table.upstream,
+      // Re-running the table's job over bronze quarantines the same rows again.
+      recovery: REPLICATED_LAYERS.includes(table.layer) ? "rebuildable" : undefined,
     }),
     subjectKey: null,
     subjectIdentity: null,
@@ -276,6 +303,14 @@ export class TableCatalogue {
     }
     for (const t of this.tables) {
       if (t.opsRecord && t.layer !== "ops") problems.push(`${t.key}: opsRecord: only ops tables record runs`);
+      if (t.recovery !== null && !REPLICATED_LAYERS.includes(t.layer)) {
+        problems.push(
+          `${t.key}: recovery: only silver and gold tables are replicated; geo-redundant storage keeps ${t.layer}`,
+        );
+      }
+      if (t.recovery !== null && !RECOVERY_CLASSES.includes(t.recovery)) {
+        problems.push(`${t.key}: recovery: '${t.recovery}' is not one of ${RECOVERY_CLASSES.join(", ")}`);
+      }
     }
     for (const record of OPS_RECORDS) {
       const holders = this.tables.filter((t) => t.opsRecord === record).map((t) => t.key);

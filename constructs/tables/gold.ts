@@ -78,6 +78,8 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
   {
     layer: "gold",
     name: "conversion_funnel",
+    // An aggregate of silver, recomputed by its job.
+    recovery: "rebuildable",
     description:
       "Per day and top-level category: sessions that viewed, carted and purchased, with step rates.",
     columns: [
@@ -100,6 +102,8 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
   {
     layer: "gold",
     name: "fact_orders",
+    // Finance reports read it; it must be back within the critical RPO.
+    recovery: "critical",
     description: "One row per order with its amounts and delivery time.",
     columns: [
       column("order_id", "STRING", "Order.", { nullable: false }),
@@ -124,6 +128,8 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
   {
     layer: "gold",
     name: "fact_order_items",
+    // Line items of fact_orders; both come back to the same point.
+    recovery: "critical",
     description: "One row per order line, with the order's customer and date.",
     columns: [
       column("order_id", "STRING", "Order.", { nullable: false }),
@@ -275,6 +281,8 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
   {
     layer: "gold",
     name: "churn_features",
+    // Features recomputed from silver by their job.
+    recovery: "rebuildable",
     description: "Per customer and date: features for churn models and the label for a given horizon.",
     columns: [
       column("customer_id", "STRING", "Customer.", { nullable: false }),

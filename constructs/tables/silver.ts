@@ -87,6 +87,8 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
   {
     layer: "silver",
     name: "sessions",
+    // Derived from silver.events by re-running its job.
+    recovery: "rebuildable",
     description: "One row per web session built from events: start, end, duration and what happened in it.",
     columns: [
       column("user_session", "STRING", "Session id.", { nullable: false }),
@@ -113,6 +115,8 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
   {
     layer: "silver",
     name: "orders",
+    // Order records are the finance system of record; restoring them from bronze takes the whole history.
+    recovery: "critical",
     description: "Orders typed and validated, one row per order (latest record wins).",
     columns: [
       column("order_id", "STRING", "Order id.", { nullable: false }),
@@ -150,6 +154,8 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
   {
     layer: "silver",
     name: "order_items",
+    // Line items of the orders above; both must come back to the same point.
+    recovery: "critical",
     description: "Order lines typed and validated, one row per order and line number.",
     columns: [
       column("order_id", "STRING", "Order the line belongs to.", { nullable: false }),
@@ -181,6 +187,8 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
   {
     layer: "silver",
     name: "dim_customer",
+    // SCD2 history outlives bronze retention, so it cannot be rebuilt from bronze.
+    recovery: "critical",
     description: "Customer profiles as a type 2 slowly changing dimension: one version per tracked change.",
     columns: [
       column(

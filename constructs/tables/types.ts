@@ -165,6 +165,21 @@ export const OPS_RECORDS = [
 ] as const;
 export type OpsRecord = (typeof OPS_RECORDS)[number];
 
+/**
+ * How a table comes back after a disaster (see docs/disaster-recovery.md):
+ * - `critical`: copied to the DR catalog by every replication run; the environment's critical RPO applies
+ *   (15 minutes in production). For tables whose loss cannot be repaired from bronze in time, or at all
+ *   (SCD2 history that outlives bronze's retention, order facts).
+ * - `replicated`: copied to the DR catalog by every replication run; the environment's standard RPO applies.
+ * - `rebuildable`: not copied; rebuilt from bronze (or silver) by re-running its job after a failover.
+ *
+ * Bronze and ops tables are outside the replication job: geo-redundant storage keeps their copy.
+ */
+export type RecoveryClass = "critical" | "replicated" | "rebuildable";
+
+/** Every recovery class, in a stable order. */
+export const RECOVERY_CLASSES: readonly RecoveryClass[] = ["critical", "replicated", "rebuildable"];
+
 /** How a dimension keeps history. */
 export interface ScdDeclaration {
   readonly type: 1 | 2;
@@ -252,4 +267,13 @@ export interface TableDeclaration {
   readonly retentionDays?: number | "environment";
   /** Tables this one is computed from (`schema.table`); the job DAGs follow these edges. @default [] */
   readonly upstream?: readonly string[];
+  /**
+   * How the table is recovered after a disaster; silver and gold only. Replicated and critical tables also keep
+   * {@link TIME_TRAVEL_DAYS} of Delta log and removed files, so `RESTORE` reaches back that far.
+   * @default "replicated" for silver and gold tables, "rebuildable" for quarantine tables, none for bronze and ops
+   */
+  readonly recovery?: RecoveryClass;
 }
+
+/** Days of Delta log and removed files kept on every replicated or critical table (the time-travel window). */
+export const TIME_TRAVEL_DAYS = 30;

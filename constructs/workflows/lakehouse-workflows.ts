@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { replicationCron } from "../../environments/operations";
 import type { Environment } from "../../environments/schema";
 import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import type { LakehouseCompute } from "../compute/lakehouse-compute";
@@ -125,12 +126,14 @@ export class LakehouseWorkflows extends Construct {
     description: string,
     trigger: JobTrigger,
     parameters: Record<string, string> = {},
+    timeoutSeconds?: number,
   ): Job {
     const env = this.env;
     const job = new Job(this, pascal(name), {
       name: `lakehouse-${env.name}-${name}`,
       description,
       trigger,
+      timeoutSeconds,
       parameters: { catalog: env.unityCatalog.catalogName, environment: env.name, ...parameters },
       runAsServicePrincipal: env.jobsServicePrincipal?.applicationId,
       onFailure: env.notifications.onFailure,
@@ -324,6 +327,46 @@ export class LakehouseWorkflows extends Construct {
           "Vacuums and completes every erasure request past its retention (data gone from every version).",
       });
     }
+  }
+
+  /**
+   * The `dr-replication` job: copies every table the catalogue marks `critical` or `replicated` into the DR
+   * catalog `drCatalog` (incremental deep clone) every `disasterRecovery.replication.everyMinutes`, and times
+   * out after `maxDurationMinutes`; the environment schema checks that this meets the RPOs. A run fails when a
+   * replica still lags its table by more than the table's RPO.
+   */
+  public addReplicationJob(drCatalog: string): Job {
+    const dr = this.env.disasterRecovery;
+    const job = this.newJob(
+      "dr-replication",
+      "Copies the critical and replicated silver and gold tables to the DR catalog (incremental deep clone).",
+      {
+        kind: "schedule",
+        cron: replicationCron(dr.replication.everyMinutes),
+        timezone: this.env.schedules.timezone,
+        paused: false,
+      },
+      { dr_catalog: drCatalog },
+      dr.replication.maxDurationMinutes * 60,
+    );
+    this.addBatchCluster(job);
+    job.addWheelTask("replicate", {
+      ...this.entrypoint("replicate"),
+      cluster: "batch",
+      parameters: [
+        "--catalog",
+        "{{job.parameters.catalog}}",
+        "--dr-catalog",
+        "{{job.parameters.dr_catalog}}",
+        "--critical-rpo-minutes",
+        String(dr.rpoMinutes.critical),
+        "--rpo-minutes",
+        String(dr.rpoMinutes.replicated),
+      ],
+      // The next scheduled run is the retry; retrying now would only push it back.
+      maxRetries: 0,
+    });
+    return job;
   }
 
   private addDataQualityJob(): void {

@@ -37,6 +37,11 @@ CDC_DELETE_MODES = frozenset({"hard", "soft"})
 
 RetentionDays = int | Literal["environment"]
 
+RECOVERY_CLASSES = frozenset({"critical", "replicated", "rebuildable"})
+"""How a table comes back after a disaster: copied to the DR catalog (`critical` within the critical RPO,
+`replicated` within the standard one) or rebuilt from bronze (`rebuildable`)."""
+REPLICATED_CLASSES = frozenset({"critical", "replicated"})
+
 _T = TypeVar("_T")
 
 
@@ -192,6 +197,14 @@ class Table:
     retention_days: RetentionDays
     """Days to keep, or `environment` for the environment's retention of the layer."""
     upstream: tuple[str, ...]
+    recovery: str | None = None
+    """One of RECOVERY_CLASSES for silver and gold tables; None for bronze and ops (geo-redundant storage
+    keeps their copy)."""
+
+    @property
+    def replicated(self) -> bool:
+        """Whether the replication job keeps a DR copy of this table."""
+        return self.recovery in REPLICATED_CLASSES
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -541,6 +554,7 @@ def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ..
         readers=node.strings("readers"),
         retention_days=node.retention("retentionDays"),
         upstream=node.strings("upstream"),
+        recovery=node.one_of("recovery", RECOVERY_CLASSES) if node.value.get("recovery") else None,
     )
     if table.key != f"{table.schema}.{table.name}":
         raise node.error(f"'{table.key}' must be '{table.schema}.{table.name}' (schema.name)", "key")

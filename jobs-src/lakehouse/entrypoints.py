@@ -43,3 +43,10 @@ def table_maintenance() -> None:
     from lakehouse.ops.maintenance import main
 
     _run(main)
+
+
+def replicate() -> None:
+    """Disaster-recovery copies of the replicated silver and gold tables (lakehouse.ops.replicate)."""
+    from lakehouse.ops.replicate import main
+
+    _run(main)

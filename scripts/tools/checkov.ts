@@ -27,6 +27,12 @@ export const SKIPS_FILE = path.join(ROOT, "checkov", "skips.yaml");
 export interface Skip {
   readonly id: string;
   readonly stacks: readonly string[];
+  /**
+   * Resources (checkov's name of them, `resource.DisasterRecovery_DataLake_C0BFD5E5`; `*` globs) it
+   * applies to, so accepting a finding on one resource does not hide it on the others of the stack.
+   * @default every resource of the stacks
+   */
+  readonly resources?: readonly string[];
   readonly reason: string;
 }
 
@@ -69,9 +75,20 @@ function matches(pattern: string, name: string): boolean {
   return regex.test(name);
 }
 
-/** The skip accepting `checkId` on `stack`, if any. */
-export function skipFor(skips: readonly Skip[], checkId: string, stack: string): Skip | undefined {
-  return skips.find((s) => s.id === checkId && s.stacks.some((p) => matches(p, stack)));
+/** The skip accepting `checkId` on `stack` (and `resource`, for a skip that names resources), if any. */
+export function skipFor(
+  skips: readonly Skip[],
+  checkId: string,
+  stack: string,
+  resource?: string,
+): Skip | undefined {
+  return skips.find(
+    (s) =>
+      s.id === checkId &&
+      s.stacks.some((p) => matches(p, stack)) &&
+      (s.resources === undefined ||
+        (resource !== undefined && s.resources.some((p) => matches(p, resource)))),
+  );
 }
 
 interface RawCheck {
@@ -143,7 +160,7 @@ export function scanStacks(stacks: Stacks, skips: readonly Skip[] = loadSkips())
             stack,
             resource: c.resource,
             result,
-            skip: result === "failed" ? skipFor(skips, c.check_id, stack) : undefined,
+            skip: result === "failed" ? skipFor(skips, c.check_id, stack, c.resource) : undefined,
           });
         }
       }

@@ -162,9 +162,14 @@ describe("governance SQL", () => {
     for (const t of tableCatalogue().tables) {
       const stats = `'delta.dataSkippingStatsColumns' = '${t.statsColumns.join(",")}'`;
       // The jobs create a table with the same properties (tests/python/test_table_creators.py).
-      const property = readByGold.has(t.key)
-        ? `TBLPROPERTIES (${stats}, 'delta.enableChangeDataFeed' = 'true');`
-        : `TBLPROPERTIES (${stats});`;
+      // Sorted by name: stats columns, deleted-file retention, change feed, log retention.
+      const timeTravel = t.recovery === "critical" || t.recovery === "replicated";
+      const property = `TBLPROPERTIES (${[
+        stats,
+        ...(timeTravel ? ["'delta.deletedFileRetentionDuration' = 'interval 30 days'"] : []),
+        ...(readByGold.has(t.key) ? ["'delta.enableChangeDataFeed' = 'true'"] : []),
+        ...(timeTravel ? ["'delta.logRetentionDuration' = 'interval 30 days'"] : []),
+      ].join(", ")});`;
       expect(tables.content).toContain(`COMMENT ${sqlString(t.description)}\n${property}`);
       expect(tables.content).toContain(`ALTER TABLE ecommerce_dev.${t.key} SET ${property}`);
     }

@@ -59,7 +59,7 @@ describe("DataLakeStorage", () => {
   it("is geo-redundant and private in production", () => {
     const { platform } = byName("prod");
     expect(onlyResource(platform, "azurerm_storage_account")).toMatchObject({
-      account_replication_type: "GRS",
+      account_replication_type: "RAGZRS",
       public_network_access_enabled: false,
     });
     const endpoints = resourcesOf(platform, "azurerm_private_endpoint").map(

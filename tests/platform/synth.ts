@@ -82,8 +82,16 @@ export function byName(name: string): SynthesizedEnvironment {
 }
 
 /** Every resource of `type` in a document. */
-export function resourcesOf(doc: TerraformJson, type: string): Record<string, unknown>[] {
-  return Object.values(doc.resource[type] ?? {});
+export function resourcesOf(
+  doc: TerraformJson,
+  type: string,
+  options: { readonly includeDisasterRecovery?: boolean } = {},
+): Record<string, unknown>[] {
+  // Resources of the DR site (production) have logical ids under the `DisasterRecovery` constructs; the
+  // tests of the primary site leave them out unless asked.
+  return Object.entries(doc.resource[type] ?? {})
+    .filter(([id]) => options.includeDisasterRecovery || !id.startsWith("DisasterRecovery_"))
+    .map(([, resource]) => resource);
 }
 
 /** The only resource of `type`; fails when there is not exactly one. */

@@ -115,4 +115,17 @@ describe("checkov/skips.yaml", () => {
     expect(skipFor([skip], "CKV_AZURE_110", "prod-platform")).toBeUndefined();
     expect(skipFor([skip], "CKV_AZURE_42", "dev-platform")).toBeUndefined();
   });
+
+  it("applies a skip that names resources to those resources only", () => {
+    const skip: Skip = {
+      id: "CKV_AZURE_206",
+      stacks: ["prod-platform"],
+      resources: ["resource.DisasterRecovery_DataLake_*"],
+      reason: "the DR account is itself the geo copy",
+    };
+    const dr = "resource.DisasterRecovery_DataLake_C0BFD5E5";
+    expect(skipFor([skip], "CKV_AZURE_206", "prod-platform", dr)).toBe(skip);
+    expect(skipFor([skip], "CKV_AZURE_206", "prod-platform", "resource.DataLake_5A0E")).toBeUndefined();
+    expect(skipFor([skip], "CKV_AZURE_206", "prod-platform")).toBeUndefined();
+  });
 });

@@ -42,10 +42,11 @@ function dependenciesOf(job: TerraformJson): Record<string, string[]> {
 }
 
 describe("LakehouseWorkflows", () => {
-  it("creates the same seven jobs in every environment", () => {
+  it("creates the same seven jobs in every environment, and dr-replication where DR is on (prod)", () => {
     for (const env of ["dev", "staging", "prod"]) {
       expect(Object.keys(jobsOf(env)).sort()).toEqual([
         "data-quality-report",
+        ...(env === "prod" ? ["dr-replication"] : []),
         "gdpr-erasure",
         "governance-bootstrap",
         "lakeflow-refresh",
@@ -104,6 +105,7 @@ describe("LakehouseWorkflows", () => {
         "dq_report",
         "gdpr_erasure",
         "medallion",
+        "replicate",
         "table_maintenance",
       ]);
     },
@@ -246,7 +248,7 @@ describe("LakehouseWorkflows", () => {
     const json = stackJson("prod-lakehouse");
     const jobs = resourcesOf(json, "databricks_job");
     const jobPermissions = Object.values(resourcesOf(json, "databricks_permissions")).filter((p) => p.job_id);
-    expect(jobPermissions).toHaveLength(7);
+    expect(jobPermissions).toHaveLength(8);
     for (const permissions of jobPermissions) {
       const name = jobs[String(permissions.job_id).split(".")[1]].name;
       expect(permissions.access_control).toEqual([

@@ -50,6 +50,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Source, Table, load_catalogue
 from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations, create_table
+from lakehouse.ops.maintenance import vacuum_retention_hours
 
 REQUEST_COLUMNS = frozenset(
     {
@@ -206,6 +207,17 @@ class ErasureArgs:
     """The storage account's blob soft-delete retention: vacuumed files stay recoverable that long."""
     landing_roots: tuple[Path, ...] = field(default=())
     """Folders `_source_file` paths may lie under; a landing file outside them is never rewritten."""
+
+
+def _table_retention_hours(
+    spark: SparkSession, locations: TableLocations, key: str, requested_hours: float
+) -> float:
+    """The window erasure may vacuum `key` with: never shorter than the table's own deleted-file retention
+    (Delta refuses it, and the table's time travel is promised), unless this session turned Delta's retention
+    check off on purpose."""
+    if spark.conf.get(RETENTION_CHECK, "true") == "false":
+        return requested_hours
+    return vacuum_retention_hours(requested_hours, locations.properties(spark, key))
 
 
 def _check_retention(spark: SparkSession, hours: int) -> None:
@@ -401,7 +413,13 @@ def run(spark: SparkSession, args: ErasureArgs, catalogue: Catalogue | None = No
     except Exception:
         _upsert_request(spark, args, requests, "failed", counts)
         raise
-    purge_after = datetime.now(UTC) + timedelta(hours=args.vacuum_retention_hours)
+    # Erased rows stay in old versions until the longest window of the tables they were erased from.
+    windows = [
+        _table_retention_hours(spark, args.locations, key, args.vacuum_retention_hours)
+        for key, n in counts.items()
+        if n and not key.startswith(LANDING_KEY)
+    ]
+    purge_after = datetime.now(UTC) + timedelta(hours=max([args.vacuum_retention_hours, *windows]))
     _upsert_request(spark, args, requests, "deleted", counts, purge_after)
     return counts
 
@@ -440,7 +458,8 @@ def complete_due(
     )
     for key in tables:
         if locations.exists(spark, key):
-            locations.delta(spark, key).vacuum(vacuum_retention_hours)
+            hours = _table_retention_hours(spark, locations, key, vacuum_retention_hours)
+            locations.delta(spark, key).vacuum(hours)
     ids = sorted(r.request_id for r in due)
     if ids:
         gone_by = naive_now + timedelta(days=soft_delete_days)

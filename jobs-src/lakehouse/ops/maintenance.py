@@ -4,15 +4,18 @@
         --vacuum-retention-days 30
 
 VACUUM keeps `--vacuum-retention-days` of removed files (the time-travel window, and the grace period
-readers of old snapshots need); the environment sets it and the schema refuses less than 7 days.
+readers of old snapshots need); the environment sets it and the schema refuses less than 7 days. A table
+that declares a longer window (`delta.deletedFileRetentionDuration`, which the catalogue sets on every
+replicated table so `RESTORE` reaches back 30 days) keeps its own: VACUUM never runs shorter than that.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
@@ -22,6 +25,25 @@ from lakehouse.locations import TableLocations, UnityCatalogLocations
 from lakehouse.session import get_spark
 
 MIN_VACUUM_RETENTION_DAYS = 7
+DELETED_FILE_RETENTION = "delta.deletedFileRetentionDuration"
+_INTERVAL = re.compile(r"^\s*(?:interval\s+)?(\d+)\s+(week|day|hour)s?\s*$", re.IGNORECASE)
+_HOURS_PER_UNIT = {"week": 168.0, "day": 24.0, "hour": 1.0}
+
+
+def interval_hours(value: str) -> float:
+    """Hours of a Delta interval property such as `interval 30 days`; raises on a form it does not read,
+    rather than guessing a shorter window."""
+    match = _INTERVAL.match(value)
+    if not match:
+        raise ValueError(f"cannot read the Delta interval '{value}'; expected e.g. 'interval 30 days'")
+    return int(match.group(1)) * _HOURS_PER_UNIT[match.group(2).lower()]
+
+
+def vacuum_retention_hours(requested_hours: float, properties: Mapping[str, str]) -> float:
+    """The VACUUM window of a table: the requested hours, or the table's own deleted-file retention when
+    that is longer."""
+    declared = properties.get(DELETED_FILE_RETENTION)
+    return requested_hours if declared is None else max(requested_hours, interval_hours(declared))
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,8 @@ class MaintenanceResult:
     files_removed: int
     analyzed: bool
     seconds: float
+    vacuum_retention_hours: float = 0.0
+    """The window VACUUM ran with: the requested one, or the table's own when longer."""
 
 
 def maintain_table(
@@ -46,12 +70,13 @@ def maintain_table(
     started = time.perf_counter()
     table = locations.delta(spark, key)
     table.optimize().executeCompaction()
-    removed = table.vacuum(retentionHours=vacuum_retention_days * 24.0)
+    hours = vacuum_retention_hours(vacuum_retention_days * 24.0, locations.properties(spark, key))
+    removed = table.vacuum(retentionHours=hours)
     statement = statistics_statement(locations, key)
     if statement:
         spark.sql(statement)
     files_removed = removed.count() if removed is not None else 0
-    return MaintenanceResult(key, files_removed, statement is not None, time.perf_counter() - started)
+    return MaintenanceResult(key, files_removed, statement is not None, time.perf_counter() - started, hours)
 
 
 def statistics_statement(locations: TableLocations, key: str) -> str | None:
