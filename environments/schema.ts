@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AzureNaming, checkName } from "./azure-naming";
 import { AZURE_REGION_CODES, regionCode } from "./azure-regions";
 import { contains, isPrivateRange, overlaps, parseIpv4Range } from "./cidr";
+import { servingProblems, servingSchema } from "./serving";
 
 // ---------------------------------------------------------------------------------------------------------
 // Building blocks, each with a message a human can act on.
@@ -351,6 +352,7 @@ const environmentObject = z.strictObject({
   notifications: notificationsSchema,
   remoteState: remoteStateSchema,
   security: securitySchema,
+  serving: servingSchema,
 });
 
 type EnvironmentShape = z.infer<typeof environmentObject>;
@@ -470,6 +472,7 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
   }
 
   problems.push(...networkProblems(env));
+  problems.push(...servingProblems(env.serving, env.tier));
 
   if (env.retention.softDeleteDays > 90) {
     problems.push({

@@ -15,6 +15,7 @@ import { jobsPrincipal, securableOwner } from "../governance/roles";
 import { applyStorageAccess } from "../governance/storage-access";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import { lakehouseRules } from "../policy/lakehouse-rules";
+import { Serving } from "../serving/serving";
 import { PolicyAspect } from "../policy/policy-aspect";
 import type { TableCatalogue } from "../tables/catalogue";
 import type { Layer } from "../tables/types";
@@ -59,6 +60,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly compute: LakehouseCompute;
   /** The jobs, wired to the sources in jobs-src/. */
   public readonly workflows: LakehouseWorkflows;
+  /** Dashboards, alerts, sharing, federation and the data app (docs/serving.md). */
+  public readonly serving: Serving;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -143,6 +146,11 @@ export class LakehouseStack extends TerraformStack {
       compute: this.compute,
       governanceSteps: governanceBootstrapSteps(env, props.catalogue),
       erasureEntrypoint: "gdpr_erasure",
+    });
+    this.serving = new Serving(this, "Serving", {
+      environment: env,
+      catalogue: props.catalogue,
+      warehouse: this.compute.warehouse,
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }

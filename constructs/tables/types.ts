@@ -252,4 +252,10 @@ export interface TableDeclaration {
   readonly retentionDays?: number | "environment";
   /** Tables this one is computed from (`schema.table`); the job DAGs follow these edges. @default [] */
   readonly upstream?: readonly string[];
+  /**
+   * Whether the table may be added to a Delta Share for partners. Only gold tables without personal data may
+   * be: a recipient reads the table outside this metastore, where no column mask applies.
+   * @default false
+   */
+  readonly shareable?: boolean;
 }

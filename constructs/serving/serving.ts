@@ -1,0 +1,126 @@
+import { Directory } from "@cdktf/provider-databricks/lib/directory";
+import { Construct } from "constructs";
+import type { Environment } from "../../environments/schema";
+import type { SqlWarehouse } from "../compute/sql-warehouse";
+import { pascal } from "../core/names";
+import { ObjectPermissions } from "../governance/object-permissions";
+import { groupOf } from "../governance/roles";
+import type { TableCatalogue } from "../tables/catalogue";
+import type { Role } from "../tables/types";
+import { type AlertDefinition, alertDefinitions } from "./alert-definitions";
+import { Dashboard } from "./dashboard";
+import type { DashboardDefinition } from "./lakeview";
+import { NotificationDestination } from "./notification-destination";
+import { operationsDashboard } from "./operations-dashboard";
+import { salesDashboard } from "./sales-dashboard";
+import type { ServingQuery } from "./serving-query";
+import { SqlAlert } from "./sql-alert";
+
+/** Roles that read the system tables (the audit system schemas grant them to the platform admins only). */
+const SYSTEM_TABLE_READERS: readonly Role[] = ["platform_admins"];
+
+/** Properties of {@link Serving}. */
+export interface ServingProps {
+  /** The validated environment; `serving` holds the thresholds, destinations and recipients. */
+  readonly environment: Environment;
+  readonly catalogue: TableCatalogue;
+  /** Warehouse the dashboards and alerts run on. */
+  readonly warehouse: SqlWarehouse;
+}
+
+/** The dashboards of an environment by name, as synthesis renders them (for the query export). */
+export function dashboardDefinitions(
+  env: Environment,
+  catalogue: TableCatalogue,
+): Record<string, DashboardDefinition> {
+  return { sales: salesDashboard(env, catalogue), operations: operationsDashboard(env, catalogue) };
+}
+
+/**
+ * Roles that may open a dashboard: every role that reads all the tables of at least one of its datasets (the
+ * catalogue's readers; system tables: the platform admins). The dashboard runs as the viewer, so a viewer who
+ * lacks a table of another dataset sees that widget fail, never its data.
+ */
+export function dashboardReaders(catalogue: TableCatalogue, definition: DashboardDefinition): Role[] {
+  const readersOf = (query: ServingQuery): Set<Role> => {
+    const sets = query.tables.map(
+      (t) => new Set(t.kind === "system" ? SYSTEM_TABLE_READERS : catalogue.table(t.key).readers),
+    );
+    return sets.reduce((all, s) => new Set([...all].filter((r) => s.has(r))));
+  };
+  const readers = new Set(definition.datasets.flatMap((d) => [...readersOf(d.query)]));
+  return [...readers].sort();
+}
+
+/**
+ * The serving layer of one environment: the sales and operations dashboards (Lakeview, published on the
+ * environment's SQL warehouse, running as the viewer) and the SQL alerts with their notification destinations,
+ * in the workspace folder `/Shared/lakehouse/<env>/serving`.
+ */
+export class Serving extends Construct {
+  /** The dashboards by name (`sales`, `operations`). */
+  public readonly dashboards: Readonly<Record<string, Dashboard>>;
+  /** The alert definitions, as rendered. */
+  public readonly alerts: readonly AlertDefinition[];
+  /** Notification destinations the alerts notify. */
+  public readonly destinations: readonly NotificationDestination[];
+  /** Workspace folder of the dashboards and alerts. */
+  public readonly folder: Directory;
+
+  constructor(scope: Construct, id: string, props: ServingProps) {
+    super(scope, id);
+    const env = props.environment;
+    this.folder = new Directory(this, "Folder", { path: `/Shared/lakehouse/${env.name}/serving` });
+    const folderPermissions = new ObjectPermissions(this, "FolderPermissions", {
+      directoryPath: this.folder.path,
+    });
+    folderPermissions.grant(groupOf(env, "platform_admins"), "CAN_MANAGE");
+    folderPermissions.grant(groupOf(env, "data_engineers"), "CAN_EDIT");
+
+    const dashboards: Record<string, Dashboard> = {};
+    for (const [name, definition] of Object.entries(dashboardDefinitions(env, props.catalogue))) {
+      const dashboard = new Dashboard(this, `${pascal(name)}Dashboard`, {
+        definition,
+        warehouseId: props.warehouse.warehouseId,
+        parentPath: this.folder.path,
+      });
+      dashboard.grantManage(groupOf(env, "platform_admins"));
+      for (const role of dashboardReaders(props.catalogue, definition))
+        dashboard.grantView(groupOf(env, role));
+      dashboards[name] = dashboard;
+    }
+    this.dashboards = dashboards;
+
+    const settings = env.serving.alerts;
+    const destinations: NotificationDestination[] = [];
+    if (settings.destinations.emails.length > 0) {
+      destinations.push(
+        new NotificationDestination(this, "EmailDestination", {
+          displayName: `Lakehouse ${env.name} alerts (email)`,
+          emails: settings.destinations.emails,
+        }),
+      );
+    }
+    if (settings.destinations.webhook) {
+      destinations.push(
+        new NotificationDestination(this, "WebhookDestination", {
+          displayName: `Lakehouse ${env.name} alerts (webhook)`,
+          webhookUrl: settings.destinations.webhook.url,
+        }),
+      );
+    }
+    this.destinations = destinations;
+    this.alerts = alertDefinitions(env, props.catalogue);
+    for (const alert of this.alerts) {
+      new SqlAlert(this, `${pascal(alert.name)}Alert`, {
+        definition: alert,
+        warehouseId: props.warehouse.warehouseId,
+        parentPath: this.folder.path,
+        cron: settings.cron,
+        timezone: env.schedules.timezone,
+        paused: settings.paused,
+        destinationIds: destinations.map((d) => d.destinationId),
+      });
+    }
+  }
+}
