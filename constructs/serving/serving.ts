@@ -4,16 +4,19 @@ import type { Environment } from "../../environments/schema";
 import type { SqlWarehouse } from "../compute/sql-warehouse";
 import { pascal } from "../core/names";
 import { ObjectPermissions } from "../governance/object-permissions";
-import { groupOf } from "../governance/roles";
+import { tableName } from "../governance/governance-sql";
+import { groupOf, securableOwner } from "../governance/roles";
 import type { TableCatalogue } from "../tables/catalogue";
 import type { Role } from "../tables/types";
 import { type AlertDefinition, alertDefinitions } from "./alert-definitions";
 import { Dashboard } from "./dashboard";
+import { DeltaShare } from "./delta-share";
 import type { DashboardDefinition } from "./lakeview";
 import { NotificationDestination } from "./notification-destination";
 import { operationsDashboard } from "./operations-dashboard";
 import { salesDashboard } from "./sales-dashboard";
 import type { ServingQuery } from "./serving-query";
+import { ShareRecipient } from "./share-recipient";
 import { SqlAlert } from "./sql-alert";
 
 /** Roles that read the system tables (the audit system schemas grant them to the platform admins only). */
@@ -55,7 +58,8 @@ export function dashboardReaders(catalogue: TableCatalogue, definition: Dashboar
 /**
  * The serving layer of one environment: the sales and operations dashboards (Lakeview, published on the
  * environment's SQL warehouse, running as the viewer) and the SQL alerts with their notification destinations,
- * in the workspace folder `/Shared/lakehouse/<env>/serving`.
+ * in the workspace folder `/Shared/lakehouse/<env>/serving`; the Delta Share of the shareable gold tables to
+ * the environment's recipients.
  */
 export class Serving extends Construct {
   /** The dashboards by name (`sales`, `operations`). */
@@ -66,6 +70,8 @@ export class Serving extends Construct {
   public readonly destinations: readonly NotificationDestination[];
   /** Workspace folder of the dashboards and alerts. */
   public readonly folder: Directory;
+  /** The share of the catalogue's shareable gold tables; only when the environment names recipients. */
+  public readonly share?: DeltaShare;
 
   constructor(scope: Construct, id: string, props: ServingProps) {
     super(scope, id);
@@ -75,7 +81,6 @@ export class Serving extends Construct {
       directoryPath: this.folder.path,
     });
     folderPermissions.grant(groupOf(env, "platform_admins"), "CAN_MANAGE");
-    folderPermissions.grant(groupOf(env, "data_engineers"), "CAN_EDIT");
 
     const dashboards: Record<string, Dashboard> = {};
     for (const [name, definition] of Object.entries(dashboardDefinitions(env, props.catalogue))) {
@@ -121,6 +126,27 @@ export class Serving extends Construct {
         paused: settings.paused,
         destinationIds: destinations.map((d) => d.destinationId),
       });
+    }
+
+    const recipients = env.serving.sharing.recipients;
+    if (recipients.length > 0) {
+      const share = new DeltaShare(this, "PartnerShare", {
+        name: `${env.unityCatalog.catalogName}_partners`,
+        comment: "Gold tables the catalogue marks shareable (no personal data). Managed by lakehouse-cdktf.",
+        owner: securableOwner(env),
+      });
+      for (const table of props.catalogue.tablesIn("gold").filter((t) => t.shareable)) {
+        share.addTable(table, tableName(env, table.key));
+      }
+      for (const config of recipients) {
+        const recipient = new ShareRecipient(this, `${pascal(config.name)}Recipient`, {
+          recipient: config,
+          owner: securableOwner(env),
+          comment: `Delta Sharing recipient of ${env.name}. Managed by lakehouse-cdktf.`,
+        });
+        share.grantRead(recipient);
+      }
+      this.share = share;
     }
   }
 }

@@ -152,6 +152,6 @@ export class LakehouseStack extends TerraformStack {
       catalogue: props.catalogue,
       warehouse: this.compute.warehouse,
     });
-    Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
+    Aspects.of(this).add(new PolicyAspect(lakehouseRules(env, props.catalogue)));
   }
 }
