@@ -28,15 +28,6 @@ const webhookUrl = z
       "must not have a query string (webhook tokens live there); environment files hold no secrets, so use an endpoint that needs none in the URL",
   });
 
-/** A `schema.table` key of the catalogue. */
-const tableKey = z.string().refine((key) => tableCatalogue().tables.some((t) => t.key === key), {
-  error: (issue) =>
-    `'${String(issue.input)}' is not a table of the catalogue; tables: ${tableCatalogue()
-      .tablesIn("gold")
-      .map((t) => t.key)
-      .join(", ")}, ...`,
-});
-
 export const alertDestinationsSchema = z
   .strictObject({
     emails: z
@@ -62,7 +53,7 @@ export const servingAlertsSchema = z.strictObject({
     .describe("Hours after its last write that a gold table counts as stale."),
   tableFreshnessHours: z
     .record(
-      tableKey,
+      z.string(),
       z
         .int()
         .min(1)
@@ -171,6 +162,18 @@ export function servingProblems(serving: Serving, tier: string): { path: Propert
       path: ["serving", "alerts", "destinations"],
       message: `must name at least one email address or a webhook in ${tier}: an alert nobody receives is no alert`,
     });
+  }
+  const catalogue = tableCatalogue();
+  for (const key of Object.keys(serving.alerts.tableFreshnessHours)) {
+    if (!catalogue.tables.some((t) => t.key === key)) {
+      problems.push({
+        path: ["serving", "alerts", "tableFreshnessHours", key],
+        message: `'${key}' is not a table of the catalogue; gold tables: ${catalogue
+          .tablesIn("gold")
+          .map((t) => t.key)
+          .join(", ")}`,
+      });
+    }
   }
   const names = serving.sharing.recipients.map((r) => r.name);
   names.forEach((name, i) => {
