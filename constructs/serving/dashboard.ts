@@ -9,7 +9,7 @@ export interface DashboardProps {
   readonly definition: DashboardDefinition;
   /** SQL warehouse the dashboard's queries run on. */
   readonly warehouseId: string;
-  /** Workspace folder holding the dashboard, e.g. `/Shared/lakehouse-dev/dashboards`. */
+  /** Workspace folder holding the dashboard, e.g. `/Workspace/lakehouse/dev-serving`. */
   readonly parentPath: string;
   /**
    * Whether the published dashboard runs its queries as its publisher. Off, every viewer's own Unity Catalog
@@ -26,7 +26,7 @@ export interface DashboardProps {
  * return fails synthesis naming this construct's path.
  *
  * @example
- * const sales = new Dashboard(this, "Sales", { definition, warehouseId, parentPath: "/Shared/lakehouse/dev" });
+ * const sales = new Dashboard(this, "Sales", { definition, warehouseId, parentPath: "/Workspace/lakehouse/dev-serving" });
  * sales.grantView("lakehouse-data-analysts");
  */
 export class Dashboard extends Construct {

@@ -58,7 +58,7 @@ export function dashboardReaders(catalogue: TableCatalogue, definition: Dashboar
 /**
  * The serving layer of one environment: the sales and operations dashboards (Lakeview, published on the
  * environment's SQL warehouse, running as the viewer) and the SQL alerts with their notification destinations,
- * in the workspace folder `/Shared/lakehouse/<env>/serving`; the Delta Share of the shareable gold tables to
+ * in the workspace folder `/Workspace/lakehouse/<env>-serving`; the Delta Share of the shareable gold tables to
  * the environment's recipients.
  */
 export class Serving extends Construct {
@@ -76,11 +76,13 @@ export class Serving extends Construct {
   constructor(scope: Construct, id: string, props: ServingProps) {
     super(scope, id);
     const env = props.environment;
-    this.folder = new Directory(this, "Folder", { path: `/Shared/lakehouse/${env.name}/serving` });
+    // Not under /Shared, whose default lets every user manage what it holds: an alert runs as its owner.
+    this.folder = new Directory(this, "Folder", { path: `/Workspace/lakehouse/${env.name}-serving` });
     const folderPermissions = new ObjectPermissions(this, "FolderPermissions", {
       directoryPath: this.folder.path,
     });
     folderPermissions.grant(groupOf(env, "platform_admins"), "CAN_MANAGE");
+    folderPermissions.grant(groupOf(env, "data_engineers"), "CAN_READ");
 
     const dashboards: Record<string, Dashboard> = {};
     for (const [name, definition] of Object.entries(dashboardDefinitions(env, props.catalogue))) {
