@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alertDefinitions } from "../constructs/serving/alert-definitions";
 import type { ServingQuery } from "../constructs/serving/serving-query";
-import { dashboardDefinitions } from "../constructs/serving/serving";
+import { DATA_APP_TABLES, dashboardDefinitions } from "../constructs/serving/serving";
 import { tableCatalogue } from "../constructs/tables";
 import { loadEnvironments } from "../environments/load";
 
@@ -48,8 +48,10 @@ function main(argv: readonly string[]): number {
   }
   const out = path.resolve(at >= 0 ? argv[at + 1] : DEFAULT_OUT);
   const queries = renderAll();
+  // The tables the data app's service principal is granted, for the test that compares them with the app.
+  const dataApp = { tables: DATA_APP_TABLES.map((name) => `gold.${name}`) };
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(queries, null, 2)}\n`);
+  fs.writeFileSync(out, `${JSON.stringify({ queries, dataApp }, null, 2)}\n`);
   console.log(`serving SQL: ${queries.length} queries in ${out}`);
   return 0;
 }

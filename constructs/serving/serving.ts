@@ -1,15 +1,18 @@
 import { Directory } from "@cdktf/provider-databricks/lib/directory";
 import { Construct } from "constructs";
 import type { Environment } from "../../environments/schema";
+import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import type { SqlWarehouse } from "../compute/sql-warehouse";
 import { pascal } from "../core/names";
 import { ObjectPermissions } from "../governance/object-permissions";
 import { tableName } from "../governance/governance-sql";
 import { groupOf, securableOwner } from "../governance/roles";
 import type { TableCatalogue } from "../tables/catalogue";
+import type { GoldTableName } from "../tables/gold";
 import type { Role } from "../tables/types";
 import { type AlertDefinition, alertDefinitions } from "./alert-definitions";
 import { Dashboard } from "./dashboard";
+import { DataApp } from "./data-app";
 import { DeltaShare } from "./delta-share";
 import type { DashboardDefinition } from "./lakeview";
 import { NotificationDestination } from "./notification-destination";
@@ -29,7 +32,15 @@ export interface ServingProps {
   readonly catalogue: TableCatalogue;
   /** Warehouse the dashboards and alerts run on. */
   readonly warehouse: SqlWarehouse;
+  /** The catalog layout; the data app is granted USE on its gold schema. */
+  readonly layout: UnityCatalogLayout;
 }
+
+/**
+ * Gold tables the data app reads (jobs-src/lakehouse/app/queries.py `READS`; a Python test checks they agree):
+ * its service principal gets SELECT on these and nothing else.
+ */
+export const DATA_APP_TABLES: readonly GoldTableName[] = ["daily_sales_summary", "conversion_funnel"];
 
 /** The dashboards of an environment by name, as synthesis renders them (for the query export). */
 export function dashboardDefinitions(
@@ -72,6 +83,8 @@ export class Serving extends Construct {
   public readonly folder: Directory;
   /** The share of the catalogue's shareable gold tables; only when the environment names recipients. */
   public readonly share?: DeltaShare;
+  /** The business dashboard app; only when `serving.app.enabled`. */
+  public readonly app?: DataApp;
 
   constructor(scope: Construct, id: string, props: ServingProps) {
     super(scope, id);
@@ -149,6 +162,23 @@ export class Serving extends Construct {
         share.grantRead(recipient);
       }
       this.share = share;
+    }
+
+    if (env.serving.app.enabled) {
+      const tables = DATA_APP_TABLES.map((name) => props.catalogue.table(`gold.${name}`));
+      const app = new DataApp(this, "SalesApp", {
+        name: `lakehouse-${env.name}-sales`,
+        description: `Sales figures from the ${env.name} gold tables. Managed by lakehouse-cdktf.`,
+        warehouse: props.warehouse,
+        schema: props.layout.schemaFor("gold"),
+        tables: tables.map((t) => tableName(env, t.key)),
+      });
+      app.grantManage(groupOf(env, "platform_admins"));
+      const readers = tables.map((t) => new Set(t.readers));
+      for (const role of [...readers[0]].filter((r) => readers.every((s) => s.has(r))).sort()) {
+        app.grantUse(groupOf(env, role));
+      }
+      this.app = app;
     }
   }
 }

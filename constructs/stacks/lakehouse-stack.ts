@@ -151,6 +151,7 @@ export class LakehouseStack extends TerraformStack {
       environment: env,
       catalogue: props.catalogue,
       warehouse: this.compute.warehouse,
+      layout: this.layout,
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env, props.catalogue)));
   }

@@ -1,9 +1,9 @@
 """Every dashboard dataset query and alert query the stacks synthesize, run against local tables.
 
-The queries are rendered by the TypeScript side exactly as synthesis puts them into the dashboards and alerts
-(`npm run serving:render`). Catalogue tables are the gold and ops tables the shared runner run built
-(`generated_flow`, read only); the Databricks system tables are small local stand-ins with the columns
-constructs/serving/system-tables.ts declares under their real names. The development environment's queries are
+The queries are rendered by the TypeScript side exactly as synthesis puts them into the dashboards and
+alerts (the `serving_sql` fixture, `npm run serving:render`). Catalogue tables are the gold and ops tables
+the shared runner run built (`generated_flow`, read only); the Databricks system tables are small local
+stand-ins with the columns constructs/serving/system-tables.ts declares under their real names. The development environment's queries are
 executed and must return rows with exactly the columns the widgets and alert conditions use; the other
 environments' queries differ only in names and thresholds and are analysed (every table and column resolved)
 without running.
@@ -12,12 +12,8 @@ without running.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import subprocess
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +22,6 @@ from pyspark.sql import DataFrame, SparkSession
 from generated_flow import GeneratedFlow
 from lakehouse.catalogue import Catalogue
 
-REPO = Path(__file__).resolve().parents[2]
 EXECUTED_ENVIRONMENT = "dev"
 
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -47,92 +42,193 @@ PROD_TAGS = {"environment": "prod", "managedBy": "lakehouse-cdktf"}
 SYSTEM_ROWS: dict[str, list[dict[str, Any]]] = {
     # Two jobs of dev and one of prod (which no dev query may count).
     "system.lakeflow.jobs": [
-        {"workspace_id": "w1", "job_id": "1", "name": "lakehouse-dev-medallion-batch", "tags": DEV_TAGS,
-         "change_time": hours_ago(240)},
-        {"workspace_id": "w1", "job_id": "2", "name": "lakehouse-dev-table-maintenance", "tags": DEV_TAGS,
-         "change_time": hours_ago(240)},
-        {"workspace_id": "w1", "job_id": "3", "name": "lakehouse-prod-medallion-batch", "tags": PROD_TAGS,
-         "change_time": hours_ago(240)},
+        {
+            "workspace_id": "w1",
+            "job_id": "1",
+            "name": "lakehouse-dev-medallion-batch",
+            "tags": DEV_TAGS,
+            "change_time": hours_ago(240),
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "2",
+            "name": "lakehouse-dev-table-maintenance",
+            "tags": DEV_TAGS,
+            "change_time": hours_ago(240),
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "3",
+            "name": "lakehouse-prod-medallion-batch",
+            "tags": PROD_TAGS,
+            "change_time": hours_ago(240),
+        },
     ],
     # Job 1: a success, then two failures (the latest runs); the first run spans two hourly slices. Job 2:
     # one failure, then a success. Job 3 (prod): two failures.
     "system.lakeflow.job_run_timeline": [
-        {"workspace_id": "w1", "job_id": "1", "run_id": "11", "period_start_time": hours_ago(50),
-         "period_end_time": hours_ago(49), "result_state": None},
-        {"workspace_id": "w1", "job_id": "1", "run_id": "11", "period_start_time": hours_ago(49),
-         "period_end_time": hours_ago(48.5), "result_state": "SUCCEEDED", "termination_code": "SUCCESS"},
-        {"workspace_id": "w1", "job_id": "1", "run_id": "12", "period_start_time": hours_ago(26),
-         "period_end_time": hours_ago(25.5), "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR"},
-        {"workspace_id": "w1", "job_id": "1", "run_id": "13", "period_start_time": hours_ago(2),
-         "period_end_time": hours_ago(1.5), "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR"},
-        {"workspace_id": "w1", "job_id": "2", "run_id": "21", "period_start_time": hours_ago(30),
-         "period_end_time": hours_ago(29), "result_state": "FAILED", "termination_code": "CLUSTER_ERROR"},
-        {"workspace_id": "w1", "job_id": "2", "run_id": "22", "period_start_time": hours_ago(6),
-         "period_end_time": hours_ago(5), "result_state": "SUCCEEDED", "termination_code": "SUCCESS"},
-        {"workspace_id": "w1", "job_id": "3", "run_id": "31", "period_start_time": hours_ago(8),
-         "period_end_time": hours_ago(7), "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR"},
-        {"workspace_id": "w1", "job_id": "3", "run_id": "32", "period_start_time": hours_ago(4),
-         "period_end_time": hours_ago(3), "result_state": "FAILED", "termination_code": "RUN_EXECUTION_ERROR"},
+        {
+            "workspace_id": "w1",
+            "job_id": "1",
+            "run_id": "11",
+            "period_start_time": hours_ago(50),
+            "period_end_time": hours_ago(49),
+            "result_state": None,
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "1",
+            "run_id": "11",
+            "period_start_time": hours_ago(49),
+            "period_end_time": hours_ago(48.5),
+            "result_state": "SUCCEEDED",
+            "termination_code": "SUCCESS",
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "1",
+            "run_id": "12",
+            "period_start_time": hours_ago(26),
+            "period_end_time": hours_ago(25.5),
+            "result_state": "FAILED",
+            "termination_code": "RUN_EXECUTION_ERROR",
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "1",
+            "run_id": "13",
+            "period_start_time": hours_ago(2),
+            "period_end_time": hours_ago(1.5),
+            "result_state": "FAILED",
+            "termination_code": "RUN_EXECUTION_ERROR",
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "2",
+            "run_id": "21",
+            "period_start_time": hours_ago(30),
+            "period_end_time": hours_ago(29),
+            "result_state": "FAILED",
+            "termination_code": "CLUSTER_ERROR",
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "2",
+            "run_id": "22",
+            "period_start_time": hours_ago(6),
+            "period_end_time": hours_ago(5),
+            "result_state": "SUCCEEDED",
+            "termination_code": "SUCCESS",
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "3",
+            "run_id": "31",
+            "period_start_time": hours_ago(8),
+            "period_end_time": hours_ago(7),
+            "result_state": "FAILED",
+            "termination_code": "RUN_EXECUTION_ERROR",
+        },
+        {
+            "workspace_id": "w1",
+            "job_id": "3",
+            "run_id": "32",
+            "period_start_time": hours_ago(4),
+            "period_end_time": hours_ago(3),
+            "result_state": "FAILED",
+            "termination_code": "RUN_EXECUTION_ERROR",
+        },
     ],
     # Yesterday dev used 30 + 15.5 DBUs (and 2 DBUs of a warehouse, no job); prod's 500 must not count.
     "system.billing.usage": [
-        {"workspace_id": "w1", "sku_name": "PREMIUM_JOBS_COMPUTE", "usage_date": days_ago(1), "usage_unit": "DBU",
-         "usage_quantity": Decimal("30"), "custom_tags": DEV_TAGS,
-         "usage_metadata": {"job_id": "1", "job_run_id": "12", "warehouse_id": None}},
-        {"workspace_id": "w1", "sku_name": "PREMIUM_JOBS_COMPUTE", "usage_date": days_ago(1), "usage_unit": "DBU",
-         "usage_quantity": Decimal("15.5"), "custom_tags": DEV_TAGS,
-         "usage_metadata": {"job_id": "2", "job_run_id": "21", "warehouse_id": None}},
-        {"workspace_id": "w1", "sku_name": "PREMIUM_SQL_PRO_COMPUTE", "usage_date": days_ago(1), "usage_unit": "DBU",
-         "usage_quantity": Decimal("2"), "custom_tags": DEV_TAGS,
-         "usage_metadata": {"job_id": None, "job_run_id": None, "warehouse_id": "wh1"}},
-        {"workspace_id": "w1", "sku_name": "PREMIUM_JOBS_COMPUTE", "usage_date": days_ago(2), "usage_unit": "DBU",
-         "usage_quantity": Decimal("12"), "custom_tags": DEV_TAGS,
-         "usage_metadata": {"job_id": "1", "job_run_id": "11", "warehouse_id": None}},
-        {"workspace_id": "w1", "sku_name": "PREMIUM_JOBS_COMPUTE", "usage_date": days_ago(1), "usage_unit": "DBU",
-         "usage_quantity": Decimal("500"), "custom_tags": PROD_TAGS,
-         "usage_metadata": {"job_id": "3", "job_run_id": "32", "warehouse_id": None}},
+        {
+            "workspace_id": "w1",
+            "sku_name": "PREMIUM_JOBS_COMPUTE",
+            "usage_date": days_ago(1),
+            "usage_unit": "DBU",
+            "usage_quantity": Decimal("30"),
+            "custom_tags": DEV_TAGS,
+            "usage_metadata": {"job_id": "1", "job_run_id": "12", "warehouse_id": None},
+        },
+        {
+            "workspace_id": "w1",
+            "sku_name": "PREMIUM_JOBS_COMPUTE",
+            "usage_date": days_ago(1),
+            "usage_unit": "DBU",
+            "usage_quantity": Decimal("15.5"),
+            "custom_tags": DEV_TAGS,
+            "usage_metadata": {"job_id": "2", "job_run_id": "21", "warehouse_id": None},
+        },
+        {
+            "workspace_id": "w1",
+            "sku_name": "PREMIUM_SQL_PRO_COMPUTE",
+            "usage_date": days_ago(1),
+            "usage_unit": "DBU",
+            "usage_quantity": Decimal("2"),
+            "custom_tags": DEV_TAGS,
+            "usage_metadata": {"job_id": None, "job_run_id": None, "warehouse_id": "wh1"},
+        },
+        {
+            "workspace_id": "w1",
+            "sku_name": "PREMIUM_JOBS_COMPUTE",
+            "usage_date": days_ago(2),
+            "usage_unit": "DBU",
+            "usage_quantity": Decimal("12"),
+            "custom_tags": DEV_TAGS,
+            "usage_metadata": {"job_id": "1", "job_run_id": "11", "warehouse_id": None},
+        },
+        {
+            "workspace_id": "w1",
+            "sku_name": "PREMIUM_JOBS_COMPUTE",
+            "usage_date": days_ago(1),
+            "usage_unit": "DBU",
+            "usage_quantity": Decimal("500"),
+            "custom_tags": PROD_TAGS,
+            "usage_metadata": {"job_id": "3", "job_run_id": "32", "warehouse_id": None},
+        },
     ],
     # An analyst denied twice on a dev table; a reader with one allowed request (not an anomaly).
     "system.access.audit": [
-        {"workspace_id": "w1", "event_time": hours_ago(3), "event_date": days_ago(0), "service_name": "unityCatalog",
-         "action_name": "getTable", "source_ip_address": "198.51.100.7",
-         "user_identity": {"email": "analyst@example.com", "subject_name": None},
-         "request_params": {"full_name_arg": "ecommerce_dev.silver.customers"},
-         "response": {"status_code": 403, "error_message": "PERMISSION_DENIED", "result": None}},
-        {"workspace_id": "w1", "event_time": hours_ago(2), "event_date": days_ago(0), "service_name": "unityCatalog",
-         "action_name": "getTable", "source_ip_address": "198.51.100.7",
-         "user_identity": {"email": "analyst@example.com", "subject_name": None},
-         "request_params": {"full_name_arg": "ecommerce_dev.bronze.customers"},
-         "response": {"status_code": 403, "error_message": "PERMISSION_DENIED", "result": None}},
-        {"workspace_id": "w1", "event_time": hours_ago(1), "event_date": days_ago(0), "service_name": "unityCatalog",
-         "action_name": "getTable", "source_ip_address": "198.51.100.8",
-         "user_identity": {"email": "reader@example.com", "subject_name": None},
-         "request_params": {"full_name_arg": "ecommerce_dev.gold.clv"},
-         "response": {"status_code": 200, "error_message": None, "result": None}},
+        {
+            "workspace_id": "w1",
+            "event_time": hours_ago(3),
+            "event_date": days_ago(0),
+            "service_name": "unityCatalog",
+            "action_name": "getTable",
+            "source_ip_address": "198.51.100.7",
+            "user_identity": {"email": "analyst@example.com", "subject_name": None},
+            "request_params": {"full_name_arg": "ecommerce_dev.silver.customers"},
+            "response": {"status_code": 403, "error_message": "PERMISSION_DENIED", "result": None},
+        },
+        {
+            "workspace_id": "w1",
+            "event_time": hours_ago(2),
+            "event_date": days_ago(0),
+            "service_name": "unityCatalog",
+            "action_name": "getTable",
+            "source_ip_address": "198.51.100.7",
+            "user_identity": {"email": "analyst@example.com", "subject_name": None},
+            "request_params": {"full_name_arg": "ecommerce_dev.bronze.customers"},
+            "response": {"status_code": 403, "error_message": "PERMISSION_DENIED", "result": None},
+        },
+        {
+            "workspace_id": "w1",
+            "event_time": hours_ago(1),
+            "event_date": days_ago(0),
+            "service_name": "unityCatalog",
+            "action_name": "getTable",
+            "source_ip_address": "198.51.100.8",
+            "user_identity": {"email": "reader@example.com", "subject_name": None},
+            "request_params": {"full_name_arg": "ecommerce_dev.gold.clv"},
+            "response": {"status_code": 200, "error_message": None, "result": None},
+        },
     ],
 }
 
 
 @pytest.fixture(scope="module")
-def serving_queries(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    """The queries as synthesis renders them, rendered with the project's Node; a missing setup fails."""
-    out = tmp_path_factory.mktemp("serving-sql") / "serving-sql.json"
-    tsx = REPO / "node_modules" / ".bin" / "tsx"
-    if not tsx.exists():
-        pytest.fail(f"{tsx} is missing: run `make setup` (the serving SQL is rendered by the TypeScript side)")
-    path = os.pathsep.join([str(REPO / ".cache" / "node" / "bin"), os.environ.get("PATH", "")])
-    done = subprocess.run(
-        [str(tsx), "scripts/render-serving-sql.ts", "--out", str(out)],
-        cwd=REPO,
-        env={**os.environ, "PATH": path},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"rendering the serving SQL failed (exit {done.returncode}): {done.stderr[-2000:]}")
-    return json.loads(out.read_text())
+def serving_queries(serving_sql: dict[str, Any]) -> list[dict[str, Any]]:
+    return serving_sql["queries"]
 
 
 def view_name(key: str) -> str:
@@ -230,11 +326,11 @@ def test_serving_queries_fail_on_a_column_the_table_lacks(
     query = next(q for q in serving_queries if q["name"] == "daily_sales" and q["environment"] == "dev")
     broken = {**query, "sql": query["sql"].replace("avg_order_value", "average_order_value")}
     with pytest.raises(Exception, match="average_order_value"):
-        spark.sql(local_sql(broken, local_views)).columns
+        _ = spark.sql(local_sql(broken, local_views)).columns
 
 
 def value(results: dict[str, tuple[list[str], list[tuple[Any, ...]]]], name: str) -> Any:
-    columns, rows = results[f"alert/{name}"]
+    _columns, rows = results[f"alert/{name}"]
     assert len(rows) == 1, f"alert {name} returned {len(rows)} rows"
     return rows[0][0]
 
