@@ -3,10 +3,10 @@
 The queries are rendered by the TypeScript side exactly as synthesis puts them into the dashboards and
 alerts (the `serving_sql` fixture, `npm run serving:render`). Catalogue tables are the gold and ops tables
 the shared runner run built (`generated_flow`, read only); the Databricks system tables are small local
-stand-ins with the columns constructs/serving/system-tables.ts declares under their real names. The development environment's queries are
-executed and must return rows with exactly the columns the widgets and alert conditions use; the other
-environments' queries differ only in names and thresholds and are analysed (every table and column resolved)
-without running.
+stand-ins with the columns constructs/serving/system-tables.ts declares under their real names. The
+development environment's queries are executed and must return rows with exactly the columns the widgets
+and alert conditions use; the other environments' queries differ only in names and thresholds and are
+analysed (every table and column resolved) without running.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ import { lakehouseRules } from "../../constructs/policy/lakehouse-rules";
 import { PolicyAspect } from "../../constructs/policy/policy-aspect";
 import { alertDefinitions } from "../../constructs/serving/alert-definitions";
 import { Dashboard } from "../../constructs/serving/dashboard";
+import { DataApp } from "../../constructs/serving/data-app";
 import { DeltaShare } from "../../constructs/serving/delta-share";
 import { dashboardReaders } from "../../constructs/serving/serving";
 import { salesDashboard } from "../../constructs/serving/sales-dashboard";
@@ -254,5 +255,52 @@ describe("DeltaShare", () => {
     expect(() => new TableCatalogue(declarations)).toThrow(
       /gold.customer_360: shareable: a shared table must hold no personal data .* email, first_name, last_name carry PII/,
     );
+  });
+});
+
+describe("DataApp", () => {
+  it("grants the app's service principal only what the app reads", () => {
+    const json = lakehouse("prod");
+    const [app] = Object.values(resourcesOf(json, "databricks_app"));
+    expect(app.name).toBe("lakehouse-prod-sales");
+    expect(app.resources).toEqual([
+      expect.objectContaining({
+        name: "sql-warehouse",
+        sql_warehouse: { id: expect.stringMatching(/databricks_sql_endpoint/), permission: "CAN_USE" },
+      }),
+    ]);
+    const appPrincipal = /\$\{databricks_app\.\w+\.service_principal_client_id\}/;
+    const tableGrants = Object.values(resourcesOf(json, "databricks_grant")).filter((g) =>
+      appPrincipal.test(String(g.principal)),
+    );
+    expect(tableGrants.map((g) => [g.table, g.privileges])).toEqual([
+      [tableName(env("prod"), "gold.conversion_funnel"), ["SELECT"]],
+      [tableName(env("prod"), "gold.daily_sales_summary"), ["SELECT"]],
+    ]);
+    const schemaGrants = Object.values(resourcesOf(json, "databricks_grants")).flatMap((g) =>
+      (g.grant as TerraformJson[])
+        .filter((entry) => appPrincipal.test(String(entry.principal)))
+        .map((entry) => [g.schema ?? g.catalog, entry.privileges]),
+    );
+    expect(schemaGrants).toHaveLength(2);
+    expect(schemaGrants).toEqual(
+      expect.arrayContaining([
+        [expect.stringMatching(/^\$\{databricks_catalog\./), ["USE_CATALOG"]],
+        [expect.stringMatching(/^\$\{databricks_schema\.UnityCatalog_Gold_/), ["USE_SCHEMA"]],
+      ]),
+    );
+  });
+
+  it("fails if the app name is not a valid app name", () => {
+    // The name is checked before the warehouse and schema are used.
+    expect(
+      () =>
+        new DataApp(testStack(), "App", {
+          name: "Sales_App",
+          warehouse: {} as never,
+          schema: {} as never,
+          tables: ["c.gold.t"],
+        }),
+    ).toThrow(/app name 'Sales_App' must be 2-30 lowercase letters, digits or '-'/);
   });
 });
