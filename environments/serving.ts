@@ -4,7 +4,7 @@ import { parseIpv4Range } from "./cidr";
 
 /**
  * The `serving` section of an environment file: alert thresholds and destinations, Delta Sharing recipients,
- * Lakehouse Federation connections and the data app (constructs/serving/). Cross-field rules that involve the
+ * and the data app (constructs/serving/). Cross-field rules that involve the
  * tier live in {@link servingProblems}, which the environment schema runs.
  */
 
@@ -99,32 +99,6 @@ export const shareRecipientSchema = z.discriminatedUnion("authentication", [
   }),
 ]);
 
-export const federationSchema = z.strictObject({
-  name: ucName.describe("Name of the Unity Catalog connection."),
-  type: z.literal("postgresql").describe("Kind of database (PostgreSQL)."),
-  host: z
-    .string()
-    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, {
-      error: "must be a host name like orders.postgres.database.azure.com",
-    })
-    .describe("Database host name."),
-  port: z.int().min(1).max(65535).default(5432),
-  database: z.string().min(1).describe("Database the foreign catalog mirrors."),
-  userSecretKey: z
-    .string()
-    .min(1)
-    .describe("Key of the database user name in the environment's secret scope (never the value)."),
-  passwordSecretKey: z
-    .string()
-    .min(1)
-    .describe("Key of the database password in the environment's secret scope (never the value)."),
-  foreignCatalog: ucName.describe("Unity Catalog name of the foreign catalog."),
-  readers: z
-    .array(z.enum(["data_engineers", "data_analysts", "data_scientists", "pii_readers"]))
-    .default([])
-    .describe("Roles that may read the foreign catalog (USE_CATALOG, USE_SCHEMA, SELECT)."),
-});
-
 export const servingSchema = z
   .strictObject({
     alerts: servingAlertsSchema,
@@ -136,17 +110,13 @@ export const servingSchema = z
           .describe("Who receives the share of the catalogue's shareable gold tables; none: no share."),
       })
       .describe("Delta Sharing of gold tables to partners."),
-    federation: z
-      .array(federationSchema)
-      .default([])
-      .describe("External databases Unity Catalog queries in place (Lakehouse Federation)."),
     app: z
       .strictObject({
         enabled: z.boolean().describe("Whether the business dashboard app is deployed."),
       })
       .describe("The Databricks App over gold (jobs-src/lakehouse/app)."),
   })
-  .describe("Dashboards, alerts, sharing, federation and the data app (docs/serving.md).");
+  .describe("Dashboards, alerts, Delta Sharing and the data app (docs/serving.md).");
 
 /** The serving section of an environment. */
 export type Serving = z.infer<typeof servingSchema>;

@@ -60,7 +60,7 @@ export class LakehouseStack extends TerraformStack {
   public readonly compute: LakehouseCompute;
   /** The jobs, wired to the sources in jobs-src/. */
   public readonly workflows: LakehouseWorkflows;
-  /** Dashboards, alerts, sharing, federation and the data app (docs/serving.md). */
+  /** Dashboards, alerts, Delta Sharing and the data app (docs/serving.md). */
   public readonly serving: Serving;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
