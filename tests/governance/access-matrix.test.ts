@@ -24,6 +24,7 @@ const SECURABLES = [
   "function",
   "storage_credential",
   "share",
+  "table",
 ];
 
 /** Every grant of a lakehouse stack as `securable | principal | privileges` lines, sorted. */
