@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { alertDefinitions } from "../constructs/serving/alert-definitions";
-import type { ServingQuery } from "../constructs/serving/serving-query";
 import { DATA_APP_TABLES, dashboardDefinitions } from "../constructs/serving/serving";
+import type { ServingQuery } from "../constructs/serving/serving-query";
 import { tableCatalogue } from "../constructs/tables";
 import { loadEnvironments } from "../environments/load";
 

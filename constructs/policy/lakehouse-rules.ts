@@ -1,4 +1,5 @@
 import type { Environment } from "../../environments/schema";
+import { type TableCatalogue, tableCatalogue } from "../tables/catalogue";
 import type { PolicyRule } from "./policy-rule";
 import { adminPrivilegesRule } from "./rules/admin-privileges";
 import { clusterPolicyRequiredRule } from "./rules/cluster-policy-required";
@@ -8,7 +9,6 @@ import { jobsRunAsServicePrincipalRule } from "./rules/jobs-run-as-service-princ
 import { noSecretLiteralsRule } from "./rules/no-secret-literals";
 import { piiColumnsMaskedRule } from "./rules/pii-columns-masked";
 import { sharesExposeNoPiiRule } from "./rules/shares-expose-no-pii";
-import { type TableCatalogue, tableCatalogue } from "../tables/catalogue";
 
 /**
  * The security rules of a lakehouse stack: Unity Catalog privileges, masks, job identity, cluster policies,

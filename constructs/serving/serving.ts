@@ -4,12 +4,12 @@ import type { Environment } from "../../environments/schema";
 import type { UnityCatalogLayout } from "../catalog/unity-catalog-layout";
 import type { SqlWarehouse } from "../compute/sql-warehouse";
 import { pascal } from "../core/names";
-import { ObjectPermissions } from "../governance/object-permissions";
 import { tableName } from "../governance/governance-sql";
+import { ObjectPermissions } from "../governance/object-permissions";
 import { groupOf, securableOwner } from "../governance/roles";
 import type { TableCatalogue } from "../tables/catalogue";
 import type { GoldTableName } from "../tables/gold";
-import type { Role } from "../tables/types";
+import { ROLES, type Role } from "../tables/types";
 import { type AlertDefinition, alertDefinitions } from "./alert-definitions";
 import { Dashboard } from "./dashboard";
 import { DataApp } from "./data-app";
@@ -56,13 +56,14 @@ export function dashboardDefinitions(
  * lacks a table of another dataset sees that widget fail, never its data.
  */
 export function dashboardReaders(catalogue: TableCatalogue, definition: DashboardDefinition): Role[] {
-  const readersOf = (query: ServingQuery): Set<Role> => {
-    const sets = query.tables.map(
-      (t) => new Set(t.kind === "system" ? SYSTEM_TABLE_READERS : catalogue.table(t.key).readers),
+  // A role reads a dataset when it reads every table the query names.
+  const readersOf = (query: ServingQuery): Role[] =>
+    ROLES.filter((role) =>
+      query.tables.every((t) =>
+        (t.kind === "system" ? SYSTEM_TABLE_READERS : catalogue.table(t.key).readers).includes(role),
+      ),
     );
-    return sets.reduce((all, s) => new Set([...all].filter((r) => s.has(r))));
-  };
-  const readers = new Set(definition.datasets.flatMap((d) => [...readersOf(d.query)]));
+  const readers = new Set(definition.datasets.flatMap((d) => readersOf(d.query)));
   return [...readers].sort();
 }
 
