@@ -294,6 +294,17 @@ def test_serving_queries_cover_every_dashboard_and_alert(serving_queries: list[d
     assert alerts == {"quality_breaches", "stale_tables", "jobs_failing_twice", "daily_dbu_budget"}
 
 
+def test_serving_queries_of_every_environment_resolve(
+    spark: SparkSession, serving_queries: list[dict[str, Any]], local_views: dict[str, str]
+) -> None:
+    for query in serving_queries:
+        if query["environment"] == EXECUTED_ENVIRONMENT:
+            continue
+        # Analysis resolves every table and column without running the query.
+        columns = spark.sql(local_sql(query, local_views)).columns
+        assert columns == query["columns"], label(query)
+
+
 def test_serving_queries_return_rows_with_the_declared_columns(
     serving_queries: list[dict[str, Any]], dev_results: dict[str, tuple[list[str], list[tuple[Any, ...]]]]
 ) -> None:
@@ -307,17 +318,6 @@ def test_serving_queries_return_rows_with_the_declared_columns(
         if not rows:
             problems.append(f"{label(query)}: returned no rows")
     assert problems == []
-
-
-def test_serving_queries_of_every_environment_resolve(
-    spark: SparkSession, serving_queries: list[dict[str, Any]], local_views: dict[str, str]
-) -> None:
-    for query in serving_queries:
-        if query["environment"] == EXECUTED_ENVIRONMENT:
-            continue
-        # Analysis resolves every table and column without running the query.
-        columns = spark.sql(local_sql(query, local_views)).columns
-        assert columns == query["columns"], label(query)
 
 
 def test_serving_queries_fail_on_a_column_the_table_lacks(
