@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -243,9 +244,11 @@ def system_table(spark: SparkSession, columns: list[dict[str, str]], rows: list[
 @pytest.fixture(scope="module")
 def local_views(
     spark: SparkSession, generated_flow: GeneratedFlow, serving_queries: list[dict[str, Any]]
-) -> dict[str, str]:
-    """Temp views standing in for every table a query reads: SQL name -> view name."""
+) -> Iterator[dict[str, str]]:
+    """Temp views standing in for every table a query reads: SQL name -> view name. Cached, since ~20
+    queries read the same few tables and each Delta read replays the table's log."""
     views: dict[str, str] = {}
+    cached: list[DataFrame] = []
     for query in serving_queries:
         for table in query["tables"]:
             if table["name"] in views:
@@ -255,9 +258,13 @@ def local_views(
                 df = system_table(spark, table["columns"], SYSTEM_ROWS[table["key"]])
             else:
                 df = generated_flow.locations.read(spark, table["key"])
+            df = df.cache()
+            cached.append(df)
             df.createOrReplaceTempView(name)
             views[table["name"]] = name
-    return views
+    yield views
+    for df in cached:
+        df.unpersist()
 
 
 def local_sql(query: dict[str, Any], views: dict[str, str]) -> str:
