@@ -9,6 +9,7 @@ import {
   operationsProblems,
   storageSchema,
 } from "./operations";
+import { servingProblems, servingSchema } from "./serving";
 
 // ---------------------------------------------------------------------------------------------------------
 // Building blocks, each with a message a human can act on.
@@ -362,6 +363,7 @@ const environmentObject = z.strictObject({
   disasterRecovery: disasterRecoverySchema,
   monitoring: monitoringSchema,
   budget: budgetSchema,
+  serving: servingSchema,
 });
 
 type EnvironmentShape = z.infer<typeof environmentObject>;
@@ -482,6 +484,7 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
 
   problems.push(...networkProblems(env));
   problems.push(...operationsProblems(env));
+  problems.push(...servingProblems(env.serving, env.tier));
 
   if (env.retention.softDeleteDays > 90) {
     problems.push({

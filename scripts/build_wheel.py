@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 # What a package holds besides Python modules (see [tool.setuptools.package-data] in pyproject.toml).
-PACKAGE_SUFFIXES = {".py", ".json", ".typed"}
+PACKAGE_SUFFIXES = {".py", ".json", ".typed", ".yaml"}
 # 1980-01-01, the earliest time a zip entry can carry.
 REPRODUCIBLE_EPOCH = "315532800"
 

@@ -36,7 +36,8 @@ export function governanceSqlFolder(env: Environment): string {
   return `governance/sql/${GOVERNANCE_SQL_VERSION}/${env.name}`;
 }
 
-function tableName(env: Environment, key: string): string {
+/** The full SQL name (`catalog.schema.table`) of catalogue table `key` in `env`. */
+export function tableName(env: Environment, key: string): string {
   const [schema, table] = key.split(".");
   return sqlName(env.unityCatalog.catalogName, schema, table);
 }

@@ -4,7 +4,14 @@ import { Construct } from "constructs";
 /** Which workspace object a permissions resource targets, as `databricks_permissions` takes it. */
 export type WorkspaceObjectRef = Pick<
   PermissionsConfig,
-  "clusterPolicyId" | "sqlEndpointId" | "jobId" | "pipelineId" | "directoryPath" | "workspaceFilePath"
+  | "clusterPolicyId"
+  | "sqlEndpointId"
+  | "jobId"
+  | "pipelineId"
+  | "directoryPath"
+  | "workspaceFilePath"
+  | "dashboardId"
+  | "appName"
 >;
 
 const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

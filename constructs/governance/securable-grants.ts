@@ -12,6 +12,8 @@ export type SecurableRef = Pick<
   | "credential"
   | "function"
   | "table"
+  | "share"
+  | "foreignConnection"
 >;
 
 /** Privileges of the platform that only the platform admins may hold. */

@@ -17,6 +17,7 @@ import { applyStorageAccess } from "../governance/storage-access";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import { lakehouseRules } from "../policy/lakehouse-rules";
 import { PolicyAspect } from "../policy/policy-aspect";
+import { Serving } from "../serving/serving";
 import type { TableCatalogue } from "../tables/catalogue";
 import type { Layer } from "../tables/types";
 import { LakehouseWorkflows } from "../workflows/lakehouse-workflows";
@@ -62,6 +63,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly workflows: LakehouseWorkflows;
   /** The DR catalog on the DR region's storage; undefined unless `disasterRecovery.enabled`. */
   public readonly disasterRecovery?: DisasterRecoveryCatalog;
+  /** Dashboards, alerts, Delta Sharing and the data app (docs/serving.md). */
+  public readonly serving: Serving;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -169,6 +172,12 @@ export class LakehouseStack extends TerraformStack {
       });
       this.workflows.addReplicationJob(this.disasterRecovery.catalog.name);
     }
-    Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
+    this.serving = new Serving(this, "Serving", {
+      environment: env,
+      catalogue: props.catalogue,
+      warehouse: this.compute.warehouse,
+      layout: this.layout,
+    });
+    Aspects.of(this).add(new PolicyAspect(lakehouseRules(env, props.catalogue)));
   }
 }

@@ -72,6 +72,8 @@ export interface CatalogueTable {
   readonly upstream: readonly string[];
   /** How the table is recovered after a disaster; null for bronze and ops (geo-redundant storage keeps them). */
   readonly recovery: RecoveryClass | null;
+  /** Whether a Delta Share may hold the table (gold without personal data only). */
+  readonly shareable: boolean;
 }
 
 /** A catalogue declaration that cannot be used; lists every problem with the table it is in. */
@@ -169,6 +171,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     retentionDays: declaration.retentionDays ?? "environment",
     upstream: declaration.upstream ?? [],
     recovery,
+    shareable: declaration.shareable ?? false,
   };
 }
 
@@ -257,6 +260,14 @@ function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] 
   if (table.layer !== "bronze" && table.source) at("source", "only bronze tables ingest a source");
   if (table.layer === "bronze" && table.expectations.length > 0) {
     at("expectations", "bronze keeps every row as delivered; declare expectations on the silver table");
+  }
+  if (table.shareable && table.layer !== "gold") at("shareable", "only gold tables may be shared");
+  const personal = table.columns.filter((c) => c.pii !== "none").map((c) => c.name);
+  if (table.shareable && personal.length > 0) {
+    at(
+      "shareable",
+      `a shared table must hold no personal data (masks do not apply to share recipients), but ${personal.join(", ")} carry PII`,
+    );
   }
   if (!ROLES.includes(table.owner)) at("owner", `'${table.owner}' is not a role`);
   for (const r of table.readers) if (!ROLES.includes(r)) at("readers", `'${r}' is not a role`);

@@ -8,8 +8,12 @@ const rate = (name: string, comment: string) =>
   column(name, "DOUBLE", `${comment} Null when the denominator is 0.`);
 const money = (name: string, comment: string) => column(name, "DECIMAL(18,2)", comment, { nullable: false });
 
-/** Gold: business tables for BI and data science, computed incrementally from silver. */
-export const GOLD_TABLES: readonly TableDeclaration[] = [
+/**
+ * Gold: business tables for BI and data science, computed incrementally from silver. `as const` keeps each
+ * table name a literal type ({@link GoldTableName}), so code that names a gold table (dashboards, alerts,
+ * shares) stops compiling when the table is renamed or removed.
+ */
+export const GOLD_TABLES = [
   {
     layer: "gold",
     name: "customer_metrics",
@@ -53,6 +57,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     ],
     businessKeys: ["product_id", "event_date"],
     clusterColumns: ["event_date", "product_id"],
+    shareable: true,
     readers: EVERYONE,
     upstream: ["silver.events"],
   },
@@ -72,6 +77,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     ],
     businessKeys: ["sales_date"],
     clusterColumns: ["sales_date"],
+    shareable: true,
     readers: EVERYONE,
     upstream: ["silver.events"],
   },
@@ -96,6 +102,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     ],
     businessKeys: ["event_date", "category_l1"],
     clusterColumns: ["event_date"],
+    shareable: true,
     readers: EVERYONE,
     upstream: ["silver.events"],
   },
@@ -186,6 +193,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     ],
     businessKeys: ["product_id"],
     clusterColumns: ["product_id"],
+    shareable: true,
     readers: EVERYONE,
     upstream: ["silver.dim_product"],
   },
@@ -307,4 +315,7 @@ export const GOLD_TABLES: readonly TableDeclaration[] = [
     readers: ["data_engineers", "data_scientists", "pii_readers"],
     upstream: ["silver.orders", "silver.support_tickets", "silver.sessions", "silver.dim_customer"],
   },
-];
+] as const satisfies readonly TableDeclaration[];
+
+/** The name of a declared gold table. */
+export type GoldTableName = (typeof GOLD_TABLES)[number]["name"];

@@ -273,6 +273,12 @@ export interface TableDeclaration {
    * @default "replicated" for silver and gold tables, "rebuildable" for quarantine tables, none for bronze and ops
    */
   readonly recovery?: RecoveryClass;
+  /**
+   * Whether the table may be added to a Delta Share for partners. Only gold tables without personal data may
+   * be: a recipient reads the table outside this metastore, where no column mask applies.
+   * @default false
+   */
+  readonly shareable?: boolean;
 }
 
 /** Days of Delta log and removed files kept on every replicated or critical table (the time-travel window). */

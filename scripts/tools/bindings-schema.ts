@@ -248,7 +248,9 @@ function readBindingModule(pkg: BindingsPackage, dir: string): BindingModule {
       const required = !member.questionToken;
       const shape = typeShape(member.type, source);
       const documentedAsBlock = new RegExp(`^\\s*\\*\\s*${name} block\\s*$`, "m").test(doc);
-      if (documentedAsBlock !== (attr.isBlock && attr.mapperBlockFlag !== false)) {
+      // Plugin-framework resources (databricks_alert_v2, databricks_app) have nested attributes, which the
+      // bindings render like blocks but document (and the provider declares) as attributes.
+      if (documentedAsBlock && !(attr.isBlock && attr.mapperBlockFlag !== false)) {
         throw new Error(`${context}: index.d.ts and index.js disagree on whether it is a block`);
       }
       if (documentedAsBlock) {

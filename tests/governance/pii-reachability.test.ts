@@ -82,7 +82,9 @@ describe("PII reachability of the staging and prod plans", () => {
 
   it("puts the prod job sources in a folder people can only read", () => {
     const json = stackJson("prod-lakehouse");
-    const folder = Object.values(resourcesOf(json, "databricks_permissions")).find((p) => p.directory_path);
+    const folder = Object.values(resourcesOf(json, "databricks_permissions")).find((p) =>
+      String(p.directory_path).includes("databricks_directory.Workflows"),
+    );
     expect(folder?.access_control).toEqual([
       { permission_level: "CAN_MANAGE", service_principal_name: SP_PROD },
       { group_name: ENGINEERS, permission_level: "CAN_READ" },
@@ -217,7 +219,10 @@ describe("the analysis finds each kind of path when the plan opens one", () => {
       /^no databricks_permissions on \/Workspace\/lakehouse\/prod/,
     );
     const editable = pathsOf((json) => {
-      const folder = Object.values(resourcesOf(json, "databricks_permissions")).find((p) => p.directory_path);
+      // The job sources' folder (the serving layer's dashboard folder has permissions of its own).
+      const folder = Object.values(resourcesOf(json, "databricks_permissions")).find((p) =>
+        String(p.directory_path).includes("databricks_directory.Workflows"),
+      );
       ((folder?.access_control ?? []) as { group_name?: string; permission_level: string }[])
         .filter((a) => a.group_name === ENGINEERS)
         .forEach((a) => {

@@ -9,12 +9,14 @@ error, never a skip.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
@@ -107,3 +109,28 @@ def governance_sql(tmp_path_factory: pytest.TempPathFactory) -> Path:
     versions = sorted(p for p in out.iterdir() if p.is_dir())
     assert len(versions) == 1, f"expected one SQL version folder in {out}, found {versions}"
     return versions[0]
+
+
+@pytest.fixture(scope="session")
+def serving_sql(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every dashboard and alert query of every environment and the data app's granted tables, as synthesis
+    renders them (`npm run serving:render -- --out ...`); a missing Node setup fails, it never skips."""
+    out = tmp_path_factory.mktemp("serving-sql") / "serving-sql.json"
+    tsx = REPO / "node_modules" / ".bin" / "tsx"
+    if not tsx.exists():
+        pytest.fail(
+            f"{tsx} is missing: run `make setup` (the serving SQL is rendered by the TypeScript side)"
+        )
+    path = os.pathsep.join([str(REPO / ".cache" / "node" / "bin"), os.environ.get("PATH", "")])
+    done = subprocess.run(
+        [str(tsx), "scripts/render-serving-sql.ts", "--out", str(out)],
+        cwd=REPO,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"rendering the serving SQL failed (exit {done.returncode}): {done.stderr[-2000:]}")
+    return json.loads(out.read_text())

@@ -62,7 +62,9 @@ def test_holds_every_module_and_the_catalogue(wheel: dict[str, object]) -> None:
     expected = {
         path.relative_to(JOBS_SRC).as_posix()
         for path in package.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix in {".py", ".json", ".typed"}
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix in {".py", ".json", ".typed", ".yaml"}
     }
     assert expected - names == set()
     assert "lakehouse/catalogue.json" in names

@@ -1,0 +1,63 @@
+"""What the data app reads and the SQL it runs, built from the catalogue.
+
+`READS` names the gold tables the app reads by catalogue key; the stacks grant the app's service principal
+SELECT on exactly these (constructs/serving/data-app.ts), and a test checks the two agree. Each query is a
+plain SQL string over one full table name, so the same text runs on the SQL warehouse and on local Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lakehouse.catalogue import Catalogue, Table
+
+READS = {"daily_sales": "gold.daily_sales_summary", "funnel": "gold.conversion_funnel"}
+"""Endpoint name -> catalogue key of the gold table it reads."""
+
+DAYS = 30
+"""Days the endpoints cover, counted back from the latest day the table holds."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One JSON endpoint: the columns it returns and its SQL over the table's full name."""
+
+    table: Table
+    columns: tuple[str, ...]
+    sql: Callable[[str], str]
+
+
+def _checked(table: Table, *columns: str) -> tuple[str, ...]:
+    missing = [c for c in columns if c not in {col.name for col in table.columns}]
+    if missing:
+        raise ValueError(f"data app: {table.key} has no column(s) {', '.join(missing)}")
+    return columns
+
+
+def endpoints(catalogue: Catalogue) -> dict[str, Endpoint]:
+    """The app's endpoints; fails at start when the catalogue lost a table or column the app reads."""
+    sales = catalogue.table(READS["daily_sales"])
+    sales_columns = _checked(sales, "sales_date", "revenue", "orders", "buyers", "avg_order_value")
+    funnel = catalogue.table(READS["funnel"])
+    _checked(funnel, "event_date", "category_l1", "sessions_viewed", "sessions_carted", "sessions_purchased")
+
+    def daily_sales(name: str) -> str:
+        return (
+            f"SELECT {', '.join(sales_columns)} FROM {name} "
+            f"WHERE sales_date >= date_sub((SELECT max(sales_date) FROM {name}), {DAYS - 1}) "
+            "ORDER BY sales_date"
+        )
+
+    def category_funnel(name: str) -> str:
+        return (
+            "SELECT category_l1, sum(sessions_viewed) AS viewed, sum(sessions_carted) AS carted, "
+            f"sum(sessions_purchased) AS purchased FROM {name} "
+            f"WHERE event_date >= date_sub((SELECT max(event_date) FROM {name}), {DAYS - 1}) "
+            "GROUP BY category_l1 ORDER BY viewed DESC, category_l1"
+        )
+
+    return {
+        "daily_sales": Endpoint(sales, sales_columns, daily_sales),
+        "funnel": Endpoint(funnel, ("category_l1", "viewed", "carted", "purchased"), category_funnel),
+    }

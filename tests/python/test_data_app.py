@@ -1,0 +1,73 @@
+"""The data app started locally on 127.0.0.1 over the runner's gold tables answers with their rows."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pyspark.sql import SparkSession
+
+from generated_flow import GeneratedFlow
+from lakehouse.app.local import serve_local
+from lakehouse.app.queries import DAYS, READS
+from lakehouse.app.server import AppServer
+from lakehouse.catalogue import Catalogue
+
+
+@pytest.fixture(scope="module")
+def app(spark: SparkSession, generated_flow: GeneratedFlow) -> Iterator[AppServer]:
+    server = serve_local(spark, generated_flow.locations)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def get(server: AppServer, path: str) -> tuple[int, Any]:
+    host, port = server.server_address[:2]
+    assert host == "127.0.0.1"
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_data_app_answers_daily_sales_from_the_gold_table(
+    app: AppServer, spark: SparkSession, generated_flow: GeneratedFlow
+) -> None:
+    status, body = get(app, "/api/daily_sales")
+    assert status == 200
+    rows = json.loads(body)["rows"]
+    gold = generated_flow.locations.read(spark, READS["daily_sales"]).orderBy("sales_date").collect()
+    assert 0 < len(rows) <= DAYS
+    assert [r["sales_date"] for r in rows] == [g["sales_date"].isoformat() for g in gold][-len(rows) :]
+    assert [r["revenue"] for r in rows] == [float(g["revenue"]) for g in gold][-len(rows) :]
+
+
+def test_data_app_answers_the_funnel_per_category(
+    app: AppServer, spark: SparkSession, generated_flow: GeneratedFlow
+) -> None:
+    status, body = get(app, "/api/funnel")
+    assert status == 200
+    rows = json.loads(body)["rows"]
+    gold = generated_flow.locations.read(spark, READS["funnel"])
+    assert sum(r["viewed"] for r in rows) == gold.groupBy().sum("sessions_viewed").first()[0]
+    assert {r["category_l1"] for r in rows} == {r[0] for r in gold.select("category_l1").distinct().collect()}
+
+
+def test_data_app_answers_404_for_an_unknown_endpoint(app: AppServer) -> None:
+    status, body = get(app, "/api/churn")
+    assert status == 404
+    assert "no endpoint 'churn'" in body
+
+
+def test_data_app_reads_only_the_tables_its_service_principal_is_granted(
+    serving_sql: dict[str, Any], catalogue: Catalogue
+) -> None:
+    assert sorted(READS.values()) == sorted(serving_sql["dataApp"]["tables"])
+    for key in READS.values():
+        catalogue.table(key)
