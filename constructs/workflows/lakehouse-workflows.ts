@@ -193,6 +193,8 @@ export class LakehouseWorkflows extends Construct {
         throw new Error(
           `table '${table.key}' is written by the jobs that record runs, not by a medallion task`,
         );
+      case "ml":
+        throw new Error(`table '${table.key}' is written by the ML scoring job, not by a medallion task`);
     }
   }
 
