@@ -1,1 +1,1 @@
-"""The churn model's lifecycle: features from the catalogue, training, promotion and batch scoring (docs/ml.md)."""
+"""The churn model's lifecycle: catalogue features, training, promotion and batch scoring (docs/ml.md)."""

@@ -49,13 +49,13 @@ class Decision:
     champion_auc: float | None
 
 
-def decide(
-    challenger_auc: float, champion_auc: float | None, min_auc_gain: float
-) -> tuple[bool, str]:
+def decide(challenger_auc: float, champion_auc: float | None, min_auc_gain: float) -> tuple[bool, str]:
     """Whether the challenger replaces the champion, and why: its AUC must exceed the champion's (or a
     constant predictor's, 0.5, when there is no champion) by at least `min_auc_gain`."""
     bar, what = (
-        (CONSTANT_PREDICTOR_AUC, "a constant predictor") if champion_auc is None else (champion_auc, "the champion")
+        (CONSTANT_PREDICTOR_AUC, "a constant predictor")
+        if champion_auc is None
+        else (champion_auc, "the champion")
     )
     gain = challenger_auc - bar
     verdict = "beats" if gain >= min_auc_gain else "does not beat"
@@ -96,22 +96,30 @@ def churn_probability(model: AliasedModel, rows: pd.DataFrame, spec: FeatureSpec
     return model.model.predict_proba(model_input(rows, model.inputs))[:, 1]
 
 
-def promote(
-    rows: pd.DataFrame, spec: FeatureSpec, model_name: str, min_auc_gain: float
-) -> Decision:
+def promote(rows: pd.DataFrame, spec: FeatureSpec, model_name: str, min_auc_gain: float) -> Decision:
     """Evaluates challenger and champion on `rows` (the held-out window) and moves `champion` if earned."""
     challenger = load_aliased(model_name, CHALLENGER)
     if challenger is None:
-        raise AliasNotFoundError(f"no version of {model_name} has the alias '{CHALLENGER}'; run churn_train first")
+        raise AliasNotFoundError(
+            f"no version of {model_name} has the alias '{CHALLENGER}'; run churn_train first"
+        )
     champion = load_aliased(model_name, CHAMPION)
     labels = rows[spec.label].astype(bool)
     challenger_auc = evaluate(labels, churn_probability(challenger, rows, spec, model_name))["auc"]
     champion_auc = (
-        None if champion is None else evaluate(labels, churn_probability(champion, rows, spec, model_name))["auc"]
+        None
+        if champion is None
+        else evaluate(labels, churn_probability(champion, rows, spec, model_name))["auc"]
     )
     if champion is not None and champion.version == challenger.version:
-        return Decision(False, "the challenger already is the champion", challenger.version, challenger_auc,
-                        champion.version, champion_auc)
+        return Decision(
+            False,
+            "the challenger already is the champion",
+            challenger.version,
+            challenger_auc,
+            champion.version,
+            champion_auc,
+        )
     promote_it, reason = decide(challenger_auc, champion_auc, min_auc_gain)
     if promote_it:
         mlflow.MlflowClient().set_registered_model_alias(model_name, CHAMPION, challenger.version)
@@ -131,20 +139,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     tracking.add_arguments(parser)
     parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="last snapshot day to read")
     parser.add_argument("--holdout-days", type=int, default=28, help="snapshot days of the held-out window")
-    parser.add_argument("--min-auc-gain", type=float, required=True, help="AUC margin the challenger must win by")
+    parser.add_argument(
+        "--min-auc-gain", type=float, required=True, help="AUC margin the challenger must win by"
+    )
     return parser.parse_args(argv)
 
 
-def holdout_rows(spark, args: argparse.Namespace, spec: FeatureSpec) -> pd.DataFrame:  # noqa: ANN001
+def holdout_rows(spark, args: argparse.Namespace, spec: FeatureSpec) -> pd.DataFrame:
     """Labelled rows of the latest `--holdout-days` snapshot days on or before `--as-of`."""
     features = jobargs.locations_of(args).read(spark, spec.table)
     rows = labelled_rows(features, spec, None, args.as_of).toPandas()
     if rows.empty:
-        raise ValueError(f"{spec.table} has no rows with a decided {spec.label} label on or before {args.as_of}")
+        raise ValueError(
+            f"{spec.table} has no rows with a decided {spec.label} label on or before {args.as_of}"
+        )
     return rows[rows[spec.timestamp_key] >= holdout_start(rows, spec, args.holdout_days)]
 
 
-def run(spark, args: argparse.Namespace) -> Decision:  # noqa: ANN001 - SparkSession
+def run(spark, args: argparse.Namespace) -> Decision:
     spec = feature_spec(load_catalogue(), args.features_table)
     rows = holdout_rows(spark, args, spec)
     tracking.configure(args)

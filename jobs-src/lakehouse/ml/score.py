@@ -70,7 +70,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     jobargs.add_table_arguments(parser)
     tracking.add_arguments(parser)
     parser.add_argument("--scores-table", required=True, help="catalogue key of the scores table")
-    parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="score the latest snapshot up to it")
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, required=True, help="score the latest snapshot up to it"
+    )
     return parser.parse_args(argv)
 
 

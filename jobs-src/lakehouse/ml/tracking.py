@@ -15,7 +15,9 @@ UNITY_CATALOG_REGISTRY = "databricks-uc"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every ML entry point takes to find the tracking store and the registry."""
-    parser.add_argument("--model-name", required=True, help="registered model, <catalog>.<schema>.<name> in UC")
+    parser.add_argument(
+        "--model-name", required=True, help="registered model, <catalog>.<schema>.<name> in UC"
+    )
     parser.add_argument(
         "--tracking-uri", default=None, help="MLflow tracking URI (default on Databricks: databricks)"
     )

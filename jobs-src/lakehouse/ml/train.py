@@ -64,7 +64,10 @@ def build_classifier(config: TrainingConfig) -> Pipeline:
         [
             ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
             ("scale", StandardScaler()),
-            ("classify", LogisticRegression(C=config.regularization, max_iter=1000, random_state=config.seed)),
+            (
+                "classify",
+                LogisticRegression(C=config.regularization, max_iter=1000, random_state=config.seed),
+            ),
         ]
     )
 
@@ -94,7 +97,9 @@ def train(rows: pd.DataFrame, spec: FeatureSpec, config: TrainingConfig) -> Trai
     metrics = {}
     for part, frame in (("train", fit), ("holdout", holdout)):
         scores = model.predict_proba(model_input(frame, spec.features))[:, 1]
-        metrics.update({f"{part}_{k}": v for k, v in evaluate(frame[spec.label].astype(bool), scores).items()})
+        metrics.update(
+            {f"{part}_{k}": v for k, v in evaluate(frame[spec.label].astype(bool), scores).items()}
+        )
     params = {
         "classifier": "LogisticRegression",
         "regularization_c": str(config.regularization),
@@ -126,6 +131,8 @@ def log_and_register(trained: TrainedModel, model_name: str, experiment: str) ->
             registered_model_name=model_name,
             # The serving endpoint answers with probabilities, not 0/1 classes.
             pyfunc_predict_fn="predict_proba",
+            # skops (safe loading) asks which non-sklearn types the pipeline may hold: the numpy dtypes.
+            skops_trusted_types=["numpy.dtype"],
             pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
         )
     version = str(info.registered_model_version)
@@ -141,20 +148,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="churn_train", description=__doc__.split("\n")[0])
     jobargs.add_table_arguments(parser)
     tracking.add_arguments(parser)
-    parser.add_argument("--experiment", required=True, help="MLflow experiment (workspace path on Databricks)")
+    parser.add_argument(
+        "--experiment", required=True, help="MLflow experiment (workspace path on Databricks)"
+    )
     parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="last snapshot day to read")
     parser.add_argument("--holdout-days", type=int, default=TrainingConfig.holdout_days)
     parser.add_argument("--regularization", type=float, default=TrainingConfig.regularization)
     return parser.parse_args(argv)
 
 
-def run(spark, args: argparse.Namespace) -> tuple[str, TrainedModel]:  # noqa: ANN001 - SparkSession
+def run(spark, args: argparse.Namespace) -> tuple[str, TrainedModel]:
     """Reads the labelled features, trains, logs and registers; returns the new version and the model."""
     spec = feature_spec(load_catalogue(), args.features_table)
     features = jobargs.locations_of(args).read(spark, spec.table)
     rows = labelled_rows(features, spec, None, args.as_of).toPandas()
     if rows.empty:
-        raise ValueError(f"{spec.table} has no rows with a decided {spec.label} label on or before {args.as_of}")
+        raise ValueError(
+            f"{spec.table} has no rows with a decided {spec.label} label on or before {args.as_of}"
+        )
     config = TrainingConfig(args.as_of, args.holdout_days, args.regularization)
     trained = train(rows, spec, config)
     tracking.configure(args)
