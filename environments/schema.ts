@@ -327,7 +327,9 @@ export const securitySchema = z
 export const SERVING_WORKLOAD_SIZES = ["Small", "Medium", "Large"] as const;
 
 /** The workload sizes a serving endpoint may use per tier: bigger ones only where the traffic is real. */
-export const ALLOWED_WORKLOAD_SIZES: Readonly<Record<Tier, readonly (typeof SERVING_WORKLOAD_SIZES)[number][]>> = {
+export const ALLOWED_WORKLOAD_SIZES: Readonly<
+  Record<Tier, readonly (typeof SERVING_WORKLOAD_SIZES)[number][]>
+> = {
   development: ["Small"],
   staging: ["Small", "Medium"],
   production: ["Small", "Medium", "Large"],
@@ -353,7 +355,9 @@ export const mlSchema = z.strictObject({
   aliases: z
     .strictObject({
       champion: modelAlias.describe("Alias of the version the endpoint and the scoring job use."),
-      challenger: modelAlias.describe("Alias training gives a new version; promotion compares it with the champion."),
+      challenger: modelAlias.describe(
+        "Alias training gives a new version; promotion compares it with the champion.",
+      ),
     })
     .describe("Registered model alias names."),
   promotion: z.strictObject({
@@ -371,7 +375,9 @@ export const mlSchema = z.strictObject({
       .boolean()
       .describe("Whether the endpoint exists; enable it once a version has the champion alias."),
     workloadSize: z.enum(SERVING_WORKLOAD_SIZES).describe("Concurrency of each served version."),
-    scaleToZero: z.boolean().describe("Whether an idle endpoint scales to zero (cold starts); not in production."),
+    scaleToZero: z
+      .boolean()
+      .describe("Whether an idle endpoint scales to zero (cold starts); not in production."),
     trafficPercent: z
       .strictObject({
         champion: z.int().min(0).max(100),
@@ -380,7 +386,9 @@ export const mlSchema = z.strictObject({
       .describe("Share of requests per alias; the two must sum to 100."),
   }),
   onlineStore: z.strictObject({
-    enabled: z.boolean().describe("Whether an online feature store serves the churn features with low latency."),
+    enabled: z
+      .boolean()
+      .describe("Whether an online feature store serves the churn features with low latency."),
     capacity: z.enum(ONLINE_STORE_CAPACITIES).describe("Capacity of the online store."),
   }),
 });
@@ -579,7 +587,8 @@ function mlProblems(env: EnvironmentShape): Problem[] {
   if (env.tier === "production" && serving.scaleToZero) {
     problems.push({
       path: ["ml", "serving", "scaleToZero"],
-      message: "must be false in production: a scaled-to-zero endpoint answers its first requests after a cold start of minutes",
+      message:
+        "must be false in production: a scaled-to-zero endpoint answers its first requests after a cold start of minutes",
     });
   }
   if (env.tier === "production" && env.ml.training.paused && !env.ml.training.pausedReason) {

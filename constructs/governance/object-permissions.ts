@@ -4,7 +4,14 @@ import { Construct } from "constructs";
 /** Which workspace object a permissions resource targets, as `databricks_permissions` takes it. */
 export type WorkspaceObjectRef = Pick<
   PermissionsConfig,
-  "clusterPolicyId" | "sqlEndpointId" | "jobId" | "pipelineId" | "directoryPath" | "workspaceFilePath"
+  | "clusterPolicyId"
+  | "sqlEndpointId"
+  | "jobId"
+  | "pipelineId"
+  | "directoryPath"
+  | "workspaceFilePath"
+  | "experimentId"
+  | "servingEndpointId"
 >;
 
 const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -19,7 +26,9 @@ function accessControl(principal: string, permissionLevel: string) {
 /** Permission levels from weakest to strongest, per object kind; a principal keeps only its strongest. */
 const LEVEL_ORDER = [
   "CAN_VIEW",
+  "CAN_QUERY",
   "CAN_READ",
+  "CAN_EDIT",
   "CAN_USE",
   "CAN_RUN",
   "CAN_MONITOR",

@@ -12,6 +12,7 @@ export type SecurableRef = Pick<
   | "credential"
   | "function"
   | "table"
+  | "model"
 >;
 
 /** Privileges of the platform that only the platform admins may hold. */

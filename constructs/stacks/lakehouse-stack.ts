@@ -13,6 +13,7 @@ import { governanceBootstrapSteps } from "../governance/bootstrap";
 import { Governance } from "../governance/governance";
 import { jobsPrincipal, securableOwner } from "../governance/roles";
 import { applyStorageAccess } from "../governance/storage-access";
+import { ChurnModel } from "../ml/churn-model";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import { lakehouseRules } from "../policy/lakehouse-rules";
 import { PolicyAspect } from "../policy/policy-aspect";
@@ -59,6 +60,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly compute: LakehouseCompute;
   /** The jobs, wired to the sources in jobs-src/. */
   public readonly workflows: LakehouseWorkflows;
+  /** The churn model: experiment, registered model, training and scoring jobs, serving (docs/ml.md). */
+  public readonly churnModel: ChurnModel;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -143,6 +146,13 @@ export class LakehouseStack extends TerraformStack {
       compute: this.compute,
       governanceSteps: governanceBootstrapSteps(env, props.catalogue),
       erasureEntrypoint: "gdpr_erasure",
+    });
+    this.churnModel = new ChurnModel(this, "ChurnModel", {
+      environment: env,
+      catalogue: props.catalogue,
+      layout: this.layout,
+      workflows: this.workflows,
+      warehouseId: this.compute.warehouse.warehouseId,
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }

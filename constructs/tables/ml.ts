@@ -14,7 +14,9 @@ export const ML_TABLES: readonly TableDeclaration[] = [
       "Per customer and date: churn probability from the model version aliased champion, for the sales dashboard and the CRM export.",
     columns: [
       column("customer_id", "STRING", "Customer.", { nullable: false }),
-      column("as_of_date", "DATE", "Day of the churn_features snapshot that was scored.", { nullable: false }),
+      column("as_of_date", "DATE", "Day of the churn_features snapshot that was scored.", {
+        nullable: false,
+      }),
       column("churn_probability", "DOUBLE", "Predicted probability (0-1) that the customer churns.", {
         nullable: false,
       }),

@@ -12,7 +12,9 @@ describe("ml settings", () => {
 
   it("fails if champion and challenger are the same alias", () => {
     expect(problemsOf("dev", [[["ml", "aliases", "challenger"], "champion"]])).toEqual([
-      expect.stringMatching(/ml\.aliases\.challenger: must differ from ml\.aliases\.champion, both are 'champion'/),
+      expect.stringMatching(
+        /ml\.aliases\.challenger: must differ from ml\.aliases\.champion, both are 'champion'/,
+      ),
     ]);
   });
 
@@ -24,19 +26,25 @@ describe("ml settings", () => {
 
   it("fails if an alias is not a model alias name", () => {
     expect(problemsOf("dev", [[["ml", "aliases", "champion"], "Champion!"]])).toEqual([
-      expect.stringMatching(/ml\.aliases\.champion: must be a model alias: lowercase letters, digits and '_'/),
+      expect.stringMatching(
+        /ml\.aliases\.champion: must be a model alias: lowercase letters, digits and '_'/,
+      ),
     ]);
   });
 
   it("fails if the workload size is not allowed in the tier", () => {
     expect(problemsOf("dev", [[["ml", "serving", "workloadSize"], "Large"]])).toEqual([
-      expect.stringMatching(/dev\.yaml:\d+: ml\.serving\.workloadSize: 'Large' is not allowed in development \(allowed: Small\)$/),
+      expect.stringMatching(
+        /dev\.yaml:\d+: ml\.serving\.workloadSize: 'Large' is not allowed in development \(allowed: Small\)$/,
+      ),
     ]);
   });
 
   it("fails if production scales the endpoint to zero", () => {
     expect(problemsOf("prod", [[["ml", "serving", "scaleToZero"], true]])).toEqual([
-      expect.stringMatching(/ml\.serving\.scaleToZero: must be false in production: a scaled-to-zero endpoint/),
+      expect.stringMatching(
+        /ml\.serving\.scaleToZero: must be false in production: a scaled-to-zero endpoint/,
+      ),
     ]);
   });
 

@@ -30,8 +30,6 @@ from lakehouse.ml.metrics import evaluate
 from lakehouse.ml.train import holdout_start
 from lakehouse.session import get_spark
 
-CHAMPION = "champion"
-CHALLENGER = "challenger"
 CONSTANT_PREDICTOR_AUC = 0.5
 
 
@@ -96,14 +94,20 @@ def churn_probability(model: AliasedModel, rows: pd.DataFrame, spec: FeatureSpec
     return model.model.predict_proba(model_input(rows, model.inputs))[:, 1]
 
 
-def promote(rows: pd.DataFrame, spec: FeatureSpec, model_name: str, min_auc_gain: float) -> Decision:
+def promote(
+    rows: pd.DataFrame,
+    spec: FeatureSpec,
+    model_name: str,
+    min_auc_gain: float,
+    aliases: tracking.Aliases = tracking.DEFAULT_ALIASES,
+) -> Decision:
     """Evaluates challenger and champion on `rows` (the held-out window) and moves `champion` if earned."""
-    challenger = load_aliased(model_name, CHALLENGER)
+    challenger = load_aliased(model_name, aliases.challenger)
     if challenger is None:
         raise AliasNotFoundError(
-            f"no version of {model_name} has the alias '{CHALLENGER}'; run churn_train first"
+            f"no version of {model_name} has the alias '{aliases.challenger}'; run churn_train first"
         )
-    champion = load_aliased(model_name, CHAMPION)
+    champion = load_aliased(model_name, aliases.champion)
     labels = rows[spec.label].astype(bool)
     challenger_auc = evaluate(labels, churn_probability(challenger, rows, spec, model_name))["auc"]
     champion_auc = (
@@ -122,7 +126,7 @@ def promote(rows: pd.DataFrame, spec: FeatureSpec, model_name: str, min_auc_gain
         )
     promote_it, reason = decide(challenger_auc, champion_auc, min_auc_gain)
     if promote_it:
-        mlflow.MlflowClient().set_registered_model_alias(model_name, CHAMPION, challenger.version)
+        mlflow.MlflowClient().set_registered_model_alias(model_name, aliases.champion, challenger.version)
     return Decision(
         promote_it,
         reason,
@@ -160,14 +164,14 @@ def run(spark, args: argparse.Namespace) -> Decision:
     spec = feature_spec(load_catalogue(), args.features_table)
     rows = holdout_rows(spark, args, spec)
     tracking.configure(args)
-    return promote(rows, spec, args.model_name, args.min_auc_gain)
+    return promote(rows, spec, args.model_name, args.min_auc_gain, tracking.aliases_of(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     decision = run(get_spark("churn-promote"), args)
     outcome = f"promoted version {decision.challenger_version} to" if decision.promote else "kept the"
-    print(f"churn_promote: {outcome} {CHAMPION} of {args.model_name}: {decision.reason}")
+    print(f"churn_promote: {outcome} {args.champion_alias} of {args.model_name}: {decision.reason}")
     return 0
 
 

@@ -24,7 +24,7 @@ from lakehouse.catalogue import Table, load_catalogue
 from lakehouse.locations import create_table
 from lakehouse.ml import jobargs, tracking
 from lakehouse.ml.features import FeatureSpec, feature_spec, snapshot_rows
-from lakehouse.ml.promote import CHAMPION, AliasedModel, AliasNotFoundError, churn_probability, load_aliased
+from lakehouse.ml.promote import AliasedModel, AliasNotFoundError, churn_probability, load_aliased
 from lakehouse.session import get_spark
 
 DECILES = 10
@@ -85,10 +85,11 @@ def run(spark: SparkSession, args: argparse.Namespace) -> tuple[date, int, str]:
     features = locations.read(spark, spec.table)
     day = latest_snapshot(features, spec, args.as_of)
     tracking.configure(args)
-    model = load_aliased(args.model_name, CHAMPION)
+    champion = args.champion_alias
+    model = load_aliased(args.model_name, champion)
     if model is None:
         raise AliasNotFoundError(
-            f"no version of {args.model_name} has the alias '{CHAMPION}'; train and promote a model first"
+            f"no version of {args.model_name} has the alias '{champion}'; train and promote a model first"
         )
     rows = snapshot_rows(features, spec, day).toPandas()
     scores = scores_frame(rows, spec, model, args.model_name, datetime.now(UTC))

@@ -4,6 +4,7 @@ when the job runs there, or URIs given on the command line (a local SQLite store
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 
 import mlflow
 
@@ -11,6 +12,23 @@ from lakehouse.session import on_databricks
 
 DATABRICKS_TRACKING = "databricks"
 UNITY_CATALOG_REGISTRY = "databricks-uc"
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """Registered model alias names (the environment's `ml.aliases`)."""
+
+    champion: str = "champion"
+    """The version the endpoint serves and the scoring job uses."""
+    challenger: str = "challenger"
+    """The latest trained version, until promotion decides."""
+
+
+DEFAULT_ALIASES = Aliases()
+
+
+def aliases_of(args: argparse.Namespace) -> Aliases:
+    return Aliases(champion=args.champion_alias, challenger=args.challenger_alias)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tracking-uri", default=None, help="MLflow tracking URI (default on Databricks: databricks)"
     )
+    parser.add_argument("--champion-alias", default="champion", help="alias of the served, scoring version")
+    parser.add_argument("--challenger-alias", default="challenger", help="alias training gives a new version")
     parser.add_argument(
         "--registry-uri", default=None, help="MLflow registry URI (default on Databricks: databricks-uc)"
     )

@@ -33,7 +33,6 @@ from lakehouse.ml.features import FeatureSpec, feature_spec, labelled_rows, mode
 from lakehouse.ml.metrics import evaluate
 from lakehouse.session import get_spark
 
-CHALLENGER = "challenger"
 INPUT_EXAMPLE_ROWS = 5
 
 
@@ -115,7 +114,9 @@ def train(rows: pd.DataFrame, spec: FeatureSpec, config: TrainingConfig) -> Trai
     return TrainedModel(model, params, metrics, example)
 
 
-def log_and_register(trained: TrainedModel, model_name: str, experiment: str) -> str:
+def log_and_register(
+    trained: TrainedModel, model_name: str, experiment: str, alias: str = tracking.Aliases.challenger
+) -> str:
     """Logs `trained` to `experiment`, registers a version of `model_name`, aliases it `challenger`;
     returns the version."""
     mlflow.set_experiment(experiment)
@@ -140,7 +141,7 @@ def log_and_register(trained: TrainedModel, model_name: str, experiment: str) ->
     for name, value in trained.metrics.items():
         if name.startswith("holdout_"):
             client.set_model_version_tag(model_name, version, name, f"{value:.6f}")
-    client.set_registered_model_alias(model_name, CHALLENGER, version)
+    client.set_registered_model_alias(model_name, alias, version)
     return version
 
 
@@ -169,14 +170,14 @@ def run(spark, args: argparse.Namespace) -> tuple[str, TrainedModel]:
     config = TrainingConfig(args.as_of, args.holdout_days, args.regularization)
     trained = train(rows, spec, config)
     tracking.configure(args)
-    return log_and_register(trained, args.model_name, args.experiment), trained
+    return log_and_register(trained, args.model_name, args.experiment, args.challenger_alias), trained
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     version, trained = run(get_spark("churn-train"), args)
     shown = ", ".join(f"{k} {trained.metrics[k]:.3f}" for k in ("holdout_auc", "holdout_brier"))
-    print(f"churn_train: registered {args.model_name} version {version} as {CHALLENGER} ({shown})")
+    print(f"churn_train: registered {args.model_name} version {version} as {args.challenger_alias} ({shown})")
     return 0
 
 
