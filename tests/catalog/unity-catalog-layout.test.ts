@@ -36,6 +36,7 @@ describe("UnityCatalogLayout per environment", () => {
         "gold",
         "governance",
         "lakeflow",
+        "ml",
         "ops",
         "silver",
       ]);
@@ -72,7 +73,7 @@ describe("UnityCatalogLayout per environment", () => {
   it("renders exactly one grants resource per securable", () => {
     const json = stackJson("prod-lakehouse");
     const targets = Object.values(resourcesOf(json, "databricks_grants")).map(
-      (g) => g.catalog ?? g.schema ?? g.volume ?? g.external_location,
+      (g) => g.catalog ?? g.schema ?? g.volume ?? g.external_location ?? g.model,
     );
     expect(new Set(targets).size).toBe(targets.length);
   });

@@ -242,7 +242,7 @@ describe("env-diff on the real prod plan", () => {
     const cascaded = differences
       .filter((d) => d.destructive && d.cascade)
       .map((d) => d.address.split(".")[0]);
-    expect(cascaded.filter((t) => t === "databricks_schema")).toHaveLength(6);
+    expect(cascaded.filter((t) => t === "databricks_schema")).toHaveLength(7);
     expect(cascaded.filter((t) => t === "databricks_volume")).toHaveLength(2);
     const strict = spawnSync(
       path.join(ROOT, "node_modules/.bin/tsx"),

@@ -16,7 +16,15 @@ function nameOf(json: TerraformJson, value: unknown): string {
   }
 }
 
-const SECURABLES = ["catalog", "schema", "volume", "external_location", "function", "storage_credential"];
+const SECURABLES = [
+  "catalog",
+  "schema",
+  "volume",
+  "external_location",
+  "function",
+  "storage_credential",
+  "model",
+];
 
 /** Every grant of a lakehouse stack as `securable | principal | privileges` lines, sorted. */
 function grantMatrix(json: TerraformJson): string[] {

@@ -32,9 +32,15 @@ describe("masks fail closed", () => {
       expect(bootstrapId).toBeDefined();
       const writers = Object.values(jobs).filter((j) => (j.task as Task[]).some((t) => t.python_wheel_task));
       expect(writers.map((j) => j.name).sort()).toEqual(
-        ["data-quality-report", "gdpr-erasure", "medallion", "streaming-ingest", "table-maintenance"].map(
-          (n) => `lakehouse-${env}-${n}`,
-        ),
+        [
+          "churn-scoring",
+          "churn-training",
+          "data-quality-report",
+          "gdpr-erasure",
+          "medallion",
+          "streaming-ingest",
+          "table-maintenance",
+        ].map((n) => `lakehouse-${env}-${n}`),
       );
       for (const job of writers) {
         const tasks = job.task as Task[];
