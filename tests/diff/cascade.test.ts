@@ -244,12 +244,13 @@ describe("env-diff on the real prod plan", () => {
       .map((d) => d.address.split(".")[0]);
     expect(cascaded.filter((t) => t === "databricks_schema")).toHaveLength(7);
     expect(cascaded.filter((t) => t === "databricks_volume")).toHaveLength(2);
+    expect(cascaded.filter((t) => t === "databricks_registered_model")).toHaveLength(1);
     const strict = spawnSync(
       path.join(ROOT, "node_modules/.bin/tsx"),
       ["scripts/env-diff.ts", "--env", "prod", "--left-dir", before, "--right-dir", after, "--strict"],
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(strict.status).toBe(1);
-    expect(strict.stdout).toMatch(/\(8 of them carried by references\)/);
+    expect(strict.stdout).toMatch(/\(10 of them carried by references\)/);
   });
 });
