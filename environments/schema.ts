@@ -331,6 +331,76 @@ export const securitySchema = z
   })
   .default({ allowedPiiPaths: [], maxTokenLifetimeDays: 90 });
 
+/** Model serving workload sizes (concurrency per served entity), smallest first. */
+export const SERVING_WORKLOAD_SIZES = ["Small", "Medium", "Large"] as const;
+
+/** The workload sizes a serving endpoint may use per tier: bigger ones only where the traffic is real. */
+export const ALLOWED_WORKLOAD_SIZES: Readonly<
+  Record<Tier, readonly (typeof SERVING_WORKLOAD_SIZES)[number][]>
+> = {
+  development: ["Small"],
+  staging: ["Small", "Medium"],
+  production: ["Small", "Medium", "Large"],
+};
+
+/** Online feature store capacities (Lakebase capacity units). */
+export const ONLINE_STORE_CAPACITIES = ["CU_1", "CU_2", "CU_4", "CU_8"] as const;
+
+const modelAlias = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: "must be a model alias: lowercase letters, digits and '_'" })
+  .refine((alias) => alias !== "latest" && !/^v\d+$/.test(alias), {
+    error: "must not be 'latest' or 'v<number>': Unity Catalog reserves them",
+  });
+
+export const mlSchema = z.strictObject({
+  experimentFolder: z
+    .string()
+    .regex(/^\/(Shared|Workspace)\/[A-Za-z0-9._/-]+$/, {
+      error: "must be a workspace folder under /Shared or /Workspace, e.g. /Shared/lakehouse-dev",
+    })
+    .describe("Workspace folder of the MLflow experiments, one experiment per model."),
+  aliases: z
+    .strictObject({
+      champion: modelAlias.describe("Alias of the version the endpoint and the scoring job use."),
+      challenger: modelAlias.describe(
+        "Alias training gives a new version; promotion compares it with the champion.",
+      ),
+    })
+    .describe("Registered model alias names."),
+  promotion: z.strictObject({
+    minAucGain: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .describe("AUC margin by which the challenger must beat the champion on the held-out window."),
+    holdoutDays: z.int().min(1).max(365).describe("Latest labelled snapshot days held out for evaluation."),
+  }),
+  training: scheduleSchema.describe("Weekly training and promotion job."),
+  scoring: scheduleSchema.describe("Daily batch scoring job."),
+  serving: z.strictObject({
+    enabled: z
+      .boolean()
+      .describe("Whether the endpoint exists; enable it once a version has the champion alias."),
+    workloadSize: z.enum(SERVING_WORKLOAD_SIZES).describe("Concurrency of each served version."),
+    scaleToZero: z
+      .boolean()
+      .describe("Whether an idle endpoint scales to zero (cold starts); not in production."),
+    trafficPercent: z
+      .strictObject({
+        champion: z.int().min(0).max(100),
+        challenger: z.int().min(0).max(100),
+      })
+      .describe("Share of requests per alias; the two must sum to 100."),
+  }),
+  onlineStore: z.strictObject({
+    enabled: z
+      .boolean()
+      .describe("Whether an online feature store serves the churn features with low latency."),
+    capacity: z.enum(ONLINE_STORE_CAPACITIES).describe("Capacity of the online store."),
+  }),
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // The environment
 // ---------------------------------------------------------------------------------------------------------
@@ -364,6 +434,7 @@ const environmentObject = z.strictObject({
   monitoring: monitoringSchema,
   budget: budgetSchema,
   serving: servingSchema,
+  ml: mlSchema.describe("The churn model: experiment, registry aliases, training, scoring and serving."),
 });
 
 type EnvironmentShape = z.infer<typeof environmentObject>;
@@ -498,6 +569,47 @@ function crossFieldProblems(env: EnvironmentShape): Problem[] {
     problems.push({
       path: ["groups", "piiReaders"],
       message: `'${env.groups.piiReaders}' is also an analyst group: PII readers must be a separate group`,
+    });
+  }
+  problems.push(...mlProblems(env));
+  return problems;
+}
+
+/** The ML settings that relate fields to each other or to the tier. */
+function mlProblems(env: EnvironmentShape): Problem[] {
+  const problems: Problem[] = [];
+  const { aliases, serving } = env.ml;
+  const traffic = serving.trafficPercent;
+  if (traffic.champion + traffic.challenger !== 100) {
+    problems.push({
+      path: ["ml", "serving", "trafficPercent"],
+      message: `must sum to 100, got champion ${traffic.champion} + challenger ${traffic.challenger} = ${traffic.champion + traffic.challenger}`,
+    });
+  }
+  if (aliases.champion === aliases.challenger) {
+    problems.push({
+      path: ["ml", "aliases", "challenger"],
+      message: `must differ from ml.aliases.champion, both are '${aliases.champion}': promotion moves one alias to the other's version`,
+    });
+  }
+  const allowed = ALLOWED_WORKLOAD_SIZES[env.tier];
+  if (!allowed.includes(serving.workloadSize)) {
+    problems.push({
+      path: ["ml", "serving", "workloadSize"],
+      message: `'${serving.workloadSize}' is not allowed in ${env.tier} (allowed: ${allowed.join(", ")})`,
+    });
+  }
+  if (env.tier === "production" && serving.scaleToZero) {
+    problems.push({
+      path: ["ml", "serving", "scaleToZero"],
+      message:
+        "must be false in production: a scaled-to-zero endpoint answers its first requests after a cold start of minutes",
+    });
+  }
+  if (env.tier === "production" && env.ml.training.paused && !env.ml.training.pausedReason) {
+    problems.push({
+      path: ["ml", "training", "paused"],
+      message: "is true in production; set ml.training.pausedReason to say why, or unpause it",
     });
   }
   return problems;

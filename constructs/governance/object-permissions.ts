@@ -12,6 +12,8 @@ export type WorkspaceObjectRef = Pick<
   | "workspaceFilePath"
   | "dashboardId"
   | "appName"
+  | "experimentId"
+  | "servingEndpointId"
 >;
 
 const APPLICATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,7 +28,9 @@ function accessControl(principal: string, permissionLevel: string) {
 /** Permission levels from weakest to strongest, per object kind; a principal keeps only its strongest. */
 const LEVEL_ORDER = [
   "CAN_VIEW",
+  "CAN_QUERY",
   "CAN_READ",
+  "CAN_EDIT",
   "CAN_USE",
   "CAN_RUN",
   "CAN_MONITOR",

@@ -14,6 +14,7 @@ export type SecurableRef = Pick<
   | "table"
   | "share"
   | "foreignConnection"
+  | "model"
 >;
 
 /** Privileges of the platform that only the platform admins may hold. */

@@ -14,6 +14,7 @@ import { governanceBootstrapSteps } from "../governance/bootstrap";
 import { Governance } from "../governance/governance";
 import { jobsPrincipal, securableOwner } from "../governance/roles";
 import { applyStorageAccess } from "../governance/storage-access";
+import { ChurnModel } from "../ml/churn-model";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import { lakehouseRules } from "../policy/lakehouse-rules";
 import { PolicyAspect } from "../policy/policy-aspect";
@@ -65,6 +66,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly disasterRecovery?: DisasterRecoveryCatalog;
   /** Dashboards, alerts, Delta Sharing and the data app (docs/serving.md). */
   public readonly serving: Serving;
+  /** The churn model: experiment, registered model, training and scoring jobs, serving (docs/ml.md). */
+  public readonly churnModel: ChurnModel;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -177,6 +180,13 @@ export class LakehouseStack extends TerraformStack {
       catalogue: props.catalogue,
       warehouse: this.compute.warehouse,
       layout: this.layout,
+    });
+    this.churnModel = new ChurnModel(this, "ChurnModel", {
+      environment: env,
+      catalogue: props.catalogue,
+      layout: this.layout,
+      workflows: this.workflows,
+      warehouseId: this.compute.warehouse.warehouseId,
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env, props.catalogue)));
   }

@@ -2,6 +2,7 @@ import { findCycle } from "../core/graph";
 import { BRONZE_TABLES } from "./bronze";
 import { QUARANTINE_COLUMNS } from "./columns";
 import { GOLD_TABLES } from "./gold";
+import { ML_TABLES } from "./ml";
 import { OPS_TABLES } from "./ops";
 import { parseOptionProblems, resolveParseOptions } from "./parse-options";
 import { SILVER_TABLES } from "./silver";
@@ -26,7 +27,7 @@ import {
 export const CATALOGUE_FORMAT_VERSION = 1;
 
 /** Layers in data-flow order. */
-export const LAYERS: readonly Layer[] = ["bronze", "silver", "gold", "ops"];
+export const LAYERS: readonly Layer[] = ["bronze", "silver", "gold", "ops", "ml"];
 
 /** What each layer's schema is for; it becomes the schema comment. */
 export const LAYER_DESCRIPTIONS: Readonly<Record<Layer, string>> = {
@@ -35,6 +36,7 @@ export const LAYER_DESCRIPTIONS: Readonly<Record<Layer, string>> = {
     "Typed, validated and deduplicated data, dimensions and quarantine tables. Managed by the medallion jobs.",
   gold: "Business tables for BI and data science. Managed by the medallion jobs.",
   ops: "Run accounting, data-quality results, pipeline runs and erasure requests.",
+  ml: "Registered models and what the ML jobs write (churn scores). Managed by the ML training and scoring jobs.",
 };
 
 /** A declared table with every default applied: what the constructs and the export read. */
@@ -392,6 +394,7 @@ export const TABLE_DECLARATIONS: readonly TableDeclaration[] = [
   ...SILVER_TABLES,
   ...GOLD_TABLES,
   ...OPS_TABLES,
+  ...ML_TABLES,
 ];
 
 let cached: TableCatalogue | undefined;

@@ -3,8 +3,11 @@
  * the constructs (schemas, grants, masks, jobs) and the Spark jobs (through the exported JSON) read it.
  */
 
-/** Medallion layers; each layer is one Unity Catalog schema of the same name. */
-export type Layer = "bronze" | "silver" | "gold" | "ops";
+/**
+ * Catalogue layers; each layer is one Unity Catalog schema of the same name. `ml` holds what the ML jobs
+ * write (model scores) beside the registered models; the medallion jobs never build it.
+ */
+export type Layer = "bronze" | "silver" | "gold" | "ops" | "ml";
 
 /** Roles of the access model; each environment maps them to real account groups. */
 export type Role = "platform_admins" | "data_engineers" | "data_analysts" | "data_scientists" | "pii_readers";

@@ -82,6 +82,11 @@ export interface WheelTaskOptions extends TaskCommon {
   readonly parameters?: readonly string[];
   /** Key of the job cluster to run on (see {@link Job.addJobCluster}). */
   readonly cluster: string;
+  /**
+   * PyPI requirements the task installs besides the wheel, pinned (`name==version`), e.g. what the ML jobs need
+   * on a runtime that lacks it. @default none
+   */
+  readonly pypiPackages?: readonly string[];
 }
 
 /** Options of {@link Job.addSqlTask}. */
@@ -224,7 +229,10 @@ export class Job extends Construct {
         entryPoint: options.entryPoint,
         parameters: [...(options.parameters ?? [])],
       },
-      library: [{ whl: wheel.workspacePath }],
+      library: [
+        { whl: wheel.workspacePath },
+        ...(options.pypiPackages ?? []).map((requirement) => ({ pypi: { package: requirement } })),
+      ],
     });
   }
 

@@ -196,6 +196,8 @@ export class LakehouseWorkflows extends Construct {
         throw new Error(
           `table '${table.key}' is written by the jobs that record runs, not by a medallion task`,
         );
+      case "ml":
+        throw new Error(`table '${table.key}' is written by the ML scoring job, not by a medallion task`);
     }
   }
 
@@ -282,6 +284,17 @@ export class LakehouseWorkflows extends Construct {
   }
 
   /** A job that writes tables: its first task runs the governance bootstrap (see the constructor). */
+  /**
+   * Adds a job of a feature construct (e.g. the churn model's training and scoring) that writes tables: like
+   * every writing job here it runs the governance bootstrap first, notifies on failure, runs as the jobs'
+   * principal and has the `batch` job cluster.
+   */
+  public addBatchJob(name: string, description: string, trigger: JobTrigger): Job {
+    const job = this.newWritingJob(name, description, trigger);
+    this.addBatchCluster(job);
+    return job;
+  }
+
   private newWritingJob(...args: Parameters<LakehouseWorkflows["newJob"]>): Job {
     const job = this.newJob(...args);
     job.addGate(GOVERNANCE_GATE_TASK, {
@@ -514,7 +527,7 @@ export class LakehouseWorkflows extends Construct {
   }
 
   /** What a task running entry point `name` of the jobs' wheel needs. */
-  private entrypoint(name: string): { wheel: PythonWheelSource; entryPoint: string } {
+  public entrypoint(name: string): { wheel: PythonWheelSource; entryPoint: string } {
     return { wheel: this.sources.wheel(JOBS_PACKAGE), entryPoint: name };
   }
 }

@@ -50,3 +50,24 @@ def replicate() -> None:
     from lakehouse.ops.replicate import main
 
     _run(main)
+
+
+def churn_train() -> None:
+    """Weekly training of the churn model, registered as `challenger` (lakehouse.ml.train)."""
+    from lakehouse.ml.train import main
+
+    _run(main)
+
+
+def churn_promote() -> None:
+    """Moves `champion` to the challenger when it wins on the held-out window (lakehouse.ml.promote)."""
+    from lakehouse.ml.promote import main
+
+    _run(main)
+
+
+def churn_score() -> None:
+    """Daily batch scoring of churn with the `champion` (lakehouse.ml.score)."""
+    from lakehouse.ml.score import main
+
+    _run(main)

@@ -45,6 +45,7 @@ describe("UnityCatalogLayout per environment", () => {
         "gold",
         "governance",
         "lakeflow",
+        "ml",
         "ops",
         "silver",
       ]);
@@ -81,7 +82,7 @@ describe("UnityCatalogLayout per environment", () => {
   it("renders exactly one grants resource per securable", () => {
     const json = primaryStackJson("prod-lakehouse");
     const targets = Object.values(resourcesOf(json, "databricks_grants")).map(
-      (g) => g.catalog ?? g.schema ?? g.volume ?? g.external_location ?? g.share,
+      (g) => g.catalog ?? g.schema ?? g.volume ?? g.external_location ?? g.share ?? g.model,
     );
     expect(new Set(targets).size).toBe(targets.length);
   });

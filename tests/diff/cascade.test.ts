@@ -242,9 +242,10 @@ describe("env-diff on the real prod plan", () => {
     const cascaded = differences
       .filter((d) => d.destructive && d.cascade)
       .map((d) => d.address.split(".")[0]);
-    // The catalog's six schemas, and the DR catalog's two (its name derives from the catalog's).
-    expect(cascaded.filter((t) => t === "databricks_schema")).toHaveLength(8);
+    // The catalog's seven schemas (ml included), and the DR catalog's two (its name derives from the catalog's).
+    expect(cascaded.filter((t) => t === "databricks_schema")).toHaveLength(9);
     expect(cascaded.filter((t) => t === "databricks_volume")).toHaveLength(2);
+    expect(cascaded.filter((t) => t === "databricks_registered_model")).toHaveLength(1);
     const strict = spawnSync(
       path.join(ROOT, "node_modules/.bin/tsx"),
       ["scripts/env-diff.ts", "--env", "prod", "--left-dir", before, "--right-dir", after, "--strict"],

@@ -25,6 +25,7 @@ const SECURABLES = [
   "storage_credential",
   "share",
   "table",
+  "model",
 ];
 
 /** Every grant of a lakehouse stack as `securable | principal | privileges` lines, sorted. */

@@ -37,9 +37,15 @@ describe("masks fail closed", () => {
           (j.task as Task[]).some((t) => t.python_wheel_task) && j.name !== `lakehouse-${env}-dr-replication`,
       );
       expect(writers.map((j) => j.name).sort()).toEqual(
-        ["data-quality-report", "gdpr-erasure", "medallion", "streaming-ingest", "table-maintenance"].map(
-          (n) => `lakehouse-${env}-${n}`,
-        ),
+        [
+          "churn-scoring",
+          "churn-training",
+          "data-quality-report",
+          "gdpr-erasure",
+          "medallion",
+          "streaming-ingest",
+          "table-maintenance",
+        ].map((n) => `lakehouse-${env}-${n}`),
       );
       for (const job of writers) {
         const tasks = job.task as Task[];

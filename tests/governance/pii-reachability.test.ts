@@ -198,7 +198,7 @@ describe("the analysis finds each kind of path when the plan opens one", () => {
       }
     });
     const escalations = paths.filter((p) => p.kind === "escalation");
-    expect(escalations).toHaveLength(9);
+    expect(escalations).toHaveLength(11);
     const pipeline = escalations.find((p) => p.hops[0].startsWith("CAN_MANAGE on pipeline"));
     expect(pipeline?.hops[1]).toBe(
       `pipeline lakehouse-prod-lakeflow runs as ${SP_PROD}, whom the masks let through`,

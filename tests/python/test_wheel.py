@@ -17,7 +17,16 @@ REPO = Path(__file__).resolve().parents[2]
 JOBS_SRC = REPO / "jobs-src"
 BUILD = [sys.executable, str(REPO / "scripts" / "build_wheel.py")]
 PIP_INSTALL = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index"]
-ENTRY_POINTS = ["dq_report", "gdpr_erasure", "medallion", "replicate", "table_maintenance"]
+ENTRY_POINTS = [
+    "churn_promote",
+    "churn_score",
+    "churn_train",
+    "dq_report",
+    "gdpr_erasure",
+    "medallion",
+    "replicate",
+    "table_maintenance",
+]
 
 
 def build(cache: Path) -> dict[str, object]:

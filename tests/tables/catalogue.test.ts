@@ -72,8 +72,8 @@ describe("TableCatalogue", () => {
     }
   });
 
-  it("uses the four medallion layers in data-flow order", () => {
-    expect(tableCatalogue().layers).toEqual(["bronze", "silver", "gold", "ops"]);
+  it("uses the four medallion layers in data-flow order, then ml", () => {
+    expect(tableCatalogue().layers).toEqual(["bronze", "silver", "gold", "ops", "ml"]);
   });
 
   it("applies defaults: nullable columns, no PII, engineers own, 5% failure rate", () => {

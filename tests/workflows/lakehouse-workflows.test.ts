@@ -42,9 +42,11 @@ function dependenciesOf(job: TerraformJson): Record<string, string[]> {
 }
 
 describe("LakehouseWorkflows", () => {
-  it("creates the same seven jobs in every environment, and dr-replication where DR is on (prod)", () => {
+  it("creates the same nine jobs in every environment, and dr-replication where DR is on (prod)", () => {
     for (const env of ["dev", "staging", "prod"]) {
       expect(Object.keys(jobsOf(env)).sort()).toEqual([
+        "churn-scoring",
+        "churn-training",
         "data-quality-report",
         ...(env === "prod" ? ["dr-replication"] : []),
         "gdpr-erasure",
@@ -72,7 +74,10 @@ describe("LakehouseWorkflows", () => {
           expect(file.startsWith(WORKSPACE_ROOT(env))).toBe(true);
           expect(uploaded.has(file)).toBe(true);
           const relative = file.slice(WORKSPACE_ROOT(env).length);
-          if (task.sql_task) expect(relative).toMatch(/^\/?governance\/sql\/v1\/[a-z]+\/\d{3}_\w+\.sql$/);
+          if (task.sql_task)
+            expect(relative).toMatch(
+              /^\/?(governance\/sql\/v1\/[a-z]+\/\d{3}_\w+|ml\/declare_feature_table)\.sql$/,
+            );
           else {
             // The jobs' wheel, which declares the entry point the task runs.
             expect(relative).toMatch(/^wheels\/[0-9a-f]{16}\/lakehouse-0\.1\.0-py3-none-any\.whl$/);
@@ -102,6 +107,9 @@ describe("LakehouseWorkflows", () => {
       expect(pipeline.environment).toEqual({ dependencies: wheels });
       expect(pipeline.root_path).toBe(`${WORKSPACE_ROOT(env)}lakehouse/pipelines/definitions`);
       expect(pyprojectScripts().sort()).toEqual([
+        "churn_promote",
+        "churn_score",
+        "churn_train",
         "dq_report",
         "gdpr_erasure",
         "medallion",
@@ -248,7 +256,7 @@ describe("LakehouseWorkflows", () => {
     const json = stackJson("prod-lakehouse");
     const jobs = resourcesOf(json, "databricks_job");
     const jobPermissions = Object.values(resourcesOf(json, "databricks_permissions")).filter((p) => p.job_id);
-    expect(jobPermissions).toHaveLength(8);
+    expect(jobPermissions).toHaveLength(10);
     for (const permissions of jobPermissions) {
       const name = jobs[String(permissions.job_id).split(".")[1]].name;
       expect(permissions.access_control).toEqual([

@@ -1,0 +1,1 @@
+"""The churn model's lifecycle: catalogue features, training, promotion and batch scoring (docs/ml.md)."""
