@@ -143,6 +143,10 @@ export class LakehouseStack extends TerraformStack {
       compute: this.compute,
       governanceSteps: governanceBootstrapSteps(env, props.catalogue),
       erasureEntrypoint: "gdpr_erasure",
+      eventHubs: {
+        namespace: platform.eventHubs.resource.name,
+        credential: this.eventHubsCredential.resource.name,
+      },
     });
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env)));
   }
