@@ -34,10 +34,11 @@ export const BRONZE_AUDIT_COLUMNS: readonly ColumnDeclaration[] = [
 
 /**
  * What the Kafka endpoint of Event Hubs delivered with each event, kept as received next to the parsed fields:
- * the body and key as bytes, where the event sits (hub, partition, offset) and when the hub enqueued it.
+ * the body as text and the key as bytes, where the event sits (hub, partition, offset) and when the hub enqueued it.
  */
 export const EVENTHUB_RAW_COLUMNS: readonly ColumnDeclaration[] = [
-  column("_event_body", "BINARY", "The event body exactly as received (Kafka value).", { pii: "record" }),
+  // Text, so the record mask (STRING -> STRING) covers it; event bodies are UTF-8 JSON.
+  column("_event_body", "STRING", "The event body as received (Kafka value, UTF-8 text).", { pii: "record" }),
   column(
     "_event_key",
     "BINARY",

@@ -47,7 +47,7 @@ from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
 from lakehouse.gold.job import GoldJob, GoldResult, data_as_of
 from lakehouse.jobs.tasks import judge_thresholds, record_accounting, silver_job
-from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
+from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations, create_table
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
 from lakehouse.ops.runs import RunLog, write_pipeline_runs
 from lakehouse.quality.results import Breach
@@ -82,7 +82,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--sources", default=None, help="comma-separated subset of sources (default: all)")
     parser.add_argument(
-        "--kafka-bootstrap", default=None, metavar="HOST:PORT", help="also read the eventhub sources from Kafka"
+        "--kafka-bootstrap",
+        default=None,
+        metavar="HOST:PORT",
+        help="also read the eventhub sources from Kafka",
     )
     parser.add_argument(
         "--kafka-topic",
@@ -92,7 +95,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="topic of an eventhub source (default: its event hub name); repeatable",
     )
     parser.add_argument(
-        "--kafka-starting-offsets", default="earliest", help="earliest or latest (streams without a checkpoint)"
+        "--kafka-starting-offsets",
+        default="earliest",
+        help="earliest or latest (streams without a checkpoint)",
     )
     parser.add_argument(
         "--kafka-max-offsets-per-trigger", type=int, default=10_000, help="events per micro-batch at most"
@@ -240,6 +245,11 @@ def _run(
         batch_counts.clear()
 
     by_query = {f"bronze:{s.table}": s for s in streams}
+    # Every stream's bronze table exists, fed or not, as the governance bootstrap creates it on Databricks:
+    # what reads bronze (the Lakeflow pipeline) finds an empty table until --kafka-bootstrap brings events.
+    for s in catalogue.sources:
+        if s.kind == "eventhub" and not locations.exists(spark, s.table):
+            create_table(spark, locations, catalogue.table(s.table))
 
     def _stream_failure(queries: list[StreamingQuery], error: Exception) -> Exception:
         """An eventhub stream's failure as one message naming the source and setting; a stream that failed

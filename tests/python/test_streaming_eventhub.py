@@ -30,7 +30,9 @@ class Killed(RuntimeError):
     """Stands for the process dying at the hook point."""
 
 
-def _publish(broker: LocalBroker, catalogue: Catalogue, topic: str, partitions: int, seed: int) -> StreamManifest:
+def _publish(
+    broker: LocalBroker, catalogue: Catalogue, topic: str, partitions: int, seed: int
+) -> StreamManifest:
     create_topic(broker.bootstrap, topic, partitions)
     manifest = StreamManifest(SOURCE)
     config = StreamConfig(events=EVENTS, seed=seed, fault_rate=0.1)
@@ -58,7 +60,9 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
 ) -> None:
     manifest = _publish(kafka_broker, catalogue, "cart-all", partitions=3, seed=11)
     faults = manifest.faults
-    assert all(faults[kind] > 0 for kind in ("malformed_json", "missing_key", "exact_duplicate", "late_event"))
+    assert all(
+        faults[kind] > 0 for kind in ("malformed_json", "missing_key", "exact_duplicate", "late_event")
+    )
 
     result = _run(spark, tmp_path, kafka_broker.bootstrap, "cart-all", "stream-1")
 
@@ -79,7 +83,10 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
     assert silver.rows_deduplicated == faults["exact_duplicate"]
     assert silver.rows_late == faults["late_event"]
     assert silver.rows_quarantined == faults["malformed_json"] + faults["missing_key"]
-    assert silver.rows_written == EVENTS - faults["malformed_json"] - faults["missing_key"] - faults["late_event"]
+    assert (
+        silver.rows_written
+        == EVENTS - faults["malformed_json"] - faults["missing_key"] - faults["late_event"]
+    )
     assert silver.violation() is None
     assert locations.read(spark, "silver.cart_events").count() == silver.rows_written
     late = locations.read(spark, "silver.cart_events_quarantine").where(
@@ -108,7 +115,15 @@ def test_killed_stream_restarts_without_loss_or_duplicates(
 
     small = ("--kafka-max-offsets-per-trigger", "100")
     with pytest.raises(Exception, match="killed after the Delta commit"):
-        _run(spark, tmp_path, kafka_broker.bootstrap, "cart-kill", "kill-1", *small, hook=kill_after_second_bronze_commit)
+        _run(
+            spark,
+            tmp_path,
+            kafka_broker.bootstrap,
+            "cart-kill",
+            "kill-1",
+            *small,
+            hook=kill_after_second_bronze_commit,
+        )
     _run(spark, tmp_path, kafka_broker.bootstrap, "cart-kill", "kill-2", *small)
 
     locations = LocalLocations((tmp_path / "warehouse").resolve())
@@ -124,7 +139,11 @@ def test_killed_stream_restarts_without_loss_or_duplicates(
 @pytest.mark.parametrize(
     ("extra", "bootstrap", "expected"),
     [
-        (("--kafka-topic", f"{SOURCE}=no-such-hub"), None, r"source cart_events: topic \(event hub\) 'no-such-hub'"),
+        (
+            ("--kafka-topic", f"{SOURCE}=no-such-hub"),
+            None,
+            r"source cart_events: topic \(event hub\) 'no-such-hub'",
+        ),
         ((), "closed", r"source cart_events: no Kafka broker answered at kafka bootstrap '127\.0\.0\.1:\d+'"),
         (("--kafka-starting-offsets", "oldest"), None, r"source cart_events: startingOffsets 'oldest'"),
         ((), "not-a-host-port", r"source cart_events: kafka bootstrap 'not-a-host-port' is not host:port"),

@@ -29,8 +29,9 @@ from lakehouse.locations import LocalLocations, TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.streaming.settings import KafkaSettings, StreamSettingsError, kafka_options, preflight
 
+_TEXT = "_text"
 RAW_COLUMNS = {
-    "_event_body": "value",
+    "_event_body": _TEXT,
     "_event_key": "key",
     "_event_topic": "topic",
     "_event_partition": "partition",
@@ -40,7 +41,6 @@ RAW_COLUMNS = {
 }
 """Bronze column -> the Kafka source's column it keeps."""
 _FIELDS = "_fields"
-_TEXT = "_text"
 
 
 def parse_events(columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:

@@ -159,12 +159,16 @@ def publish(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lakehouse.generator.stream", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m lakehouse.generator.stream", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--bootstrap", required=True, help="Kafka bootstrap HOST:PORT")
     parser.add_argument("--source", required=True, help="eventhub source: cart_events or pos_events")
     parser.add_argument("--topic", default=None, help="topic (default: the source's event hub name)")
     parser.add_argument("--events", type=int, default=1000, help="distinct events to send")
-    parser.add_argument("--rate", type=float, default=None, help="events per second (default: as fast as it can)")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="events per second (default: as fast as it can)"
+    )
     parser.add_argument("--fault-rate", type=float, default=0.0, help="share of events with a fault (0-0.5)")
     parser.add_argument("--seed", type=int, default=7, help="random seed; same seed, same events")
     args = parser.parse_args(argv)
@@ -180,7 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sent = publish(args.bootstrap, topic, stream_events(source, config, manifest), rate=args.rate)
     seconds = time.perf_counter() - started
     faults = ", ".join(f"{kind} {n}" for kind, n in sorted(manifest.faults.items())) or "none"
-    print(f"generator: sent {sent} events to {topic} in {seconds:.1f}s ({sent / seconds:.0f}/s); faults: {faults}")
+    print(
+        f"generator: sent {sent} events to {topic} in {seconds:.1f}s ({sent / seconds:.0f}/s); "
+        f"faults: {faults}"
+    )
     return 0
 
 

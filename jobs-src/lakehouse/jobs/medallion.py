@@ -54,7 +54,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--continuous", default=None, metavar="INTERVAL", help="keep running, e.g. '1 minutes'"
     )
     streams = parser.add_argument_group("eventhub sources (bronze stage; see docs/streaming.md)")
-    streams.add_argument("--eventhub-namespace", help="Event Hubs namespace name (its Kafka endpoint is read)")
+    streams.add_argument(
+        "--eventhub-namespace", help="Event Hubs namespace name (its Kafka endpoint is read)"
+    )
     streams.add_argument(
         "--eventhub-credential", help="Unity Catalog service credential that authenticates to Event Hubs"
     )
@@ -175,7 +177,9 @@ def kafka_settings(args: argparse.Namespace) -> KafkaSettings:
         return KafkaSettings.event_hubs(args.eventhub_namespace, args.eventhub_credential, **tuning)
     if args.kafka_bootstrap:
         return KafkaSettings(bootstrap=args.kafka_bootstrap, **tuning)
-    raise ValueError(f"source {args.source} is an eventhub source: give --eventhub-namespace or --kafka-bootstrap")
+    raise ValueError(
+        f"source {args.source} is an eventhub source: give --eventhub-namespace or --kafka-bootstrap"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -79,7 +79,11 @@ class TableCounts:
     def violation(self) -> str | None:
         """A message when read != written + quarantined + dropped + deduplicated, else None."""
         accounted = (
-            self.rows_written + self.rows_quarantined + self.rows_dropped + self.rows_deduplicated + self.rows_late
+            self.rows_written
+            + self.rows_quarantined
+            + self.rows_dropped
+            + self.rows_deduplicated
+            + self.rows_late
         )
         if accounted == self.rows_read:
             return None

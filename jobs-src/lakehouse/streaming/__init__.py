@@ -1,1 +1,1 @@
-"""Kafka / Event Hubs streaming: the settings of a stream source and a local broker for tests and benchmarks."""
+"""Kafka / Event Hubs streaming: the settings of a stream source; a local broker for tests."""

@@ -82,7 +82,13 @@ def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
 
 
 # A small heap and one GC thread: the broker shares a 2-core machine with Spark.
-_JVM_OPTIONS = ("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true")
+_JVM_OPTIONS = (
+    "-Xms128m",
+    "-Xmx512m",
+    "-XX:+UseSerialGC",
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.awt.headless=true",
+)
 
 
 @dataclass
@@ -194,7 +200,9 @@ def _wait_ready(broker: LocalBroker, timeout: float) -> None:
             time.sleep(0.1)
     while time.monotonic() < deadline:
         if broker.process.poll() is not None:
-            raise BrokerError(f"the Kafka broker exited with {broker.process.returncode}:\n{broker.log_tail()}")
+            raise BrokerError(
+                f"the Kafka broker exited with {broker.process.returncode}:\n{broker.log_tail()}"
+            )
         try:
             admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap, request_timeout_ms=5000)
             try:
@@ -212,7 +220,7 @@ def _wait_ready(broker: LocalBroker, timeout: float) -> None:
 
 
 def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
-    """Create `name` with `partitions` partitions (replication 1) and wait until every partition has a leader."""
+    """Create `name` with `partitions` partitions (replication 1); wait until every partition has a leader."""
     from kafka import KafkaAdminClient, KafkaConsumer
     from kafka.admin import NewTopic
 

@@ -1,4 +1,4 @@
-"""Where and how an `eventhub` source is read: the Kafka options of one bronze stream, checked before it starts.
+"""Where and how an `eventhub` source is read: the Kafka options of a bronze stream, checked before it starts.
 
 The catalogue says which sources are event hubs and which consumer groups the platform provisions for them;
 the environment (job arguments on Databricks, runner flags locally) says where the namespace is and how
@@ -13,9 +13,9 @@ fast to read. `kafka_options` turns both into the options of Spark's `kafka` sou
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from lakehouse.catalogue import Source
 
@@ -29,7 +29,7 @@ class StreamSettingsError(ValueError):
 
 
 def hub_name(source: Source) -> str:
-    """The event hub (Kafka topic) of a source: its name with '-' for '_' (as EventHubs.hubNameOf names it)."""
+    """The event hub (Kafka topic) of a source: its name with '-' for '_' (as EventHubs.hubNameOf)."""
     return source.name.replace("_", "-")
 
 
@@ -72,7 +72,8 @@ class KafkaSettings:
         if group is None or group not in source.consumer_groups:
             declared = ", ".join(source.consumer_groups) or "none"
             raise StreamSettingsError(
-                f"source {source.name}: consumer group '{group}' is not declared for it (declared: {declared}); "
+                f"source {source.name}: consumer group '{group}' is not declared for it "
+                f"(declared: {declared}); "
                 "add it to the source's consumerGroups in constructs/tables/bronze.ts"
             )
         return group
