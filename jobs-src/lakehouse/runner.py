@@ -53,7 +53,7 @@ from lakehouse.ops.runs import RunLog, write_pipeline_runs
 from lakehouse.quality.results import Breach
 from lakehouse.session import get_spark, on_databricks
 from lakehouse.silver.job import bronze_fed_tables, derived_tables
-from lakehouse.streaming.settings import KafkaSettings
+from lakehouse.streaming.settings import KafkaSettings, kafka_options, preflight
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "sample"
 SAMPLE = GeneratorConfig(out=SAMPLE_DIR / "landing", events=20_000, days=3, seed=7, fault_rate=0.02)
@@ -245,6 +245,9 @@ def _run(
         batch_counts.clear()
 
     by_query = {f"bronze:{s.table}": s for s in streams}
+    for s in streams:  # a wrong setting, broker or topic fails the run before any table or checkpoint is made
+        kafka_options(s, kafka)  # type: ignore[arg-type]
+        preflight(s, kafka)  # type: ignore[arg-type]
     # Every stream's bronze table exists, fed or not, as the governance bootstrap creates it on Databricks:
     # what reads bronze (the Lakeflow pipeline) finds an empty table until --kafka-bootstrap brings events.
     for s in catalogue.sources:

@@ -62,6 +62,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         _EARLY_BROKER.append(start_broker(wait=False))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop an early broker that no test came to use (e.g. after `-x` stopped the run first)."""
+    while _EARLY_BROKER:
+        _EARLY_BROKER.pop().stop()
+
+
 @pytest.fixture(scope="session")
 def kafka_broker() -> Iterator[LocalBroker]:
     """A real single-node Kafka broker (KRaft) on 127.0.0.1, from the jars `make setup` resolved, stopped at

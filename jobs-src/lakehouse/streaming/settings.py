@@ -13,6 +13,7 @@ fast to read. `kafka_options` turns both into the options of Spark's `kafka` sou
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -129,6 +130,14 @@ def preflight(source: Source, settings: KafkaSettings, timeout_s: float = 5.0) -
 
     settings.check(source)
     topic = settings.topic(source)
+    host, port = settings.bootstrap.rsplit(":", 1)
+    try:  # a refused or unroutable address fails here at once; the Kafka client would retry for long
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise StreamSettingsError(
+            f"source {source.name}: no Kafka broker answered at kafka bootstrap '{settings.bootstrap}' "
+            f"within {timeout_s:.0f}s ({error.strerror or type(error).__name__})"
+        ) from error
     try:
         admin = KafkaAdminClient(
             bootstrap_servers=settings.bootstrap,
