@@ -70,7 +70,8 @@ def test_medallion_task_reads_an_eventhub_source_with_the_namespace_and_credenti
         [
             "--stage", "bronze", "--source", "cart_events", "--catalog", "lakehouse_dev",
             "--checkpoint-root", "/Volumes/lakehouse_dev/ops/checkpoints", "--run-id", "1",
-            "--eventhub-namespace", "evhns-ecomlh-dev-weu", "--eventhub-credential", "lakehouse_dev_event_hubs",
+            "--eventhub-namespace", "evhns-ecomlh-dev-weu",
+            "--eventhub-credential", "lakehouse_dev_event_hubs",
             "--max-offsets-per-trigger", "2000", "--fail-on-data-loss", "false", "--continuous", "5 minutes",
         ]
     )  # fmt: skip
