@@ -47,7 +47,7 @@ from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
 from lakehouse.gold.job import GoldJob, GoldResult, data_as_of
 from lakehouse.jobs.tasks import judge_thresholds, record_accounting, silver_job
-from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations, create_table
+from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
 from lakehouse.ops.runs import RunLog, write_pipeline_runs
 from lakehouse.quality.results import Breach
@@ -248,11 +248,6 @@ def _run(
     for s in streams:  # a wrong setting, broker or topic fails the run before any table or checkpoint is made
         kafka_options(s, kafka)  # type: ignore[arg-type]
         preflight(s, kafka)  # type: ignore[arg-type]
-    # Every stream's bronze table exists, fed or not, as the governance bootstrap creates it on Databricks:
-    # what reads bronze (the Lakeflow pipeline) finds an empty table until --kafka-bootstrap brings events.
-    for s in catalogue.sources:
-        if s.kind == "eventhub" and not locations.exists(spark, s.table):
-            create_table(spark, locations, catalogue.table(s.table))
 
     def _stream_failure(queries: list[StreamingQuery], error: Exception) -> Exception:
         """An eventhub stream's failure as one message naming the source and setting; a stream that failed
