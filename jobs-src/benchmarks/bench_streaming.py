@@ -35,12 +35,12 @@ from pyspark.sql import functions as F
 
 from lakehouse.bronze.eventhub import ingest_eventhub
 from lakehouse.bronze.ingest import Trigger
-from lakehouse.catalogue import Catalogue, load_catalogue
+from lakehouse.catalogue import Catalogue, Table, load_catalogue
 from lakehouse.generator.stream import StreamConfig, StreamManifest, publish, stream_events
 from lakehouse.locations import LocalLocations
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.session import get_spark
-from lakehouse.silver.job import SilverJob
+from lakehouse.silver.job import SilverJob, bronze_fed_tables
 from lakehouse.streaming.broker import LocalBroker, create_topic, start_broker
 from lakehouse.streaming.settings import KafkaSettings
 
@@ -108,7 +108,7 @@ def throughput(
     bronze_s = time.perf_counter() - started
     assert locations.read(spark, source.table).count() == sent
 
-    silver = catalogue.table("silver.cart_events")
+    silver = silver_of(catalogue, source.table)
     job = SilverJob(spark, catalogue, locations, silver, catalogue.table(source.table), "bench")
     started = time.perf_counter()
     job.start(trigger, _ignore).awaitTermination()
@@ -125,7 +125,7 @@ def latency(
     settings = KafkaSettings(bootstrap=broker.bootstrap, starting_offsets="earliest", topics={SOURCE: topic})
     locations = LocalLocations(root / "latency")
     trigger = Trigger(available_now=False, interval=f"{args.trigger} seconds")
-    silver = catalogue.table("silver.cart_events")
+    silver = silver_of(catalogue, source.table)
     sent_at: dict[int, float] = {}
     seen: set[str] = set()
     latencies: list[float] = []
@@ -168,6 +168,11 @@ def latency(
     if len(seen) < events:
         print(f"latency: only {len(seen)} of {events} events reached silver before the deadline", flush=True)
     return latencies
+
+
+def silver_of(catalogue: Catalogue, bronze_key: str) -> Table:
+    """The silver table fed by the bronze table `bronze_key`."""
+    return next(silver for silver, bronze in bronze_fed_tables(catalogue) if bronze.key == bronze_key)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -17,16 +17,23 @@ from pyspark.sql import functions as F
 from lakehouse import runner
 from lakehouse.bronze.eventhub import ingest_eventhub
 from lakehouse.bronze.ingest import BatchHook, Trigger
-from lakehouse.catalogue import Catalogue
+from lakehouse.catalogue import Catalogue, Table
 from lakehouse.generator.stream import StreamConfig, StreamManifest, publish, stream_events
 from lakehouse.locations import LocalLocations
-from lakehouse.ops.accounting import TableCounts
+from lakehouse.ops.accounting import TableCounts, accounting_table
+from lakehouse.silver.job import bronze_fed_tables
 from lakehouse.silver.late import LATE_RULE
 from lakehouse.streaming.broker import LocalBroker, create_topic, free_port
 from lakehouse.streaming.settings import KafkaSettings, StreamSettingsError
 
 SOURCE = "cart_events"
 EVENTS = 300
+
+
+def _tables(catalogue: Catalogue) -> tuple[Table, Table]:
+    """The bronze table of the source and the silver table it feeds, from the catalogue."""
+    bronze = catalogue.table(catalogue.source(SOURCE).table)
+    return bronze, next(silver for silver, fed in bronze_fed_tables(catalogue) if fed.key == bronze.key)
 
 
 class Killed(RuntimeError):
@@ -70,7 +77,8 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
     result = _run(spark, tmp_path, kafka_broker.bootstrap, "cart-all", "stream-1")
 
     locations = LocalLocations((tmp_path / "warehouse").resolve())
-    bronze = locations.read(spark, "bronze.cart_events")
+    bronze_table, silver_table = _tables(catalogue)
+    bronze = locations.read(spark, bronze_table.key)
     assert bronze.count() == manifest.messages
     # Every partition was read, each event once (no offset twice).
     positions = bronze.select("_event_partition", "_event_offset")
@@ -81,7 +89,7 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
     assert rescued.count() == faults["malformed_json"]
     assert rescued.where(F.col("_event_body").isNull()).count() == 0
 
-    silver = result.accounting.tables["silver.cart_events"]
+    silver = result.accounting.tables[silver_table.key]
     assert silver.rows_read == manifest.messages
     assert silver.rows_deduplicated == faults["exact_duplicate"]
     assert silver.rows_late == faults["late_event"]
@@ -91,17 +99,18 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
         == EVENTS - faults["malformed_json"] - faults["missing_key"] - faults["late_event"]
     )
     assert silver.violation() is None
-    assert locations.read(spark, "silver.cart_events").count() == silver.rows_written
-    late = locations.read(spark, "silver.cart_events_quarantine").where(
+    assert locations.read(spark, silver_table.key).count() == silver.rows_written
+    late = locations.read(spark, silver_table.quarantine_table or "").where(
         F.array_contains("failed_rules", LATE_RULE)
     )
     assert late.count() == faults["late_event"]
     # The run's accounting reached the ops table with the late events in it.
-    ops = locations.read(spark, "ops.run_accounting").where(F.col("table_key") == "silver.cart_events")
+    ops_table = accounting_table(catalogue).key
+    ops = locations.read(spark, ops_table).where(F.col("table_key") == silver_table.key)
     assert ops.select("rows_late").collect()[0][0] == faults["late_event"]
 
     # Nothing new on the topic: a second run writes nothing.
-    versions = {key: locations.version(spark, key) for key in ("bronze.cart_events", "silver.cart_events")}
+    versions = {key: locations.version(spark, key) for key in (bronze_table.key, silver_table.key)}
     again = _run(spark, tmp_path, kafka_broker.bootstrap, "cart-all", "stream-2")
     assert all(c.rows_read == 0 for c in again.accounting.tables.values())
     assert {key: locations.version(spark, key) for key in versions} == versions
@@ -134,7 +143,8 @@ def test_killed_stream_restarts_without_loss_or_duplicates(
 
     with pytest.raises(Exception, match="killed after the Delta commit"):
         start(kill_after_delta_commit)
-    assert len(written) == 2 and all(0 < n <= 100 for n in written)  # two batches committed to Delta
+    assert len(written) == 2  # two batches committed to Delta
+    assert all(0 < n <= 100 for n in written)
     start(None)
     # The replayed batch 1 was skipped by Delta (txnVersion), the rest written once.
     assert written[2] == 0
@@ -170,4 +180,4 @@ def test_bad_settings_fail_naming_source_and_setting_without_checkpoint(
     address = {None: kafka_broker.bootstrap, "closed": f"127.0.0.1:{free_port()}"}.get(bootstrap, bootstrap)
     with pytest.raises(StreamSettingsError, match=expected):
         _run(spark, tmp_path, address, "cart-all", "bad", *extra)
-    assert not (tmp_path / "warehouse" / "_checkpoints" / "bronze.cart_events").exists()
+    assert not (tmp_path / "warehouse" / "_checkpoints").exists()

@@ -57,13 +57,13 @@ class TableCounts:
     rows_quarantined: int = 0
     rows_dropped: int = 0
     rows_deduplicated: int = 0
-    rows_late: int = 0
-    """Stream events older than the watermark (kept in quarantine as late, not counted as quarantined)."""
     quarantined_by_rule: Counter[str] = field(default_factory=Counter)
     rows_checked: int = 0
     """Rows the table's expectations were evaluated on (for `ops.dq_results`)."""
     failed_by_rule: Counter[str] = field(default_factory=Counter)
     """Rows failing each expectation, whatever its action (warn rules included)."""
+    rows_late: int = 0
+    """Stream events older than the watermark (kept in quarantine as late, not counted as quarantined)."""
 
     def add(self, other: TableCounts) -> None:
         self.rows_read += other.rows_read
