@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from lakehouse.bronze.eventhub import explain_failure, is_kafka_failure
 from lakehouse.catalogue import Catalogue
 from lakehouse.generator.stream import StreamConfig, StreamManifest, stream_events
 from lakehouse.jobs import medallion
@@ -90,3 +93,34 @@ def test_medallion_task_needs_the_credential_with_a_namespace(capsys: pytest.Cap
             ]
         )  # fmt: skip
     assert "--eventhub-namespace needs --eventhub-credential" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host it",
+            r"source cart_events: stream failed, check topic \(event hub\) 'cart-events': org\.apache\.kafka",
+        ),
+        (
+            "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment",
+            r"check kafka bootstrap 'ns\.servicebus\.windows\.net:9093' \(no answer within 30000 ms\)",
+        ),
+        (
+            "org.apache.kafka.common.errors.SaslAuthenticationException: unauthorized",
+            r"check service credential 'cred'",
+        ),
+    ],
+    ids=["unknown-topic", "timeout", "authentication"],
+)
+def test_a_connector_failure_names_the_source_and_setting(
+    catalogue: Catalogue, text: str, expected: str
+) -> None:
+    error = RuntimeError(text)
+    settings = KafkaSettings.event_hubs("ns", "cred")
+    assert is_kafka_failure(error)
+    assert re.search(expected, str(explain_failure(catalogue.source("cart_events"), settings, error)))
+
+
+def test_a_failure_of_the_batch_code_is_not_blamed_on_kafka() -> None:
+    assert not is_kafka_failure(RuntimeError("killed after the Delta commit of batch 1"))

@@ -23,7 +23,7 @@ from datetime import date
 
 from pyspark.sql import SparkSession
 
-from lakehouse.bronze.eventhub import ingest_eventhub
+from lakehouse.bronze.eventhub import explain_failure, ingest_eventhub, is_kafka_failure
 from lakehouse.bronze.ingest import Trigger, ingest
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.gold.job import GoldJob, data_as_of
@@ -133,15 +133,16 @@ def _run_stage(
         accounting.record(result.counts(), check=False)
         return accounting
     if args.stage == "bronze" and catalogue.source(args.source).kind == "eventhub":
+        source, settings = catalogue.source(args.source), kafka_settings(args)
         query = ingest_eventhub(
-            spark,
-            catalogue,
-            catalogue.source(args.source),
-            kafka_settings(args),
-            locations,
-            trigger=trigger,
-            on_batch=on_batch,
+            spark, catalogue, source, settings, locations, trigger=trigger, on_batch=on_batch
         )
+        try:
+            query.awaitTermination()
+        except Exception as error:  # one message naming the source and the Kafka setting
+            if is_kafka_failure(error):
+                raise explain_failure(source, settings, error) from error
+            raise
     elif args.stage == "bronze":
         source = catalogue.source(args.source)
         query = ingest(
