@@ -95,7 +95,7 @@ def throughput(
     settings = KafkaSettings(bootstrap=broker.bootstrap, max_offsets_per_trigger=None, topics={SOURCE: topic})
     source = catalogue.source(SOURCE)
 
-    # Untimed first pass: the first Kafka read of a JVM loads and compiles the connector; neither side pays it.
+    # Untimed first pass: the first Kafka read of a JVM loads and compiles the connector; no side pays it.
     assert floor(spark, settings, topic, root / "warm-up") == sent
     started = time.perf_counter()
     assert floor(spark, settings, topic, root / "floor") == sent
