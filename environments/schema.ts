@@ -259,6 +259,19 @@ export const streamingSchema = z.strictObject({
   eventHubs: z.strictObject({
     partitions: z.int().min(1).max(32, { error: "must be <= 32 on the standard tier" }),
     messageRetentionDays: z.int().min(1).max(7, { error: "must be <= 7 on the standard tier" }),
+    startingOffsets: z
+      .enum(["earliest", "latest"])
+      .describe(
+        "Where a stream without a checkpoint starts: everything the hub retains, or new events only.",
+      ),
+    maxOffsetsPerTrigger: z
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .describe("Events read per micro-batch at most, over all partitions (Spark's maxOffsetsPerTrigger)."),
+    failOnDataLoss: z
+      .boolean()
+      .describe("Fail a stream whose next events expired before it read them, instead of skipping them."),
   }),
 });
 
@@ -447,6 +460,20 @@ type Problem = { path: PropertyKey[]; message: string };
 function crossFieldProblems(env: EnvironmentShape): Problem[] {
   const problems: Problem[] = [];
   const production = env.tier === "production";
+  const hubs = env.streaming.eventHubs;
+  if (hubs.maxOffsetsPerTrigger < hubs.partitions) {
+    problems.push({
+      path: ["streaming", "eventHubs", "maxOffsetsPerTrigger"],
+      message: `must be at least streaming.eventHubs.partitions (${hubs.partitions}) so every partition advances in each micro-batch, got ${hubs.maxOffsetsPerTrigger}`,
+    });
+  }
+  if (production && !hubs.failOnDataLoss) {
+    problems.push({
+      path: ["streaming", "eventHubs", "failOnDataLoss"],
+      message:
+        "must be true in production: false lets a stream skip events that expired unread, losing them silently",
+    });
+  }
 
   if (env.tier !== "development" && env.remoteState.type === "local") {
     problems.push({

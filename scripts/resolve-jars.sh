@@ -31,8 +31,10 @@ delta_version="$(pin delta-spark)"
 spark_version="$(pin pyspark)"
 spark_binary="${spark_version%.*}"
 artifact="io.delta:delta-spark_${spark_binary}_2.13:${delta_version}"
+# Spark's Kafka connector (eventhub sources) at exactly the pinned pyspark version.
+kafka_connector="org.apache.spark:spark-sql-kafka-0-10_2.13:${spark_version}"
 
-wanted="$({ cat "$POM"; echo "$artifact"; } | sha256sum | cut -d' ' -f1)"
+wanted="$({ cat "$POM"; echo "$artifact $kafka_connector"; } | sha256sum | cut -d' ' -f1)"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$wanted" ]]; then
   echo "jars: up to date ($(find "$JARS" -maxdepth 1 -name '*.jar' | wc -l) jars in ${JARS#"$ROOT"/})"
   exit 0
@@ -55,7 +57,7 @@ trap 'rm -rf "$work"' EXIT
 staging="$work/jars"
 # Maven 3.8 prints stray colour codes even with -q -B: keep its output for failures only.
 if ! mvn -q -B -f "$POM" -Dmaven.repo.local="$M2" \
-  -Ddelta.version="$delta_version" -Dspark.binary.version="$spark_binary" \
+  -Ddelta.version="$delta_version" -Dspark.binary.version="$spark_binary" -Dspark.version="$spark_version" \
   dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$staging" \
   >"$work/mvn.log" 2>&1; then
   cat "$work/mvn.log" >&2
@@ -70,6 +72,10 @@ overlap="$(comm -12 <(artifact_names "$staging") <(artifact_names "$pyspark_jars
 if [[ -n "$overlap" ]]; then
   echo "jars: pyspark already ships these; add an <exclusion> for them in jobs-src/jars/pom.xml:" >&2
   echo "$overlap" | sed 's/^/  /' >&2
+  exit 1
+fi
+if ! compgen -G "$staging/spark-sql-kafka-0-10_*.jar" >/dev/null; then
+  echo "jars: Maven finished but copied no spark-sql-kafka-0-10_*.jar; check jobs-src/jars/pom.xml" >&2
   exit 1
 fi
 if ! compgen -G "$staging/delta-spark_*.jar" >/dev/null; then

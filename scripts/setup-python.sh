@@ -64,3 +64,4 @@ else
 fi
 
 bash "$ROOT/scripts/resolve-jars.sh"
+bash "$ROOT/scripts/resolve-kafka.sh"

@@ -152,6 +152,10 @@ export class LakehouseStack extends TerraformStack {
       compute: this.compute,
       governanceSteps: governanceBootstrapSteps(env, props.catalogue),
       erasureEntrypoint: "gdpr_erasure",
+      eventHubs: {
+        namespace: platform.eventHubs.resource.name,
+        credential: this.eventHubsCredential.resource.name,
+      },
     });
     const drSite = platform.disasterRecovery;
     if (drSite) {

@@ -1,4 +1,4 @@
-import { bronzeColumns } from "./columns";
+import { bronzeColumns, EVENTHUB_RAW_COLUMNS } from "./columns";
 import type { PiiClass, SourceDeclaration, TableDeclaration } from "./types";
 
 const csv = { header: "true", multiLine: "false", escape: '"' } as const;
@@ -170,7 +170,8 @@ function bronze(
     layer: "bronze",
     name: source.name,
     description,
-    columns: bronzeColumns(source.columns, pii),
+    // Event Hubs events also keep their raw body, key and position (EVENTHUB_RAW_COLUMNS).
+    columns: bronzeColumns(source.columns, pii, source.kind === "eventhub" ? EVENTHUB_RAW_COLUMNS : []),
     source,
     owner: "data_engineers",
     readers: ENGINEERS_ONLY,

@@ -92,10 +92,20 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const SIMPLE_TYPE =
   /^(STRING|BOOLEAN|TINYINT|SMALLINT|INT|BIGINT|FLOAT|DOUBLE|DATE|TIMESTAMP|TIMESTAMP_NTZ|BINARY|DECIMAL\(\d{1,2},\d{1,2}\))$/;
 
-/** Whether `type` is a Spark SQL type this project declares (simple types, ARRAY<> and MAP<,> of them). */
+/**
+ * Whether `type` is a Spark SQL type this project declares (simple types, ARRAY<> and MAP<,> of them, and
+ * STRUCT<name: TYPE, ...> of simple types).
+ */
 export function isSparkType(type: string): boolean {
   const array = /^ARRAY<(.+)>$/.exec(type);
   if (array) return isSparkType(array[1]);
+  const struct = /^STRUCT<(.+)>$/.exec(type);
+  if (struct) {
+    return struct[1].split(",").every((field) => {
+      const parts = /^\s*([a-z_][a-z0-9_]*):?\s+(\S+)\s*$/.exec(field);
+      return parts !== null && SIMPLE_TYPE.test(parts[2]);
+    });
+  }
   const map = /^MAP<([A-Z_]+),(.+)>$/.exec(type);
   if (map) return SIMPLE_TYPE.test(map[1]) && isSparkType(map[2]);
   return SIMPLE_TYPE.test(type);

@@ -32,6 +32,25 @@ export const BRONZE_AUDIT_COLUMNS: readonly ColumnDeclaration[] = [
   column("_batch_id", "BIGINT", "Streaming micro-batch that wrote the row.", { nullable: false }),
 ];
 
+/**
+ * What the Kafka endpoint of Event Hubs delivered with each event, kept as received next to the parsed fields:
+ * the body as text and the key as bytes, where the event sits (hub, partition, offset) and when the hub enqueued it.
+ */
+export const EVENTHUB_RAW_COLUMNS: readonly ColumnDeclaration[] = [
+  // Text, so the record mask (STRING -> STRING) covers it; event bodies are UTF-8 JSON.
+  column("_event_body", "STRING", "The event body as received (Kafka value, UTF-8 text).", { pii: "record" }),
+  column(
+    "_event_key",
+    "BINARY",
+    "The event's partition key as received (Kafka key); null when none was set.",
+  ),
+  column("_event_topic", "STRING", "Event hub (Kafka topic) the event was read from.", { nullable: false }),
+  column("_event_partition", "INT", "Partition of the event hub.", { nullable: false }),
+  column("_event_offset", "BIGINT", "Offset of the event in its partition.", { nullable: false }),
+  column("_event_enqueued_at", "TIMESTAMP", "When the event hub enqueued the event (Kafka timestamp, UTC)."),
+  column("_event_headers", "ARRAY<STRUCT<key: STRING, value: BINARY>>", "Event properties (Kafka headers)."),
+];
+
 /** Lineage columns silver keeps from bronze. */
 export const SILVER_LINEAGE_COLUMNS: readonly ColumnDeclaration[] = [
   column("_source_file", "STRING", "Landing file the row came from."),
@@ -58,11 +77,13 @@ export const QUARANTINE_COLUMNS: readonly ColumnDeclaration[] = [
 export function bronzeColumns(
   sourceColumns: readonly string[],
   pii: Readonly<Record<string, PiiClass>> = {},
+  raw: readonly ColumnDeclaration[] = [],
 ): ColumnDeclaration[] {
   return [
     ...sourceColumns.map((name) =>
       column(name, "STRING", `'${name}' as delivered by the source, untyped.`, { pii: pii[name] ?? "none" }),
     ),
+    ...raw,
     ...BRONZE_AUDIT_COLUMNS,
   ];
 }

@@ -11,7 +11,7 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
     opsRecord: "run_accounting",
     description:
       "Per run and table: rows read, written, quarantined by rule and deduplicated. Every run checks " +
-      "rows_read = rows_written + rows_quarantined + rows_deduplicated.",
+      "rows_read = rows_written + rows_quarantined + rows_dropped + rows_deduplicated + rows_late.",
     columns: [
       column("run_id", "STRING", "Run.", { nullable: false }),
       column("table_key", "STRING", "schema.table written.", { nullable: false }),
@@ -20,6 +20,9 @@ export const OPS_TABLES: readonly TableDeclaration[] = [
       column("rows_quarantined", "BIGINT", "Rows sent to quarantine.", { nullable: false }),
       column("rows_dropped", "BIGINT", "Rows left out by a drop expectation.", { nullable: false }),
       column("rows_deduplicated", "BIGINT", "Duplicate rows removed.", { nullable: false }),
+      column("rows_late", "BIGINT", "Stream events later than the watermark, kept in quarantine as late.", {
+        nullable: false,
+      }),
       column("quarantined_by_rule", "MAP<STRING,BIGINT>", "Quarantined rows per failed rule.", {
         nullable: false,
       }),

@@ -26,6 +26,12 @@ export const ORDER_STATUSES = [
   "canceled",
 ] as const;
 
+/** Cart actions of the web shop's cart_events stream. */
+export const CART_ACTIONS = ["add", "remove"] as const;
+
+/** Payment types of the stores' pos_events stream. */
+export const POS_PAYMENT_TYPES = ["card", "cash", "voucher"] as const;
+
 const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(", ");
 
 /** Silver: typed, standardised, validated, deduplicated; bad rows in quarantine with their reasons. */
@@ -329,5 +335,80 @@ export const SILVER_TABLES: readonly TableDeclaration[] = [
     subjectKey: "customer_id",
     readers: READERS,
     upstream: ["bronze.support_tickets"],
+  },
+  {
+    layer: "silver",
+    name: "cart_events",
+    description:
+      "Web shop cart actions from Event Hubs, typed and checked, one row per event id; events later than the " +
+      "watermark are kept in quarantine as late.",
+    columns: [
+      column("event_id", "STRING", "Id the shop gives the cart action; duplicates of it are dropped.", {
+        nullable: false,
+      }),
+      column("event_time", "TIMESTAMP", "When the action happened (UTC).", { nullable: false }),
+      column("event_date", "DATE", "UTC date of event_time.", { nullable: false }),
+      column("action", "STRING", `One of ${CART_ACTIONS.join(", ")}.`, { nullable: false }),
+      column("product_id", "BIGINT", "Product added or removed.", { nullable: false }),
+      column("quantity", "INT", "Units added or removed (> 0).", { nullable: false }),
+      column("price", "DECIMAL(12,2)", "Unit price shown in the cart.", { nullable: false }),
+      column("user_id", "BIGINT", "Web shop (REES46) user id.", { nullable: false }),
+      column("user_session", "STRING", "Session id from the web shop."),
+      ...SILVER_LINEAGE_COLUMNS,
+    ],
+    businessKeys: ["event_id"],
+    eventTimeColumn: "event_time",
+    clusterColumns: ["event_date"],
+    expectations: [
+      WELL_FORMED,
+      quarantineUnless("has_event_id", "event_id IS NOT NULL"),
+      quarantineUnless("valid_event_time", "event_time IS NOT NULL"),
+      quarantineUnless("known_action", `action IN (${sqlList(CART_ACTIONS)})`),
+      quarantineUnless("has_product", "product_id IS NOT NULL"),
+      quarantineUnless("valid_quantity", "quantity IS NOT NULL AND quantity > 0"),
+      quarantineUnless("valid_price", "price IS NOT NULL AND price >= 0"),
+      quarantineUnless("has_user", "user_id IS NOT NULL"),
+    ],
+    subjectKey: "user_id",
+    subjectIdentity: "shop_user",
+    readers: READERS,
+    upstream: ["bronze.cart_events"],
+  },
+  {
+    layer: "silver",
+    name: "pos_events",
+    description:
+      "Store point-of-sale transactions from Event Hubs, typed and checked, one row per transaction id; " +
+      "events later than the watermark are kept in quarantine as late.",
+    columns: [
+      column("transaction_id", "STRING", "Id of the till transaction line; duplicates of it are dropped.", {
+        nullable: false,
+      }),
+      column("event_time", "TIMESTAMP", "When the sale happened (UTC).", { nullable: false }),
+      column("event_date", "DATE", "UTC date of event_time.", { nullable: false }),
+      column("store_id", "STRING", "Store of the till.", { nullable: false }),
+      column("customer_id", "STRING", "Loyalty customer (CRM id); null for anonymous sales."),
+      column("product_id", "BIGINT", "Product sold.", { nullable: false }),
+      column("quantity", "INT", "Units sold (> 0).", { nullable: false }),
+      column("unit_price", "DECIMAL(12,2)", "Price per unit.", { nullable: false }),
+      column("payment_type", "STRING", `One of ${POS_PAYMENT_TYPES.join(", ")}.`, { nullable: false }),
+      ...SILVER_LINEAGE_COLUMNS,
+    ],
+    businessKeys: ["transaction_id"],
+    eventTimeColumn: "event_time",
+    clusterColumns: ["event_date", "store_id"],
+    expectations: [
+      WELL_FORMED,
+      quarantineUnless("has_transaction_id", "transaction_id IS NOT NULL"),
+      quarantineUnless("valid_event_time", "event_time IS NOT NULL"),
+      quarantineUnless("has_store", "store_id IS NOT NULL"),
+      quarantineUnless("has_product", "product_id IS NOT NULL"),
+      quarantineUnless("valid_quantity", "quantity IS NOT NULL AND quantity > 0"),
+      quarantineUnless("valid_unit_price", "unit_price IS NOT NULL AND unit_price >= 0"),
+      quarantineUnless("known_payment_type", `payment_type IN (${sqlList(POS_PAYMENT_TYPES)})`),
+    ],
+    subjectKey: "customer_id",
+    readers: READERS,
+    upstream: ["bronze.pos_events"],
   },
 ];

@@ -29,6 +29,20 @@ export interface LakehouseWorkflowsProps {
    * @default no erasure job
    */
   readonly erasureEntrypoint?: string;
+  /**
+   * The Event Hubs namespace the catalogue's `eventhub` sources stream through, and the Unity Catalog service
+   * credential the streaming tasks authenticate with (docs/streaming.md).
+   * @default no eventhub tasks: the streaming job ingests the file sources only
+   */
+  readonly eventHubs?: EventHubsAccess;
+}
+
+/** Where the `eventhub` sources are read and with which identity. */
+export interface EventHubsAccess {
+  /** Name of the Event Hubs namespace (its Kafka endpoint is `<name>.servicebus.windows.net:9093`). */
+  readonly namespace: string;
+  /** Name of the Unity Catalog service credential (the access connector's identity) the tasks read with. */
+  readonly credential: string;
 }
 
 /** Task key of the task that writes table `key` (`silver.events` -> `silver_events`). */
@@ -70,7 +84,8 @@ export const GOLD_AS_OF = "{{job.start_time.iso_date}}";
  *
  * - `medallion`: one task per bronze source, silver table and gold table, `depends_on` exactly the
  *   catalogue's data flow;
- * - `streaming-ingest`: the file sources ingested continuously (unpaused when the environment streams);
+ * - `streaming-ingest`: the file sources and the Event Hubs sources ingested continuously, one task per source
+ *   (unpaused when the environment streams);
  * - `governance-bootstrap`: the governance SQL files on the warehouse;
  * - `table-maintenance`: OPTIMIZE, VACUUM per retention, ANALYZE;
  * - `data-quality-report`: fails when an expectation passes its threshold;
@@ -238,7 +253,7 @@ export class LakehouseWorkflows extends Construct {
     const env = this.env;
     const job = this.newWritingJob(
       "streaming-ingest",
-      "Landing files to bronze continuously, one stream per source.",
+      "Landing files and Event Hubs events to bronze continuously, one stream per source.",
       { kind: "continuous", paused: env.streaming.mode !== "continuous" },
     );
     job.addJobCluster("streaming", {
@@ -258,6 +273,36 @@ export class LakehouseWorkflows extends Construct {
           ...this.storageArgs(),
         ],
         // A stream stops only on failure; let the continuous job restart it instead of task retries.
+        maxRetries: 0,
+        timeoutSeconds: 0,
+      });
+    }
+    const hubs = this.props.eventHubs;
+    if (!hubs) return;
+    const settings = env.streaming.eventHubs;
+    for (const table of this.props.catalogue.tables.filter((t) => t.source?.kind === "eventhub")) {
+      job.addWheelTask(taskKeyOf(table.key), {
+        ...entry,
+        cluster: "streaming",
+        parameters: [
+          "--stage",
+          "bronze",
+          "--source",
+          table.source?.name as string,
+          "--eventhub-namespace",
+          hubs.namespace,
+          "--eventhub-credential",
+          hubs.credential,
+          "--starting-offsets",
+          settings.startingOffsets,
+          "--max-offsets-per-trigger",
+          String(settings.maxOffsetsPerTrigger),
+          "--fail-on-data-loss",
+          String(settings.failOnDataLoss),
+          "--continuous",
+          env.streaming.triggerInterval,
+          ...this.storageArgs(),
+        ],
         maxRetries: 0,
         timeoutSeconds: 0,
       });

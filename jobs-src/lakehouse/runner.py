@@ -13,6 +13,10 @@ touched since its last run (`--full-refresh` rebuilds them whole). `--as-of DAY`
 as-of tables (RFM, CLV, churn features) describe; by default the latest day in the silver data.
 At the end the run writes its accounting, data-quality results and stage records to the ops tables.
 
+With `--kafka-bootstrap HOST:PORT` the `eventhub` sources (cart and POS events) are read from that Kafka
+broker too, each topic named like its event hub (`--kafka-topic SOURCE=TOPIC` renames one); see
+docs/streaming.md. Without it only the landing folder's files are read.
+
 On Databricks the same entrypoint takes `--catalog C --checkpoint-root /Volumes/...` (tables become
 `C.<schema>.<table>`, the reader is Auto Loader) with a landing folder in a volume.
 """
@@ -32,6 +36,12 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
+from lakehouse.bronze.eventhub import (
+    discard_unstarted_checkpoint,
+    explain_failure,
+    ingest_eventhub,
+    is_kafka_failure,
+)
 from lakehouse.bronze.ingest import BatchHook, Trigger, ingest
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
@@ -43,6 +53,7 @@ from lakehouse.ops.runs import RunLog, write_pipeline_runs
 from lakehouse.quality.results import Breach
 from lakehouse.session import get_spark, on_databricks
 from lakehouse.silver.job import bronze_fed_tables, derived_tables
+from lakehouse.streaming.settings import KafkaSettings, kafka_options, preflight
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "sample"
 SAMPLE = GeneratorConfig(out=SAMPLE_DIR / "landing", events=20_000, days=3, seed=7, fault_rate=0.02)
@@ -70,6 +81,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--continuous", default=None, metavar="INTERVAL", help="keep streams running, e.g. 30s"
     )
     parser.add_argument("--sources", default=None, help="comma-separated subset of sources (default: all)")
+    parser.add_argument(
+        "--kafka-bootstrap",
+        default=None,
+        metavar="HOST:PORT",
+        help="also read the eventhub sources from Kafka",
+    )
+    parser.add_argument(
+        "--kafka-topic",
+        action="append",
+        default=[],
+        metavar="SOURCE=TOPIC",
+        help="topic of an eventhub source (default: its event hub name); repeatable",
+    )
+    parser.add_argument(
+        "--kafka-starting-offsets",
+        default="earliest",
+        help="earliest or latest (streams without a checkpoint)",
+    )
+    parser.add_argument(
+        "--kafka-max-offsets-per-trigger", type=int, default=10_000, help="events per micro-batch at most"
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-stage progress lines")
     parser.add_argument(
         "--as-of",
@@ -170,10 +202,17 @@ def _run(
         for s in catalogue.sources
         if s.kind == "files" and (landing / s.name).is_dir() and (wanted is None or s.name in wanted)
     ]
-    if not sources:
+    kafka = kafka_settings(args)
+    streams = [
+        s
+        for s in catalogue.sources
+        if kafka is not None and s.kind == "eventhub" and (wanted is None or s.name in wanted)
+    ]
+    if not sources and not streams:
         raise FileNotFoundError(
             f"no source folders in {landing}; expected some of: "
             f"{', '.join(s.name for s in catalogue.sources if s.kind == 'files')}"
+            + ("" if kafka else " (eventhub sources are read only with --kafka-bootstrap)")
         )
     checked = {silver.key for silver, _ in bronze_fed_tables(catalogue)}
     batch_counts: dict[str, TableCounts] = {}
@@ -194,7 +233,10 @@ def _run(
             queries = [start() for start in starters]
             if continuous:
                 return
-            _await(queries)
+            try:
+                _await(queries)
+            except Exception as error:
+                raise _stream_failure(queries, error) from error
         seconds = time.perf_counter() - started
         result.stage_seconds[name] = seconds
         keys = sorted(batch_counts)
@@ -202,10 +244,36 @@ def _run(
         log(f"[{name}] {seconds:6.1f}s  rows read->written: {summary or 'nothing new'}")
         batch_counts.clear()
 
-    bronze_keys = {s.table for s in sources}
+    by_query = {f"bronze:{s.table}": s for s in streams}
+    for s in streams:  # a wrong setting, broker or topic fails the run before any table or checkpoint is made
+        kafka_options(s, kafka)  # type: ignore[arg-type]
+        preflight(s, kafka)  # type: ignore[arg-type]
+
+    def _stream_failure(queries: list[StreamingQuery], error: Exception) -> Exception:
+        """An eventhub stream's failure as one message naming the source and setting; a stream that failed
+        before its first commit leaves no checkpoint (it would otherwise pin the starting offsets)."""
+        for query in queries:
+            source = by_query.get(query.name or "")
+            failed = source is not None and kafka is not None and query.exception() is not None
+            if failed and is_kafka_failure(error):
+                discard_unstarted_checkpoint(locations, source.table)
+                return explain_failure(source, kafka, error)  # type: ignore[arg-type]
+        return error
+
+    bronze_keys = {s.table for s in [*sources, *streams]}
+    streamed: list[Callable[[], StreamingQuery]] = [
+        (
+            lambda s=s: ingest_eventhub(
+                spark, catalogue, s, kafka, locations, trigger=trigger, on_batch=on_batch, hook=hook
+            )
+        )
+        for s in streams
+        if kafka is not None
+    ]
     stage(
         "bronze",
-        [
+        streamed
+        + [
             (
                 lambda s=s: ingest(
                     spark,
@@ -266,6 +334,24 @@ def _run(
         f"invariant holds; {checks} expectation results, {len(run_log.stages)} stage records"
     )
     return result
+
+
+def kafka_settings(args: argparse.Namespace) -> KafkaSettings | None:
+    """The Kafka settings of `--kafka-*`, or None without `--kafka-bootstrap`."""
+    if not getattr(args, "kafka_bootstrap", None):
+        return None
+    topics = {}
+    for pair in args.kafka_topic:
+        source, sep, topic = pair.partition("=")
+        if not sep or not source or not topic:
+            raise ValueError(f"--kafka-topic '{pair}' must read SOURCE=TOPIC")
+        topics[source] = topic
+    return KafkaSettings(
+        bootstrap=args.kafka_bootstrap,
+        starting_offsets=args.kafka_starting_offsets,
+        max_offsets_per_trigger=args.kafka_max_offsets_per_trigger,
+        topics=topics,
+    )
 
 
 def table_locations(args: argparse.Namespace) -> TableLocations:

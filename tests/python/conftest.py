@@ -25,6 +25,7 @@ from generated_flow import GeneratedFlow
 from generated_flow import build as build_generated_flow
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.session import get_spark, on_databricks
+from lakehouse.streaming.broker import LocalBroker, start_broker
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +52,34 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+_EARLY_BROKER: list[LocalBroker] = []
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the Kafka broker's JVM as soon as a selected test needs it, so its start-up (several seconds)
+    overlaps Spark's instead of following it; the `kafka_broker` fixture waits for it."""
+    if any("kafka_broker" in getattr(item, "fixturenames", ()) for item in session.items):
+        _EARLY_BROKER.append(start_broker(wait=False))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop an early broker that no test came to use (e.g. after `-x` stopped the run first)."""
+    while _EARLY_BROKER:
+        _EARLY_BROKER.pop().stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[LocalBroker]:
+    """A real single-node Kafka broker (KRaft) on 127.0.0.1, from the jars `make setup` resolved, stopped at
+    the end of the session. Missing jars fail (BrokerError says what to run); nothing skips."""
+    broker = _EARLY_BROKER.pop() if _EARLY_BROKER else start_broker(wait=False)
+    try:
+        broker.wait_ready()
+        yield broker
+    finally:
+        broker.stop()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import {
   TableCatalogue,
   tableCatalogue,
 } from "../../constructs/tables/catalogue";
-import { bronzeColumns, column } from "../../constructs/tables/columns";
+import { bronzeColumns, column, EVENTHUB_RAW_COLUMNS } from "../../constructs/tables/columns";
 import { OPS_RECORDS, type TableDeclaration } from "../../constructs/tables/types";
 
 const CATALOGUE_JSON = path.join(__dirname, "../../jobs-src/lakehouse/catalogue.json");
@@ -44,8 +44,11 @@ describe("TableCatalogue", () => {
   it("declares every source as a bronze table with audit columns", () => {
     for (const source of tableCatalogue().sources) {
       const bronze = tableCatalogue().table(`bronze.${source.name}`);
+      // An event hub's events also keep what Kafka delivered with them, as received.
+      const raw = source.kind === "eventhub" ? EVENTHUB_RAW_COLUMNS.map((c) => c.name) : [];
       expect(bronze.columns.map((c) => c.name)).toEqual([
         ...source.columns,
+        ...raw,
         "_rescued_data",
         "_source_file",
         "_ingested_at",
@@ -64,6 +67,8 @@ describe("TableCatalogue", () => {
       "silver.dim_customer",
       "silver.dim_product",
       "silver.support_tickets",
+      "silver.cart_events",
+      "silver.pos_events",
     ]);
     for (const t of withQuarantine) {
       expect(catalogue.table(t.quarantineTable as string).columns.map((c) => c.name)).toContain(
@@ -221,6 +226,9 @@ describe("TableCatalogue", () => {
     expect(isSparkType("DECIMAL(12,2)")).toBe(true);
     expect(isSparkType("MAP<STRING,BIGINT>")).toBe(true);
     expect(isSparkType("ARRAY<STRING>")).toBe(true);
+    expect(isSparkType("ARRAY<STRUCT<key: STRING, value: BINARY>>")).toBe(true);
+    expect(isSparkType("STRUCT<key: VARCHAR>")).toBe(false);
+    expect(isSparkType("STRUCT<Key: STRING>")).toBe(false);
     expect(isSparkType("VARCHAR")).toBe(false);
   });
 });

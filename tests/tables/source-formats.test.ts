@@ -65,6 +65,7 @@ describe("source schemas match the real exports", () => {
       "bronze.cart_events",
       "silver.events",
       "silver.sessions",
+      "silver.cart_events",
       "gold.customer_metrics",
     ]);
   });

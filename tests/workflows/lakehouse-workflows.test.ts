@@ -126,8 +126,12 @@ describe("LakehouseWorkflows", () => {
       [GOVERNANCE_GATE_TASK, ...tables.map((t) => taskKeyOf(t.key))].sort(),
     );
     for (const table of tables) {
-      // A table without inputs waits for the gate; the others wait for it through their inputs.
-      const upstream = table.upstream.map(taskKeyOf).sort();
+      // A table without inputs waits for the gate; the others wait for it through their inputs. An input the
+      // streaming job writes (an eventhub source's bronze table) has no medallion task to wait for.
+      const upstream = table.upstream
+        .filter((u) => tables.some((t) => t.key === u))
+        .map(taskKeyOf)
+        .sort();
       expect(dependencies[taskKeyOf(table.key)]).toEqual(
         upstream.length > 0 ? upstream : [GOVERNANCE_GATE_TASK],
       );
@@ -211,6 +215,33 @@ describe("LakehouseWorkflows", () => {
     expect(jobs["streaming-ingest"].continuous).toEqual({ pause_status: "UNPAUSED" });
     expect(jobsOf("dev")["streaming-ingest"].continuous).toEqual({ pause_status: "PAUSED" });
   });
+
+  it.each(["dev", "prod"])(
+    "streams each eventhub source in its own continuous task with the UC service credential (%s)",
+    (env) => {
+      const streaming = jobsOf(env)["streaming-ingest"];
+      const eventhubSources = tableCatalogue()
+        .tables.filter((t) => t.source?.kind === "eventhub")
+        .map((t) => t.key);
+      expect(eventhubSources).toEqual(["bronze.cart_events", "bronze.pos_events"]);
+      const settings = loadEnvironments().find((e) => e.name === env)?.streaming.eventHubs;
+      for (const key of eventhubSources) {
+        const task = streaming.task.find((t: TerraformJson) => t.task_key === taskKeyOf(key));
+        const args: string[] = task.python_wheel_task.parameters;
+        const value = (flag: string) => args[args.indexOf(flag) + 1];
+        expect(task.job_cluster_key).toBe("streaming");
+        expect(value("--source")).toBe(key.split(".")[1]);
+        expect(value("--eventhub-namespace")).toMatch(/terraform_remote_state|eventhub_namespace/);
+        expect(value("--eventhub-credential")).toMatch(/databricks_credential\..*\.name/);
+        expect(value("--checkpoint-root")).toMatch(/^\/Volumes\/.*checkpoints/);
+        expect(value("--max-offsets-per-trigger")).toBe(String(settings?.maxOffsetsPerTrigger));
+        expect(value("--fail-on-data-loss")).toBe("true");
+        expect(args).toContain("--continuous");
+        // Authentication is by the credential's identity: no secret, key or connection string in the task.
+        expect(JSON.stringify(task)).not.toMatch(/secret|SharedAccessKey|connection_?string/i);
+      }
+    },
+  );
 
   it("binds every job cluster to a cluster policy", () => {
     for (const env of ["dev", "staging", "prod"]) {

@@ -2,6 +2,8 @@
 
     medallion.py --stage bronze --source events --catalog C --landing /Volumes/C/bronze/landing \\
         --checkpoint-root /Volumes/C/ops/checkpoints --run-id {{job.run_id}}
+    medallion.py --stage bronze --source cart_events --eventhub-namespace NS --eventhub-credential CRED \
+        --starting-offsets earliest --max-offsets-per-trigger 10000 --continuous '1 minutes' ...
     medallion.py --stage silver --table silver.events --catalog C --checkpoint-root ...
     medallion.py --stage gold --table gold.daily_sales_summary --as-of {{job.start_time.iso_date}} ...
 
@@ -21,6 +23,7 @@ from datetime import date
 
 from pyspark.sql import SparkSession
 
+from lakehouse.bronze.eventhub import explain_failure, ingest_eventhub, is_kafka_failure
 from lakehouse.bronze.ingest import Trigger, ingest
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.gold.job import GoldJob, data_as_of
@@ -31,6 +34,7 @@ from lakehouse.ops.runs import RunLog, write_pipeline_runs
 from lakehouse.quality.results import Breach
 from lakehouse.session import get_spark
 from lakehouse.silver.job import bronze_fed_tables
+from lakehouse.streaming.settings import KafkaSettings
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -49,9 +53,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--continuous", default=None, metavar="INTERVAL", help="keep running, e.g. '1 minutes'"
     )
+    streams = parser.add_argument_group("eventhub sources (bronze stage; see docs/streaming.md)")
+    streams.add_argument(
+        "--eventhub-namespace", help="Event Hubs namespace name (its Kafka endpoint is read)"
+    )
+    streams.add_argument(
+        "--eventhub-credential", help="Unity Catalog service credential that authenticates to Event Hubs"
+    )
+    streams.add_argument("--kafka-bootstrap", help="instead of a namespace: a plain-text Kafka HOST:PORT")
+    streams.add_argument("--starting-offsets", default="earliest", choices=["earliest", "latest"])
+    streams.add_argument("--max-offsets-per-trigger", type=int, default=10_000)
+    streams.add_argument("--fail-on-data-loss", choices=["true", "false"], default="true")
     args = parser.parse_args(argv)
-    if args.stage == "bronze" and not (args.source and args.landing):
-        parser.error("--stage bronze needs --source and --landing")
+    if args.stage == "bronze" and not args.source:
+        parser.error("--stage bronze needs --source")
+    streamed = args.eventhub_namespace or args.kafka_bootstrap
+    if args.stage == "bronze" and not (args.landing or streamed):
+        parser.error("--stage bronze needs --landing (files) or --eventhub-namespace (eventhub sources)")
+    if args.eventhub_namespace and not args.eventhub_credential:
+        parser.error("--eventhub-namespace needs --eventhub-credential (the UC service credential's name)")
     if args.stage in ("silver", "gold") and not args.table:
         parser.error(f"--stage {args.stage} needs --table")
     return args
@@ -112,7 +132,18 @@ def _run_stage(
         )
         accounting.record(result.counts(), check=False)
         return accounting
-    if args.stage == "bronze":
+    if args.stage == "bronze" and catalogue.source(args.source).kind == "eventhub":
+        source, settings = catalogue.source(args.source), kafka_settings(args)
+        query = ingest_eventhub(
+            spark, catalogue, source, settings, locations, trigger=trigger, on_batch=on_batch
+        )
+        try:
+            query.awaitTermination()
+        except Exception as error:  # one message naming the source and the Kafka setting
+            if is_kafka_failure(error):
+                raise explain_failure(source, settings, error) from error
+            raise
+    elif args.stage == "bronze":
         source = catalogue.source(args.source)
         query = ingest(
             spark,
@@ -133,6 +164,23 @@ def _run_stage(
         return None
     accounting.check()
     return accounting
+
+
+def kafka_settings(args: argparse.Namespace) -> KafkaSettings:
+    """The Kafka settings of an eventhub bronze task: the namespace's endpoint with the UC service credential
+    (Databricks), or a plain-text `--kafka-bootstrap`."""
+    tuning = {
+        "starting_offsets": args.starting_offsets,
+        "max_offsets_per_trigger": args.max_offsets_per_trigger,
+        "fail_on_data_loss": args.fail_on_data_loss == "true",
+    }
+    if args.eventhub_namespace:
+        return KafkaSettings.event_hubs(args.eventhub_namespace, args.eventhub_credential, **tuning)
+    if args.kafka_bootstrap:
+        return KafkaSettings(bootstrap=args.kafka_bootstrap, **tuning)
+    raise ValueError(
+        f"source {args.source} is an eventhub source: give --eventhub-namespace or --kafka-bootstrap"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

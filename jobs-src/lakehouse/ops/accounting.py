@@ -2,12 +2,13 @@
 
 For every silver table fed by a bronze table, each bronze row read ends in exactly one place:
 
-    rows_read = rows_written + rows_quarantined + rows_dropped + rows_deduplicated
+    rows_read = rows_written + rows_quarantined + rows_dropped + rows_deduplicated + rows_late
 
 `rows_written` is what Delta reports for the commit (rows inserted, updated or deleted); the other
 terms are counted from the batch itself, so the check compares two independent measurements.
 `rows_deduplicated` counts rows that changed nothing: exact or key duplicates, SCD no-op changes,
-and change records superseded by a higher sequence number.
+and change records superseded by a higher sequence number. `rows_late` counts stream events older than
+their table's watermark: kept in quarantine under the rule `late_beyond_watermark`, not written.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ ACCOUNTING_COLUMNS = frozenset(
         "rows_quarantined",
         "rows_dropped",
         "rows_deduplicated",
+        "rows_late",
     }
 )
 """Columns this module fills; the table declared `opsRecord: run_accounting` must have them."""
@@ -60,6 +62,8 @@ class TableCounts:
     """Rows the table's expectations were evaluated on (for `ops.dq_results`)."""
     failed_by_rule: Counter[str] = field(default_factory=Counter)
     """Rows failing each expectation, whatever its action (warn rules included)."""
+    rows_late: int = 0
+    """Stream events older than the watermark (kept in quarantine as late, not counted as quarantined)."""
 
     def add(self, other: TableCounts) -> None:
         self.rows_read += other.rows_read
@@ -67,20 +71,27 @@ class TableCounts:
         self.rows_quarantined += other.rows_quarantined
         self.rows_dropped += other.rows_dropped
         self.rows_deduplicated += other.rows_deduplicated
+        self.rows_late += other.rows_late
         self.quarantined_by_rule.update(other.quarantined_by_rule)
         self.rows_checked += other.rows_checked
         self.failed_by_rule.update(other.failed_by_rule)
 
     def violation(self) -> str | None:
         """A message when read != written + quarantined + dropped + deduplicated, else None."""
-        accounted = self.rows_written + self.rows_quarantined + self.rows_dropped + self.rows_deduplicated
+        accounted = (
+            self.rows_written
+            + self.rows_quarantined
+            + self.rows_dropped
+            + self.rows_deduplicated
+            + self.rows_late
+        )
         if accounted == self.rows_read:
             return None
         return (
             f"{self.table_key}: read {self.rows_read} rows but accounted for {accounted} "
             f"(written {self.rows_written} + quarantined {self.rows_quarantined} "
             f"+ dropped {self.rows_dropped} "
-            f"+ deduplicated {self.rows_deduplicated})"
+            f"+ deduplicated {self.rows_deduplicated} + late {self.rows_late})"
         )
 
 
@@ -124,6 +135,7 @@ class RunAccounting:
                 counts.rows_quarantined,
                 counts.rows_dropped,
                 counts.rows_deduplicated,
+                counts.rows_late,
                 dict(sorted(counts.quarantined_by_rule.items())),
                 self.started_at,
                 finished_at,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Protocol
 
 from pyspark.sql import DataFrame, SparkSession
@@ -64,6 +65,13 @@ class PipelineConfig:
         if self.bronze_root is not None:
             return f"{self.bronze_root.rstrip('/')}/{table.name}"
         return f"{self.catalog}.{self.bronze_schema}.{table.name}"
+
+    def has_bronze(self, table: Table) -> bool:
+        """Whether the bronze table is there to read: always on Databricks (the bootstrap creates every
+        table); locally only once a run wrote it (a stream's table needs a run with --kafka-bootstrap)."""
+        if self.bronze_root is None:
+            return True
+        return (Path(self.bronze_source(table)) / "_delta_log").is_dir()
 
     def read_bronze(self, spark: SparkSession, table: Table) -> DataFrame:
         """The bronze table as a batch DataFrame (it lives outside the pipeline)."""

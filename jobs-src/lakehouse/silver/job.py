@@ -32,6 +32,7 @@ from lakehouse.silver.common import (
     with_record,
     without_checks,
 )
+from lakehouse.silver.late import late_cutoff, late_rows, with_late_rule
 from lakehouse.silver.modules import DECLARED, SILVER_MODULES
 from lakehouse.silver.writers import Target
 
@@ -128,23 +129,34 @@ class SilverJob:
 
         # One pass types and checks the batch; its kept rows serve the counts, the quarantine write
         # and the table write. The bronze record is kept (as JSON) only on rows that go to quarantine.
-        flagged = materialised(
+        typed = (
             batch.transform(with_record(self.bronze))
             .transform(module.standardise(self.silver, self.parsing))
             .transform(with_expectations(self.silver))
-            .transform(with_failed_records)
         )
+        target = Target(self.spark, self.silver, self.locations)
+        late_after = getattr(
+            module, "LATE_AFTER", None
+        )  # a stream's table: late events (lakehouse.silver.late)
+        if late_after is None or self.silver.event_time_column is None:
+            kept = flagged = materialised(typed.transform(with_failed_records))
+            late = 0
+        else:
+            kept = materialised(typed)
+            column = self.silver.event_time_column
+            cutoff = late_cutoff(target, kept, column, late_after)
+            flagged = kept.transform(with_late_rule(column, cutoff)).transform(with_failed_records)
+            late = late_rows(flagged)
         counts = expectation_counts(flagged, self.silver)
         if counts.fatal:
             rules = [
                 e.name for e in self.silver.expectations if e.action == "fail" and counts.by_rule[e.name]
             ]
-            release(flagged)
+            release(kept)
             raise ExpectationFailed(
                 f"{self.silver.key}: {counts.fatal} rows of batch {batch_id} "
                 f"failed 'fail' expectations {rules}"
             )
-        target = Target(self.spark, self.silver, self.locations)
         version = target.version()
         quarantine = self.quarantine
         if quarantine is not None and counts.quarantined:
@@ -159,14 +171,15 @@ class SilverJob:
             self, target, flagged.transform(passing_rows).transform(without_checks), batch_id, counts.valid
         )
         committed = written.committed(target, version)
-        release(flagged)
+        release(kept)
         return TableCounts(
             self.silver.key,
             rows_read=counts.read,
             rows_written=sum(committed[metric] for metric in written.metrics),
-            rows_quarantined=counts.quarantined,
+            rows_quarantined=counts.quarantined - late,
             rows_dropped=counts.dropped,
             rows_deduplicated=written.deduplicated,
+            rows_late=late,
             quarantined_by_rule=_quarantine_rule_counts(self.silver, counts.by_rule),
             rows_checked=counts.read,
             failed_by_rule=Counter({rule: n for rule, n in counts.by_rule.items() if n}),

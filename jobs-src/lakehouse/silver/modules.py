@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from lakehouse.registry import by_table_name
 from lakehouse.silver import (
+    cart_events,
     declared,
     dim_customer,
     dim_product,
     events,
     order_items,
     orders,
+    pos_events,
     sessions,
     support_tickets,
 )
 
 SILVER_MODULES = by_table_name(
-    dim_customer, dim_product, events, order_items, orders, sessions, support_tickets
+    cart_events, dim_customer, dim_product, events, order_items, orders, pos_events, sessions, support_tickets
 )
 DECLARED = declared
 """The logic of a bronze-fed silver table declared in the catalogue alone."""

@@ -10,7 +10,8 @@ For every silver table the catalogue feeds from one bronze table:
   (`lakehouse.pipelines.datasets.current_rows`).
 
 Silver tables derived from another silver table (sessions) are rebuilt whole by their module's
-`rebuild`. Bronze is read, not defined, here: the bronze stage writes it (Auto Loader on Databricks).
+`rebuild`. Bronze is read, not defined, here: the bronze stage writes it (Auto Loader on Databricks). Locally,
+a silver table whose bronze table no run has written (an eventhub source read without a broker) is left out.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def define_derived(silver: Table, upstream: Table) -> None:
 
 
 for silver_table, bronze_table in bronze_fed_tables(catalogue):
-    define_from_bronze(silver_table, bronze_table)
+    # Locally a stream's bronze table exists only after a run read the broker; its silver waits for it.
+    if config.has_bronze(bronze_table):
+        define_from_bronze(silver_table, bronze_table)
 for silver_table, upstream_table in derived_tables(catalogue):
     define_derived(silver_table, upstream_table)

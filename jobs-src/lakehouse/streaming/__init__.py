@@ -1,0 +1,1 @@
+"""Kafka / Event Hubs streaming: the settings of a stream source; a local broker for tests."""
