@@ -43,8 +43,10 @@ def test_jobs_create_the_replicated_tables_with_their_time_travel_window(
         assert properties.get(LOG_RETENTION) == THIRTY_DAYS, key
         assert properties.get(DELETED_FILE_RETENTION) == THIRTY_DAYS, key
         checked.append(key)
-    assert "silver.orders" in checked
-    assert "gold.fact_orders" in checked
+    critical_layers = {
+        catalogue.table(key).layer for key in checked if catalogue.table(key).recovery == "critical"
+    }
+    assert critical_layers == {"silver", "gold"}
 
 
 def test_vacuum_retention_hours_keeps_the_longer_of_the_requested_and_the_tables_window() -> None:
@@ -61,7 +63,7 @@ def test_maintain_table_never_vacuums_a_marked_table_shorter_than_its_window(
     spark: SparkSession, catalogue: Catalogue, tmp_path
 ) -> None:
     locations = LocalLocations(tmp_path)
-    table = catalogue.table("gold.fact_orders")
+    table = next(t for t in catalogue.tables if t.layer == "gold" and t.recovery == "critical")
     create_table(spark, locations, table)
 
     result = maintain_table(spark, locations, table.key, vacuum_retention_days=7)
