@@ -252,6 +252,6 @@ describe("env-diff on the real prod plan", () => {
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(strict.status).toBe(1);
-    expect(strict.stdout).toMatch(/\(10 of them carried by references\)/);
+    expect(strict.stdout).toMatch(/\(12 of them carried by references\)/);
   });
 });
