@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { tableCatalogue } from "../constructs/tables/catalogue";
+import { ROLES, type Role } from "../constructs/tables/types";
 import { parseIpv4Range } from "./cidr";
 
 /**
@@ -99,6 +100,33 @@ export const shareRecipientSchema = z.discriminatedUnion("authentication", [
   }),
 ]);
 
+/** Key Vault secret names, as the secret scope exposes them: letters, digits and hyphens. */
+const secretKey = z.string().regex(/^[a-zA-Z0-9-]{1,127}$/, {
+  error: "must be a Key Vault secret name (1-127 letters, digits and '-'); the value stays in the vault",
+});
+
+export const federationSchema = z.strictObject({
+  connection: ucName.describe(
+    "Unity Catalog connection name (metastore-wide, so it carries the environment).",
+  ),
+  type: z.enum(["postgresql", "sqlserver"]).describe("The external database's kind."),
+  host: z
+    .string()
+    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/, {
+      error: "must be a host name such as crm-db.example.internal (no scheme, port or path)",
+    })
+    .describe("Host name of the database server."),
+  port: z.int().min(1).max(65535).describe("TCP port of the database server."),
+  database: z.string().min(1).describe("Database the foreign catalog mirrors."),
+  foreignCatalog: ucName.describe("Name of the foreign catalog that exposes the database in Unity Catalog."),
+  userSecret: secretKey.describe("Secret (in the jobs' Key-Vault-backed scope) holding the database user."),
+  passwordSecret: secretKey.describe("Secret (in the jobs' Key-Vault-backed scope) holding the password."),
+  readers: z
+    .array(z.enum(ROLES as [Role, ...Role[]]))
+    .min(1, { error: "must name at least one role: a foreign catalog nobody may read serves nothing" })
+    .describe("Roles granted USE CATALOG, USE SCHEMA and SELECT on the foreign catalog."),
+});
+
 export const servingSchema = z
   .strictObject({
     alerts: servingAlertsSchema,
@@ -110,6 +138,10 @@ export const servingSchema = z
           .describe("Who receives the share of the catalogue's shareable gold tables; none: no share."),
       })
       .describe("Delta Sharing of gold tables to partners."),
+    federation: z
+      .array(federationSchema)
+      .default([])
+      .describe("Lakehouse Federation: external databases read in place through a foreign catalog."),
     app: z
       .strictObject({
         enabled: z.boolean().describe("Whether the business dashboard app is deployed."),
@@ -120,6 +152,8 @@ export const servingSchema = z
 
 /** The serving section of an environment. */
 export type Serving = z.infer<typeof servingSchema>;
+/** One federated database. */
+export type FederationConfig = z.infer<typeof federationSchema>;
 /** One Delta Sharing recipient. */
 export type ShareRecipientConfig = z.infer<typeof shareRecipientSchema>;
 
@@ -144,6 +178,17 @@ export function servingProblems(serving: Serving, tier: string): { path: Propert
           .join(", ")}`,
       });
     }
+  }
+  for (const field of ["connection", "foreignCatalog"] as const) {
+    const values = serving.federation.map((f) => f[field]);
+    values.forEach((value, i) => {
+      if (values.indexOf(value) !== i) {
+        problems.push({
+          path: ["serving", "federation", i, field],
+          message: `'${value}' is already the ${field} of federation[${values.indexOf(value)}]; each must be unique`,
+        });
+      }
+    });
   }
   const names = serving.sharing.recipients.map((r) => r.name);
   names.forEach((name, i) => {

@@ -16,6 +16,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { layerReaders } from "../constructs/governance/access-model";
 import { piiReachability } from "../constructs/governance/pii-reachability";
+import { groupOf } from "../constructs/governance/roles";
+import { FOREIGN_CATALOG_PRIVILEGES } from "../constructs/serving/federation-sql";
 import { tableCatalogue } from "../constructs/tables/catalogue";
 import { loadEnvironments } from "../environments/load";
 import type { Environment } from "../environments/schema";
@@ -58,7 +60,17 @@ export function buildMatrix(env: Environment, stacks: Stacks, catalogue: Catalog
       source: "050_table_grants.sql",
     })),
   );
-  const grants = [...grantsOf(stacks, env.name), ...tableGrants]
+  // Foreign catalogs are created and granted by the bootstrap's SQL (060_federation.sql), not by resources.
+  const federationGrants = env.serving.federation.flatMap((f) =>
+    f.readers.map((role) => ({
+      principal: groupOf(env, role),
+      securableType: "catalog",
+      securable: f.foreignCatalog,
+      privileges: [...FOREIGN_CATALOG_PRIVILEGES].map((p) => p.replace(/ /g, "_")),
+      source: "060_federation.sql",
+    })),
+  );
+  const grants = [...grantsOf(stacks, env.name), ...tableGrants, ...federationGrants]
     .map((g) => ({ ...g, principal: label(g.principal) }))
     .sort((a, b) => a.principal.localeCompare(b.principal) || a.securable.localeCompare(b.securable));
   const tables: DeclaredTable[] = catalogue.tables.map((t) => ({

@@ -1,7 +1,7 @@
 import type { Environment } from "../../environments/schema";
 import type { TableCatalogue } from "../tables/catalogue";
 import { GOVERNANCE_SQL_VERSION } from "./data-policies";
-import { GOVERNANCE_SQL_STAGES, governanceSqlFolder, renderGovernanceSql } from "./governance-sql";
+import { governanceSqlFolder, governanceSqlStages, renderGovernanceSql } from "./governance-sql";
 
 /**
  * One SQL task of the governance bootstrap job. The workflows turn each step into a `sql_task` with a `file`
@@ -42,7 +42,7 @@ export function governanceBootstrapSteps(env: Environment, catalogue: TableCatal
     environment: env.name,
     sql_version: GOVERNANCE_SQL_VERSION,
   };
-  return GOVERNANCE_SQL_STAGES.map((stage) => {
+  return governanceSqlStages(env).map((stage) => {
     const file = `${governanceSqlFolder(env)}/${stage.fileName}`;
     const content = rendered.get(file);
     if (content === undefined) throw new Error(`governance SQL ${file} was not rendered`);

@@ -1,4 +1,5 @@
 import type { Environment } from "../../environments/schema";
+import { federationStatements } from "../serving/federation-sql";
 import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
 import { layerReaders } from "./access-model";
 import {
@@ -22,7 +23,17 @@ export interface GovernanceSqlStage {
   readonly dependsOn: readonly string[];
   /** What the step does, for the file header. */
   readonly purpose: string;
+  /**
+   * Whether the environment has this step.
+   * @default every environment
+   */
+  readonly when?: (env: Environment) => boolean;
   render(context: RenderContext): string[];
+}
+
+/** The stages an environment runs, in order. */
+export function governanceSqlStages(env: Environment): GovernanceSqlStage[] {
+  return GOVERNANCE_SQL_STAGES.filter((stage) => stage.when?.(env) ?? true);
 }
 
 interface RenderContext {
@@ -164,6 +175,16 @@ export const GOVERNANCE_SQL_STAGES: readonly GovernanceSqlStage[] = [
           );
       }),
   },
+
+  {
+    taskKey: "governance_federation",
+    fileName: "060_federation.sql",
+    dependsOn: [],
+    purpose:
+      "Lakehouse Federation (serving.federation): each connection with its credentials read by secret() from the jobs' secret scope, its foreign catalog, and read-only grants to the configured roles.",
+    when: (env) => env.serving.federation.length > 0,
+    render: ({ env }) => env.serving.federation.flatMap((f) => federationStatements(env, f)),
+  },
 ];
 
 /** A rendered SQL file: path relative to `jobs-src/` and its content. */
@@ -183,7 +204,7 @@ export function renderGovernanceSql(
   definitions: DataPolicyDefinitions = DATA_POLICY_DEFINITIONS,
 ): GovernanceSqlFile[] {
   const context: RenderContext = { env, catalogue, policies: dataPolicies(env, catalogue, definitions) };
-  return GOVERNANCE_SQL_STAGES.map((stage) => {
+  return governanceSqlStages(env).map((stage) => {
     const header = [
       `-- Governance bootstrap ${GOVERNANCE_SQL_VERSION}, environment '${env.name}', catalog ${env.unityCatalog.catalogName}.`,
       `-- ${stage.purpose}`,

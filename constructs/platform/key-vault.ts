@@ -4,6 +4,9 @@ import { RoleAssignment } from "@cdktn/provider-azurerm/lib/role-assignment";
 import { Token } from "cdktn";
 import { Construct } from "constructs";
 
+/** Name of the Key-Vault-backed secret scope of the jobs: Terraform creates it, SQL reads it with `secret()`. */
+export const JOBS_SECRET_SCOPE = "lakehouse-jobs";
+
 /** Key Vault secret names: 1-127 letters, digits and hyphens. */
 const SECRET_NAME = /^[a-zA-Z0-9-]{1,127}$/;
 

@@ -14,7 +14,7 @@ import { DataLakeStorage } from "../platform/data-lake-storage";
 import { DatabricksWorkspace } from "../platform/databricks-workspace";
 import { DisasterRecoverySite } from "../platform/disaster-recovery-site";
 import { type EventHubSource, EventHubs } from "../platform/event-hubs";
-import { KeyVault } from "../platform/key-vault";
+import { JOBS_SECRET_SCOPE, KeyVault } from "../platform/key-vault";
 import { DATABRICKS_LOG_GROUP, Monitoring } from "../platform/monitoring";
 import { DatabricksNetwork } from "../platform/network";
 import { PlatformAlerts } from "../platform/platform-alerts";
@@ -176,7 +176,7 @@ export class PlatformStack extends TerraformStack {
       deployerObjectId: deployer.objectId,
       purgeProtection: production,
       allowedIpRanges: env.network.allowedIpRanges,
-      secretScopeName: "lakehouse-jobs",
+      secretScopeName: JOBS_SECRET_SCOPE,
       preventDestroy: production,
     });
     this.keyVault.grantReadSecrets("AzureDatabricksSecretsUser", env.azure.azureDatabricksObjectId);
