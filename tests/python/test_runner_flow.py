@@ -283,7 +283,9 @@ def test_run_records_data_quality_results_per_expectation(
     results = flow.locations.read(spark, dq_results_table(catalogue)).where(F.col("run_id") == RUN_ID)
     accounting = flow.locations.read(spark, accounting_table(catalogue).key).where(F.col("run_id") == RUN_ID)
     checked = 0
-    for silver, _ in bronze_fed_tables(catalogue):
+    for silver, bronze in bronze_fed_tables(catalogue):
+        if catalogue.source(bronze.source or "").kind == "eventhub":
+            continue  # the generated flow reads no broker
         counts = accounting.where(F.col("table_key") == silver.key).first()
         rows = {r.expectation: r for r in results.where(F.col("table_key") == silver.key).collect()}
         assert set(rows) == {e.name for e in silver.expectations}, silver.key
