@@ -3,8 +3,7 @@ import type { TableDeclaration } from "./types";
 
 /**
  * ML: tables the ML jobs write (lakehouse.ml, docs/ml.md), in the `ml` schema beside the registered models.
- * The medallion jobs never build them: they have no upstream in the medallion sense, and the scoring job
- * reads `gold.churn_features` through the model's input columns.
+ * The medallion jobs never build them; `upstream` records what the ML job that writes them reads.
  */
 export const ML_TABLES: readonly TableDeclaration[] = [
   {
@@ -33,5 +32,7 @@ export const ML_TABLES: readonly TableDeclaration[] = [
     clusterColumns: ["as_of_date"],
     subjectKey: "customer_id",
     readers: ["data_engineers", "data_analysts", "data_scientists", "pii_readers"],
+    // Lineage: the scoring job reads the features (not a medallion build: ml tables have no medallion task).
+    upstream: ["gold.churn_features"],
   },
 ];

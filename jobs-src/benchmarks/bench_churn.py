@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_args = ["--landing", str(config.out), "--warehouse", str(root / "warehouse"), "--run-id", "bench"]
     runner.run(spark, runner.parse_args([*run_args, "--no-gold", "--sources", SOURCES, "--quiet"]), log=print)
     locations = LocalLocations(root / "warehouse")
-    table = catalogue.table("gold.churn_features")
+    # The feature table: what the churn scores (the one table of the `ml` layer) are computed from.
+    table = catalogue.table(catalogue.tables_in("ml")[0].upstream[0])
     inputs = Inputs(table.key, {key.split(".")[1]: locations.read(spark, key) for key in table.upstream})
     days = tuple(config.start + timedelta(days=i) for i in range(args.days))
     ctx = GoldContext(as_of=days[-1], snapshot_dates=days, churn_horizon_days=args.horizon_days)

@@ -206,6 +206,8 @@ describe("governanceBootstrapSteps", () => {
         "governance_classification",
         "governance_access_policies",
         "governance_table_grants",
+        // Where serving.federation names an external database (staging and prod).
+        ...(env.serving.federation.length > 0 ? ["governance_federation"] : []),
       ]);
       const seen = new Set<string>();
       for (const step of steps) {

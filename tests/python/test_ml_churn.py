@@ -30,8 +30,10 @@ from lakehouse.ml import promote, score, train
 from lakehouse.ml.features import FeatureColumnError, feature_spec, model_input
 from lakehouse.ml.metrics import evaluate
 
-FEATURES = "gold.churn_features"
-SCORES = "ml.churn_scores"
+SCORES = load_catalogue().tables_in("ml")[0]
+"""The churn scores table, the one table of the `ml` layer."""
+FEATURES = SCORES.upstream[0]
+"""The feature table the scores are computed from (its catalogue upstream)."""
 MODEL = "lakehouse_test.ml.churn"
 MIN_AUC_GAIN = 0.1
 """The clear margin over a constant predictor (AUC 0.5) training must reach."""
@@ -198,14 +200,14 @@ def test_champion_scores_every_customer_of_the_shared_churn_features(
 def test_score_job_writes_the_snapshot_once_with_the_champion(
     spark: SparkSession, lifecycle: Lifecycle
 ) -> None:
-    as_of = ["--as-of", "2030-01-01", "--scores-table", SCORES]
+    as_of = ["--as-of", "2030-01-01", "--scores-table", SCORES.key]
     day, written, version = score.run(spark, score.parse_args([*lifecycle.args, *as_of]))
     score.run(spark, score.parse_args([*lifecycle.args, *as_of]))  # a rerun replaces the day's rows
-    table = LocalLocations(lifecycle.warehouse).read(spark, SCORES)
+    table = LocalLocations(lifecycle.warehouse).read(spark, SCORES.key)
     assert table.count() == written > 0
     assert table.where(f"as_of_date = DATE'{day}' AND model_version = '{version}'").count() == written
     assert version == lifecycle.first_version
-    assert tuple(table.columns) == load_catalogue().table(SCORES).column_names
+    assert tuple(table.columns) == SCORES.column_names
 
 
 def test_a_model_input_missing_from_the_catalogue_fails_clearly(
