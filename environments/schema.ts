@@ -369,8 +369,9 @@ const modelAlias = z
 export const mlSchema = z.strictObject({
   experimentFolder: z
     .string()
-    .regex(/^\/(Shared|Workspace)\/[A-Za-z0-9._/-]+$/, {
-      error: "must be a workspace folder under /Shared or /Workspace, e.g. /Shared/lakehouse-dev",
+    .regex(/^\/Workspace\/[A-Za-z0-9._/-]+$/, {
+      error:
+        "must be a workspace folder under /Workspace, e.g. /Workspace/lakehouse/dev-ml (not /Shared: every user may manage what is there, and an experiment inherits its folder's permissions)",
     })
     .describe("Workspace folder of the MLflow experiments, one experiment per model."),
   aliases: z

@@ -5,7 +5,7 @@ import { ObjectPermissions } from "../governance/object-permissions";
 
 /** Properties of an {@link Experiment}. */
 export interface ExperimentProps {
-  /** Workspace path of the experiment, e.g. `/Shared/lakehouse-prod/churn`. */
+  /** Workspace path of the experiment, e.g. `/Workspace/lakehouse/prod-ml/churn`. */
   readonly name: string;
   /** What the runs of the experiment are. */
   readonly description: string;

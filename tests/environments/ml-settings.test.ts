@@ -56,7 +56,10 @@ describe("ml settings", () => {
 
   it("fails if the experiment folder is not a workspace folder", () => {
     expect(problemsOf("dev", [[["ml", "experimentFolder"], "experiments/churn"]])).toEqual([
-      expect.stringMatching(/ml\.experimentFolder: must be a workspace folder under \/Shared or \/Workspace/),
+      expect.stringMatching(/ml\.experimentFolder: must be a workspace folder under \/Workspace/),
+    ]);
+    expect(problemsOf("dev", [[["ml", "experimentFolder"], "/Shared/lakehouse-dev"]])).toEqual([
+      expect.stringMatching(/ml\.experimentFolder: .*not \/Shared: every user may manage what is there/),
     ]);
   });
 

@@ -135,9 +135,8 @@ class SilverJob:
             .transform(with_expectations(self.silver))
         )
         target = Target(self.spark, self.silver, self.locations)
-        late_after = getattr(
-            module, "LATE_AFTER", None
-        )  # a stream's table: late events (lakehouse.silver.late)
+        # A stream-fed table's module names how late an event may be (lakehouse.silver.late).
+        late_after = getattr(module, "LATE_AFTER", None)
         if late_after is None or self.silver.event_time_column is None:
             kept = flagged = materialised(typed.transform(with_failed_records))
             late = 0
