@@ -89,10 +89,15 @@ export class ChurnModel extends Construct {
       schema: props.layout.schemaFor("ml"),
       name: CHURN_MODEL.name,
       comment: `Probability that a customer places no order within the label horizon of ${CHURN_MODEL.featuresTable}; aliases ${ml.aliases.champion} (served, scores) and ${ml.aliases.challenger} (latest trained). Managed by lakehouse-cdktf.`,
-      owner: peopleMayWrite(env) ? scientists : jobs,
+      // The training job registers versions and sets the challenger alias, and only an owner may set aliases:
+      // the jobs' principal owns the model everywhere (in dev, where it is the data engineers group, too).
+      owner: jobs,
     });
-    for (const principal of new Set([scientists, engineers, jobs])) {
-      if (principal !== this.model.owner) this.model.grantExecute(principal);
+    for (const principal of new Set([scientists, engineers])) {
+      if (principal === this.model.owner) continue;
+      // Scientists register versions of their own in dev; promotion (aliases) stays with the owner.
+      if (principal === scientists && peopleMayWrite(env)) this.model.grantCreateVersion(principal);
+      else this.model.grantExecute(principal);
     }
 
     this.addTrainingJob(props);

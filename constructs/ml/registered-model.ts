@@ -55,6 +55,15 @@ export class RegisteredModel extends Construct {
     this.schema.grantUse(principal);
   }
 
+  /**
+   * `principal` may register new versions (CREATE_MODEL_VERSION, with EXECUTE to read them back) but not move
+   * aliases, which only the owner can: what lets people experiment without promoting.
+   */
+  public grantCreateVersion(principal: string): void {
+    this.grants.add(principal, "CREATE_MODEL_VERSION");
+    this.grantExecute(principal);
+  }
+
   /** Principal -> privileges, for reviews and the access matrix. */
   public get grantMatrix() {
     return this.grants.matrix;

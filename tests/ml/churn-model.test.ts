@@ -51,11 +51,18 @@ describe("ChurnModel", () => {
     ]);
   });
 
-  it("lets the data scientists own the model in dev and only the jobs' service principal in prod", () => {
+  it("lets the jobs' principal own the model (it sets aliases), and data scientists register versions in dev only", () => {
     const [dev] = Object.values(resourcesOf(stackJson("dev-lakehouse"), "databricks_registered_model"));
     const [prod] = Object.values(resourcesOf(stackJson("prod-lakehouse"), "databricks_registered_model"));
-    expect(dev.owner).toBe("lakehouse-data-scientists");
+    // In dev the jobs' principal is the data engineers group, as whom the training job runs.
+    expect(dev.owner).toBe("lakehouse-data-engineers");
     expect(prod.owner).toBe(SP_PROD);
+    const devGrants = Object.values(resourcesOf(stackJson("dev-lakehouse"), "databricks_grants")).find(
+      (g) => g.model,
+    );
+    expect(devGrants?.grant).toEqual([
+      { principal: "lakehouse-data-scientists", privileges: ["CREATE_MODEL_VERSION", "EXECUTE"] },
+    ]);
     const grants = Object.values(resourcesOf(stackJson("prod-lakehouse"), "databricks_grants")).find(
       (g) => g.model,
     );
