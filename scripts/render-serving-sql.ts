@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { alertDefinitions } from "../constructs/serving/alert-definitions";
-import { DATA_APP_TABLES, dashboardDefinitions } from "../constructs/serving/serving";
+import { dashboardDefinitions, dataAppTables } from "../constructs/serving/serving";
 import type { ServingQuery } from "../constructs/serving/serving-query";
 import { tableCatalogue } from "../constructs/tables";
 import { loadEnvironments } from "../environments/load";
@@ -49,7 +49,7 @@ function main(argv: readonly string[]): number {
   const out = path.resolve(at >= 0 ? argv[at + 1] : DEFAULT_OUT);
   const queries = renderAll();
   // The tables the data app's service principal is granted, for the test that compares them with the app.
-  const dataApp = { tables: DATA_APP_TABLES.map((name) => `gold.${name}`) };
+  const dataApp = { tables: dataAppTables(tableCatalogue()).map((t) => t.key) };
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ queries, dataApp }, null, 2)}\n`);
   console.log(`serving SQL: ${queries.length} queries in ${out}`);

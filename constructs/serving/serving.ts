@@ -7,8 +7,7 @@ import { pascal } from "../core/names";
 import { tableName } from "../governance/governance-sql";
 import { ObjectPermissions } from "../governance/object-permissions";
 import { groupOf, securableOwner } from "../governance/roles";
-import type { TableCatalogue } from "../tables/catalogue";
-import type { GoldTableName } from "../tables/gold";
+import type { CatalogueTable, TableCatalogue } from "../tables/catalogue";
 import { ROLES, type Role } from "../tables/types";
 import { type AlertDefinition, alertDefinitions } from "./alert-definitions";
 import { Dashboard } from "./dashboard";
@@ -40,7 +39,13 @@ export interface ServingProps {
  * Gold tables the data app reads (jobs-src/lakehouse/app/queries.py `READS`; a Python test checks they agree):
  * its service principal gets SELECT on these and nothing else.
  */
-export const DATA_APP_TABLES: readonly GoldTableName[] = ["daily_sales_summary", "conversion_funnel"];
+/** The tables the business dashboard app reads: those the catalogue declares `servedByDataApp`. */
+export function dataAppTables(catalogue: TableCatalogue): CatalogueTable[] {
+  const tables = catalogue.tables.filter((t) => t.servedByDataApp);
+  if (tables.length === 0)
+    throw new Error("no catalogue table declares servedByDataApp; the data app would read nothing");
+  return tables;
+}
 
 /** The dashboards of an environment by name, as synthesis renders them (for the query export). */
 export function dashboardDefinitions(
@@ -166,7 +171,7 @@ export class Serving extends Construct {
     }
 
     if (env.serving.app.enabled) {
-      const tables = DATA_APP_TABLES.map((name) => props.catalogue.table(`gold.${name}`));
+      const tables = dataAppTables(props.catalogue);
       const app = new DataApp(this, "SalesApp", {
         name: `lakehouse-${env.name}-sales`,
         description: `Sales figures from the ${env.name} gold tables. Managed by lakehouse-cdktf.`,

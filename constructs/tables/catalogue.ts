@@ -76,6 +76,8 @@ export interface CatalogueTable {
   readonly recovery: RecoveryClass | null;
   /** Whether a Delta Share may hold the table (gold without personal data only). */
   readonly shareable: boolean;
+  /** Whether the business dashboard app reads the table (its service principal gets SELECT on it). */
+  readonly servedByDataApp: boolean;
 }
 
 /** A catalogue declaration that cannot be used; lists every problem with the table it is in. */
@@ -184,6 +186,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     upstream: declaration.upstream ?? [],
     recovery,
     shareable: declaration.shareable ?? false,
+    servedByDataApp: declaration.servedByDataApp ?? false,
   };
 }
 
@@ -274,6 +277,8 @@ function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] 
     at("expectations", "bronze keeps every row as delivered; declare expectations on the silver table");
   }
   if (table.shareable && table.layer !== "gold") at("shareable", "only gold tables may be shared");
+  if (table.servedByDataApp && table.layer !== "gold")
+    at("servedByDataApp", "the data app reads gold tables only");
   const personal = table.columns.filter((c) => c.pii !== "none").map((c) => c.name);
   if (table.shareable && personal.length > 0) {
     at(

@@ -282,6 +282,12 @@ export interface TableDeclaration {
    * @default false
    */
   readonly shareable?: boolean;
+  /**
+   * Whether the business dashboard app (jobs-src/lakehouse/app) reads the table: its service principal gets
+   * SELECT on it and nothing else, and the app serves it. Gold tables only.
+   * @default false
+   */
+  readonly servedByDataApp?: boolean;
 }
 
 /** Days of Delta log and removed files kept on every replicated or critical table (the time-travel window). */

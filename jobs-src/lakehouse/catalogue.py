@@ -198,6 +198,8 @@ class Table:
     """Days to keep, or `environment` for the environment's retention of the layer."""
     upstream: tuple[str, ...]
     recovery: str | None = None
+    served_by_data_app: bool = False
+    """Whether the business dashboard app (lakehouse.app) reads the table; its principal may SELECT it."""
     """One of RECOVERY_CLASSES for silver and gold tables; None for bronze and ops (geo-redundant storage
     keeps their copy)."""
 
@@ -555,6 +557,7 @@ def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ..
         retention_days=node.retention("retentionDays"),
         upstream=node.strings("upstream"),
         recovery=node.one_of("recovery", RECOVERY_CLASSES) if node.value.get("recovery") else None,
+        served_by_data_app=node.boolean("servedByDataApp") if "servedByDataApp" in node.value else False,
     )
     if table.key != f"{table.schema}.{table.name}":
         raise node.error(f"'{table.key}' must be '{table.schema}.{table.name}' (schema.name)", "key")

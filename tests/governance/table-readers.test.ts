@@ -3,7 +3,6 @@ import * as path from "node:path";
 import { groupsOfRoles, layerReaders } from "../../constructs/governance/access-model";
 import { governanceBootstrapSteps } from "../../constructs/governance/bootstrap";
 import { jobsPrincipal } from "../../constructs/governance/roles";
-import { DATA_APP_TABLES } from "../../constructs/serving/serving";
 import { tableCatalogue } from "../../constructs/tables/catalogue";
 import { JOBS_SRC_DIR } from "../../constructs/workflows/job-sources";
 import { loadEnvironments } from "../../environments/load";
@@ -32,8 +31,8 @@ describe("per-table readers", () => {
           ...readersIn(`${catalog}.${table.schema}`),
           ...readersIn(`${catalog}.${table.key}`),
         ]);
-        // The data app's service principal reads exactly the tables the app declares (constructs/serving/).
-        const app = DATA_APP_TABLES.some((name) => `gold.${name}` === table.key)
+        // The data app's service principal reads exactly the tables the catalogue declares servedByDataApp.
+        const app = table.servedByDataApp
           ? // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform reference, not a template.
             ["${databricks_app.Serving_SalesApp_C8CE53E4.service_principal_client_id}"]
           : [];

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.error
 import urllib.request
@@ -13,7 +14,7 @@ from pyspark.sql import SparkSession
 
 from generated_flow import GeneratedFlow
 from lakehouse.app.local import serve_local
-from lakehouse.app.queries import DAYS, READS
+from lakehouse.app.queries import DAYS, reads
 from lakehouse.app.server import AppServer
 from lakehouse.catalogue import Catalogue
 
@@ -37,24 +38,25 @@ def get(server: AppServer, path: str) -> tuple[int, Any]:
 
 
 def test_data_app_answers_daily_sales_from_the_gold_table(
-    app: AppServer, spark: SparkSession, generated_flow: GeneratedFlow
+    app: AppServer, spark: SparkSession, generated_flow: GeneratedFlow, catalogue: Catalogue
 ) -> None:
     status, body = get(app, "/api/daily_sales")
     assert status == 200
     rows = json.loads(body)["rows"]
-    gold = generated_flow.locations.read(spark, READS["daily_sales"]).orderBy("sales_date").collect()
+    table = reads(catalogue)["daily_sales"]
+    gold = generated_flow.locations.read(spark, table).orderBy("sales_date").collect()
     assert 0 < len(rows) <= DAYS
     assert [r["sales_date"] for r in rows] == [g["sales_date"].isoformat() for g in gold][-len(rows) :]
     assert [r["revenue"] for r in rows] == [float(g["revenue"]) for g in gold][-len(rows) :]
 
 
 def test_data_app_answers_the_funnel_per_category(
-    app: AppServer, spark: SparkSession, generated_flow: GeneratedFlow
+    app: AppServer, spark: SparkSession, generated_flow: GeneratedFlow, catalogue: Catalogue
 ) -> None:
     status, body = get(app, "/api/funnel")
     assert status == 200
     rows = json.loads(body)["rows"]
-    gold = generated_flow.locations.read(spark, READS["funnel"])
+    gold = generated_flow.locations.read(spark, reads(catalogue)["funnel"])
     assert sum(r["viewed"] for r in rows) == gold.groupBy().sum("sessions_viewed").first()[0]
     assert {r["category_l1"] for r in rows} == {r[0] for r in gold.select("category_l1").distinct().collect()}
 
@@ -68,6 +70,21 @@ def test_data_app_answers_404_for_an_unknown_endpoint(app: AppServer) -> None:
 def test_data_app_reads_only_the_tables_its_service_principal_is_granted(
     serving_sql: dict[str, Any], catalogue: Catalogue
 ) -> None:
-    assert sorted(READS.values()) == sorted(serving_sql["dataApp"]["tables"])
-    for key in READS.values():
+    assert sorted(reads(catalogue).values()) == sorted(serving_sql["dataApp"]["tables"])
+    for key in reads(catalogue).values():
         catalogue.table(key)
+
+
+def test_data_app_fails_when_a_served_table_has_no_endpoint(catalogue: Catalogue) -> None:
+    """A table declared servedByDataApp that the app does not serve (or the reverse) stops the app at start,
+    naming it: the grants and the app would otherwise disagree."""
+    extra = next(t for t in catalogue.tables_in("gold") if not t.served_by_data_app)
+    changed = dataclasses.replace(
+        catalogue,
+        tables=tuple(
+            dataclasses.replace(t, served_by_data_app=True) if t.key == extra.key else t
+            for t in catalogue.tables
+        ),
+    )
+    with pytest.raises(ValueError, match=rf"declared without an endpoint: \['{extra.name}'\]"):
+        reads(changed)

@@ -58,7 +58,10 @@ def sample(data_type: DataType) -> object:
         "decimal": Decimal("1.00"),
         "array": [],
         "map": {},
+        "binary": bytearray(b"x"),
     }
+    if isinstance(data_type, StructType):
+        return tuple(sample(field.dataType) for field in data_type.fields)
     return values[name]
 
 

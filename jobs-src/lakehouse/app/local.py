@@ -13,8 +13,9 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from lakehouse.app.queries import READS
+from lakehouse.app.queries import reads
 from lakehouse.app.server import AppServer, serve
+from lakehouse.catalogue import load_catalogue
 from lakehouse.locations import LocalLocations, TableLocations
 from lakehouse.session import get_spark
 
@@ -24,7 +25,7 @@ class SparkBackend:
 
     def __init__(self, spark: SparkSession, locations: TableLocations) -> None:
         self.spark = spark
-        self.views = {key: "app_" + re.sub(r"\W", "_", key) for key in READS.values()}
+        self.views = {key: "app_" + re.sub(r"\W", "_", key) for key in reads(load_catalogue()).values()}
         for key, view in self.views.items():
             locations.read(spark, key).createOrReplaceTempView(view)
 

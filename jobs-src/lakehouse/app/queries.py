@@ -1,7 +1,8 @@
 """What the data app reads and the SQL it runs, built from the catalogue.
 
-`READS` names the gold tables the app reads by catalogue key; the stacks grant the app's service principal
-SELECT on exactly these (constructs/serving/data-app.ts), and a test checks the two agree. Each query is a
+Which tables the app reads is declared in the catalogue (`servedByDataApp`): the stacks grant the app's
+service principal SELECT on exactly those (constructs/serving/data-app.ts), and `reads` maps each to the
+endpoint that serves it, failing when the two disagree. Each query is a
 plain SQL string over one full table name, so the same text runs on the SQL warehouse and on local Spark.
 """
 
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 
 from lakehouse.catalogue import Catalogue, Table
 
-READS = {"daily_sales": "gold.daily_sales_summary", "funnel": "gold.conversion_funnel"}
-"""Endpoint name -> catalogue key of the gold table it reads."""
+ENDPOINT_OF_TABLE = {"daily_sales_summary": "daily_sales", "conversion_funnel": "funnel"}
+"""Table name (in gold) -> the endpoint serving it, as gold modules are named after their tables."""
 
 DAYS = 30
 """Days the endpoints cover, counted back from the latest day the table holds."""
@@ -35,11 +36,28 @@ def _checked(table: Table, *columns: str) -> tuple[str, ...]:
     return columns
 
 
+def reads(catalogue: Catalogue) -> dict[str, str]:
+    """Endpoint name -> catalogue key of the table it reads, for the tables the catalogue declares
+    `servedByDataApp`. Fails naming a declared table without an endpoint, or an endpoint whose table is not
+    declared (its service principal would not be granted it)."""
+    served = {t.name: t.key for t in catalogue.tables if t.served_by_data_app}
+    unserved = sorted(set(served) - set(ENDPOINT_OF_TABLE))
+    ungranted = sorted(set(ENDPOINT_OF_TABLE) - set(served))
+    if unserved or ungranted:
+        raise ValueError(
+            "data app: the catalogue's servedByDataApp tables and the app's endpoints differ: "
+            f"declared without an endpoint: {unserved or 'none'}; served without the declaration: "
+            f"{ungranted or 'none'}"
+        )
+    return {ENDPOINT_OF_TABLE[name]: key for name, key in served.items()}
+
+
 def endpoints(catalogue: Catalogue) -> dict[str, Endpoint]:
     """The app's endpoints; fails at start when the catalogue lost a table or column the app reads."""
-    sales = catalogue.table(READS["daily_sales"])
+    tables = reads(catalogue)
+    sales = catalogue.table(tables["daily_sales"])
     sales_columns = _checked(sales, "sales_date", "revenue", "orders", "buyers", "avg_order_value")
-    funnel = catalogue.table(READS["funnel"])
+    funnel = catalogue.table(tables["funnel"])
     _checked(funnel, "event_date", "category_l1", "sessions_viewed", "sessions_carted", "sessions_purchased")
 
     def daily_sales(name: str) -> str:

@@ -1,7 +1,8 @@
 """Weekly training of the churn classifier: `churn_train` (the wheel entry point).
 
     churn_train --catalog ecommerce_prod --checkpoint-root /Volumes/... --features-table gold.churn_features \
-        --model-name ecommerce_prod.ml.churn --experiment /Workspace/lakehouse/prod-ml/churn --as-of 2026-12-06
+        --model-name ecommerce_prod.ml.churn --experiment /Workspace/lakehouse/prod-ml/churn \
+        --as-of 2026-12-06
 
 Reads the labelled rows of the feature table up to `--as-of`, holds out the latest `--holdout-days` of
 snapshots, fits a scikit-learn pipeline (median imputation, scaling, logistic regression) on the rest,

@@ -52,14 +52,16 @@ def version_chain(
     chain = Window.partitionBy(*keys).orderBy(start)
 
     def transform(df: DataFrame) -> DataFrame:
+        # Select the input's columns rather than drop() the helper: Spark Connect resolves drop() at once, and
+        # inside a declarative pipeline's query function the input cannot be analysed yet.
+        names = list(columns) if columns is not None else df.columns
         previous = F.lag(HASH_COLUMN).over(chain)
         kept = (
             df.transform(versions)
             .withColumn("_previous", previous)
             .where(F.col("_previous").isNull() | (F.col("_previous") != F.col(HASH_COLUMN)))
-            .drop("_previous")
         )
-        return kept.withColumn(NEXT_START, F.lead(start).over(chain))
+        return kept.select(*names, F.lead(start).over(chain).alias(NEXT_START))
 
     return transform
 
