@@ -190,7 +190,7 @@ def test_run_removes_the_customer_from_every_layer_and_nothing_else_idempotently
     spark: SparkSession, catalogue: Catalogue, warehouse: tuple[LocalLocations, list[str], str]
 ) -> None:
     locations, keys, untouched = warehouse
-    assert {catalogue.table(k).layer for k in keys} == {"bronze", "silver", "gold"}
+    assert {catalogue.table(k).layer for k in keys} == {"bronze", "silver", "gold", "ml"}
     targets = {t.table: t for t in erasure_targets(catalogue)}
     assert {targets[k].identity for k in keys} == {"customer", "shop_user"}
     assert resolve_subject(spark, locations, catalogue, ERASED) == SUBJECT
