@@ -4,8 +4,11 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
+    // Transpile only (tsconfig.jest.json sets isolatedModules): `tsc --noEmit` type-checks separately.
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "<rootDir>/tsconfig.jest.json", diagnostics: false }],
   },
+  globalSetup: "<rootDir>/tests/jest-global-setup.js",
+  globalTeardown: "<rootDir>/tests/jest-global-teardown.js",
   setupFilesAfterEnv: ["<rootDir>/tests/setup.ts"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   testTimeout: 60000,

@@ -1,5 +1,5 @@
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Directory } from "@cdktf/provider-databricks/lib/directory";
 import { WorkspaceFile } from "@cdktf/provider-databricks/lib/workspace-file";
@@ -23,6 +23,12 @@ export interface JobSourcesProps {
    * @default `jobs-src/` of this repository
    */
   readonly sourceRoot?: string;
+  /**
+   * Folder the sources rendered at synthesis ({@link JobSources.generated}) are written to before cdktf copies
+   * them into its output, one subfolder per content hash.
+   * @default `.cache/generated-sources` of this repository
+   */
+  readonly generatedCacheDir?: string;
 }
 
 /** A job source uploaded to the workspace. */
@@ -72,13 +78,16 @@ export class JobSources extends Construct {
   private readonly root: string;
   private readonly uploaded = new Map<string, JobSource>();
   private readonly wheels = new Map<string, PythonWheelSource>();
-  private generatedRoot: string | undefined;
+  private readonly generatedFiles = new Map<string, string>();
+  private readonly generatedCache: string;
   private readonly permissions: ObjectPermissions;
   private granted = false;
 
   constructor(scope: Construct, id: string, props: JobSourcesProps) {
     super(scope, id);
     this.root = props.sourceRoot ?? JOBS_SRC_DIR;
+    this.generatedCache =
+      props.generatedCacheDir ?? path.join(JOBS_SRC_DIR, "..", ".cache", "generated-sources");
     this.workspaceRoot = props.workspaceRoot.replace(/\/+$/, "");
     this.directory = new Directory(this, "Folder", { path: this.workspaceRoot });
     this.permissions = new ObjectPermissions(this, "Permissions", { directoryPath: this.directory.path });
@@ -128,17 +137,24 @@ export class JobSources extends Construct {
     const normalized = path.posix.normalize(relativePath);
     if (normalized.startsWith("..") || path.isAbsolute(normalized))
       throw new Error(`generated job source '${relativePath}' must be a path inside the workspace folder`);
-    this.generatedRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), "lakehouse-generated-"));
-    const absolute = path.join(this.generatedRoot, normalized);
+    // Content-addressed scratch space: a synthesis leaves no temporary folder behind, and equal renderings
+    // share one file.
+    const digest = crypto.createHash("sha256").update(content).digest("hex").slice(0, 32);
+    const absolute = path.join(this.generatedCache, digest, normalized);
     const existing = this.uploaded.get(normalized);
     if (existing) {
-      const previous = fs.existsSync(absolute) ? fs.readFileSync(absolute, "utf8") : undefined;
-      if (previous !== content)
+      if (this.generatedFiles.get(normalized) !== absolute)
         throw new Error(`job source '${normalized}' was given twice with different contents`);
       return existing;
     }
-    fs.mkdirSync(path.dirname(absolute), { recursive: true });
-    fs.writeFileSync(absolute, content);
+    if (!fs.existsSync(absolute)) {
+      // Written aside and renamed: a parallel synthesis never reads a half-written file.
+      fs.mkdirSync(path.dirname(absolute), { recursive: true });
+      const partial = `${absolute}.${process.pid}.partial`;
+      fs.writeFileSync(partial, content);
+      fs.renameSync(partial, absolute);
+    }
+    this.generatedFiles.set(normalized, absolute);
     return this.upload(normalized, absolute);
   }
 

@@ -229,13 +229,27 @@ describe("JobSources", () => {
     job.addSqlTask("functions", { source: sql, warehouseId: "w" });
     expect(sql.workspacePath).toBe("/Workspace/lakehouse/test/governance/sql/v1/test/010_functions.sql");
     expect(sources.generated("governance/sql/v1/test/010_functions.sql", "SELECT 1;\n")).toBe(sql);
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), "generated-cache-"));
     const again = new JobSources(new TerraformStack(Testing.app(), "again"), "Sources", {
       workspaceRoot: "/Workspace/lakehouse/test",
+      generatedCacheDir: cache,
     });
     expect(again.generated("governance/sql/v1/test/010_functions.sql", "SELECT 1;\n").assetHash).toBe(
       sql.assetHash,
     );
     expect(again.generated("other.sql", "SELECT 2;\n").assetHash).not.toBe(sql.assetHash);
+    // Content-addressed in the cache folder (no temporary folder per synthesis), nothing half-written left.
+    const cached = fs
+      .readdirSync(cache, { recursive: true, encoding: "utf8" })
+      .filter((f) => !fs.statSync(path.join(cache, f)).isDirectory());
+    expect(cached).toHaveLength(2);
+    expect(cached).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^[0-9a-f]{32}\/governance\/sql\/v1\/test\/010_functions\.sql$/),
+        expect.stringMatching(/^[0-9a-f]{32}\/other\.sql$/),
+      ]),
+    );
+    fs.rmSync(cache, { recursive: true });
     expect(() => sources.generated("governance/sql/v1/test/010_functions.sql", "SELECT 2;\n")).toThrow(
       /job source 'governance\/sql\/v1\/test\/010_functions.sql' was given twice with different contents/,
     );
