@@ -102,6 +102,15 @@ export const monitoringSchema = z.strictObject({
         .describe("HTTPS endpoints (incident tool, chat bridge) every platform alert is posted to."),
     })
     .describe("Destinations of the Azure Monitor action group; production needs at least one."),
+  qualityMonitors: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .describe(
+          "Unity Catalog quality monitors on the gold tables the catalogue marks `monitor`. Turn on only after the governance-bootstrap job has created the gold tables (a plan fails naming any missing table); see docs/disaster-recovery.md#quality-monitors.",
+        ),
+    })
+    .describe("Quality monitors (data profiling) of the gold tables; they refresh on schedules.dataQualityReport."),
 });
 
 export const budgetSchema = z.strictObject({
