@@ -73,6 +73,20 @@ export interface DataLakeStorageProps {
   readonly preventDestroy?: boolean;
 }
 
+/** Options of {@link DataLakeStorage.addPrivateEndpoints}. */
+export interface DataLakePrivateEndpointOptions {
+  /** Network whose private endpoint subnet holds the endpoints. */
+  readonly network: DatabricksNetwork;
+  /** Resource group of the endpoints. */
+  readonly resourceGroupName: string;
+  /** Region of the endpoints: the network's. */
+  readonly location: string;
+  /** Tags of the endpoints. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Name of each endpoint, by sub-resource. */
+  readonly name: (subresource: "dfs" | "blob" | "queue") => string;
+}
+
 /**
  * The ADLS Gen2 account of the lakehouse (hierarchical namespace) and its containers, secure by default:
  * TLS 1.2, HTTPS only, Entra ID only (shared keys off, so no account key or SAS can be leaked), no public
@@ -144,17 +158,31 @@ export class DataLakeStorage extends Construct {
     if (props.privateEndpointNetwork) {
       const nameOf = props.privateEndpointName;
       if (!nameOf) throw new Error("privateEndpointName is required with privateEndpointNetwork");
-      for (const subresource of ["dfs", "blob", "queue"] as const) {
-        new PrivateEndpoint(this, `${pascal(subresource)}Endpoint`, {
-          name: nameOf(subresource),
-          network: props.privateEndpointNetwork,
-          resourceGroupName: props.privateEndpointPlacement?.resourceGroupName ?? props.resourceGroupName,
-          location: props.privateEndpointPlacement?.location ?? props.location,
-          tags,
-          targetResourceId: this.resource.id,
-          subresource,
-        });
-      }
+      this.addPrivateEndpoints("", {
+        network: props.privateEndpointNetwork,
+        resourceGroupName: props.privateEndpointPlacement?.resourceGroupName ?? props.resourceGroupName,
+        location: props.privateEndpointPlacement?.location ?? props.location,
+        tags,
+        name: nameOf,
+      });
+    }
+  }
+
+  /**
+   * Adds the `dfs`, `blob` and `queue` private endpoints of the account in `options.network` (a second network,
+   * e.g. the DR region's, beside the one of `privateEndpointNetwork`). Construct ids are `<idPrefix><Sub>Endpoint`.
+   */
+  public addPrivateEndpoints(idPrefix: string, options: DataLakePrivateEndpointOptions): void {
+    for (const subresource of ["dfs", "blob", "queue"] as const) {
+      new PrivateEndpoint(this, `${idPrefix}${pascal(subresource)}Endpoint`, {
+        name: options.name(subresource),
+        network: options.network,
+        resourceGroupName: options.resourceGroupName,
+        location: options.location,
+        tags: options.tags,
+        targetResourceId: this.resource.id,
+        subresource,
+      });
     }
   }
 

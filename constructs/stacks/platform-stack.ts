@@ -12,7 +12,7 @@ import { AccessConnector } from "../platform/access-connector";
 import { CostBudget } from "../platform/cost-budget";
 import { DataLakeStorage } from "../platform/data-lake-storage";
 import { DatabricksWorkspace } from "../platform/databricks-workspace";
-import { DisasterRecoverySite } from "../platform/disaster-recovery-site";
+import { DisasterRecoverySite, type StandbyWorkspaceOptions } from "../platform/disaster-recovery-site";
 import { type EventHubSource, EventHubs } from "../platform/event-hubs";
 import { JOBS_SECRET_SCOPE, KeyVault } from "../platform/key-vault";
 import { DATABRICKS_LOG_GROUP, Monitoring } from "../platform/monitoring";
@@ -220,7 +220,16 @@ export class PlatformStack extends TerraformStack {
         primaryPlacement: { resourceGroupName: this.resourceGroup.name, location: env.azure.location },
         privateEndpointName: (subresource) => naming.nameOf("privateEndpoint", `dr-st-${subresource}`),
         preventDestroy: production,
+        standbyWorkspace: env.disasterRecovery.standbyWorkspace.enabled
+          ? standbyNetworkOf(env.disasterRecovery.standbyWorkspace.network)
+          : undefined,
       });
+      const standbyWorkspace = this.disasterRecovery.workspace;
+      if (standbyWorkspace) {
+        this.monitoring.collectLogs("StandbyWorkspace", standbyWorkspace.resourceId, {
+          categoryGroup: DATABRICKS_LOG_GROUP,
+        });
+      }
       this.monitoring.collectLogs(
         "DisasterRecoveryDataLake",
         `${this.disasterRecovery.dataLake.resource.id}/blobServices/default`,
@@ -309,6 +318,23 @@ export class PlatformStack extends TerraformStack {
       const dr = this.disasterRecovery;
       output("dr_storage_account_name", dr.dataLake.resource.name, "ADLS Gen2 account of the DR copies");
       output("dr_access_connector_id", dr.accessConnector.resource.id, "Access connector of the DR account");
+      if (dr.workspace) {
+        output("dr_workspace_url", dr.workspace.url, "Standby Databricks workspace URL, without scheme");
+        output("dr_workspace_resource_id", dr.workspace.resourceId, "Azure resource id of the standby workspace");
+      }
     }
   }
+}
+
+/** The standby workspace's network as the environment file declares it. */
+function standbyNetworkOf(
+  network: Environment["disasterRecovery"]["standbyWorkspace"]["network"],
+): StandbyWorkspaceOptions {
+  return {
+    addressSpace: network.addressSpace,
+    hostSubnet: network.subnets.host,
+    containerSubnet: network.subnets.container,
+    privateEndpointSubnet: network.subnets.privateEndpoints,
+    deployRunnerSubnet: network.subnets.deployRunner,
+  };
 }
