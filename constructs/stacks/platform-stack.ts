@@ -201,6 +201,13 @@ export class PlatformStack extends TerraformStack {
     this.monitoring.collectLogs("DataLake", `${this.dataLake.resource.id}/blobServices/default`, {
       categoryGroup: "audit",
     });
+    // The queue service carries the landing container's file events.
+    this.monitoring.collectLogs("DataLakeQueue", `${this.dataLake.resource.id}/queueServices/default`, {
+      categoryGroup: "audit",
+    });
+    // Who queried the logs: the workspace's own audit trail.
+    this.monitoring.collectLogs("LogAnalytics", this.monitoring.resource.id, { categoryGroup: "audit" });
+    this.monitoring.collectNetworkLogs("Network", this.network);
 
     if (env.disasterRecovery.enabled) {
       const drRegion = env.disasterRecovery.region;
@@ -230,9 +237,17 @@ export class PlatformStack extends TerraformStack {
           categoryGroup: DATABRICKS_LOG_GROUP,
         });
       }
+      if (this.disasterRecovery.network) {
+        this.monitoring.collectNetworkLogs("StandbyNetwork", this.disasterRecovery.network);
+      }
       this.monitoring.collectLogs(
         "DisasterRecoveryDataLake",
         `${this.disasterRecovery.dataLake.resource.id}/blobServices/default`,
+        { categoryGroup: "audit" },
+      );
+      this.monitoring.collectLogs(
+        "DisasterRecoveryDataLakeQueue",
+        `${this.disasterRecovery.dataLake.resource.id}/queueServices/default`,
         { categoryGroup: "audit" },
       );
     }
