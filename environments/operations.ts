@@ -144,7 +144,9 @@ export const monitoringSchema = z.strictObject({
           "Unity Catalog quality monitors on the gold tables the catalogue marks `monitor`. Turn on only after the governance-bootstrap job has created the gold tables (a plan fails naming any missing table); see docs/disaster-recovery.md#quality-monitors.",
         ),
     })
-    .describe("Quality monitors (data profiling) of the gold tables; they refresh on schedules.dataQualityReport."),
+    .describe(
+      "Quality monitors (data profiling) of the gold tables; they refresh on schedules.dataQualityReport.",
+    ),
 });
 
 export const budgetSchema = z.strictObject({

@@ -20,6 +20,8 @@ export interface GoldQualityMonitorsProps {
   readonly layout: UnityCatalogLayout;
   /** SQL warehouse of the monitors' dashboards. */
   readonly warehouseId: string;
+  /** Name of the job that creates the gold tables (the governance bootstrap), for the precondition's message. */
+  readonly bootstrapJobName: string;
 }
 
 /**
@@ -73,7 +75,7 @@ export class GoldQualityMonitors extends Construct {
           failureEmails: env.notifications.onFailure,
           tableExists: {
             condition: Fn.contains(existing.ids, tableName),
-            errorMessage: `Table ${tableName} does not exist yet, so its quality monitor cannot be created: run the governance-bootstrap job (it creates the gold tables), then apply again; or set monitoring.qualityMonitors.enabled to false in environments/${env.name}.yaml (docs/disaster-recovery.md#quality-monitors).`,
+            errorMessage: `Table ${tableName} does not exist yet, so its quality monitor cannot be created: run the job ${props.bootstrapJobName} (the governance bootstrap creates the gold tables), then apply again; or set monitoring.qualityMonitors.enabled to false in environments/${env.name}.yaml (docs/disaster-recovery.md#quality-monitors).`,
           },
         }),
       );

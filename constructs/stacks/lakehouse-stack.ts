@@ -201,6 +201,7 @@ export class LakehouseStack extends TerraformStack {
         catalogue: props.catalogue,
         layout: this.layout,
         warehouseId: this.compute.warehouse.warehouseId,
+        bootstrapJobName: this.workflows.bootstrap.resource.nameInput as string,
       });
     }
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env, props.catalogue)));

@@ -335,7 +335,11 @@ export class PlatformStack extends TerraformStack {
       output("dr_access_connector_id", dr.accessConnector.resource.id, "Access connector of the DR account");
       if (dr.workspace) {
         output("dr_workspace_url", dr.workspace.url, "Standby Databricks workspace URL, without scheme");
-        output("dr_workspace_resource_id", dr.workspace.resourceId, "Azure resource id of the standby workspace");
+        output(
+          "dr_workspace_resource_id",
+          dr.workspace.resourceId,
+          "Azure resource id of the standby workspace",
+        );
       }
     }
   }

@@ -332,7 +332,9 @@ function monitorProblems(table: CatalogueTable, personal: readonly string[]): st
       }
     });
   } else if (monitor.profile !== "snapshot") {
-    problems.push(`monitor.profile: '${(monitor as { profile: string }).profile}' is not snapshot or timeSeries`);
+    problems.push(
+      `monitor.profile: '${(monitor as { profile: string }).profile}' is not snapshot or timeSeries`,
+    );
   }
   return problems;
 }

@@ -17,7 +17,9 @@ describe("GoldQualityMonitors", () => {
     for (const monitor of monitors) {
       expect(monitor.output_schema_name).toMatch(/^\$\{databricks_schema\.UnityCatalog_Ops_\w+\.id\}$/);
       expect(monitor.warehouse_id).toMatch(/^\$\{databricks_sql_endpoint\.Compute_Warehouse_\w+\.id\}$/);
-      expect(monitor.assets_dir).toMatch(/^\$\{databricks_directory\.QualityMonitors_Folder_\w+\.path\}\/\w+$/);
+      expect(monitor.assets_dir).toMatch(
+        /^\$\{databricks_directory\.QualityMonitors_Folder_\w+\.path\}\/\w+$/,
+      );
       expect(monitor.schedule).toEqual([
         { quartz_cron_expression: env.schedules.dataQualityReport.cron, timezone_id: env.schedules.timezone },
       ]);
@@ -27,8 +29,12 @@ describe("GoldQualityMonitors", () => {
   });
 
   it("profiles time series by the catalogue's timestamp column and snapshots the rest", () => {
-    const byTable = Object.fromEntries(monitorsOf("prod").map((m) => [String(m.table_name).split(".")[2], m]));
-    expect(byTable.fact_orders.time_series).toEqual([{ timestamp_col: "purchased_at", granularities: ["1 day"] }]);
+    const byTable = Object.fromEntries(
+      monitorsOf("prod").map((m) => [String(m.table_name).split(".")[2], m]),
+    );
+    expect(byTable.fact_orders.time_series).toEqual([
+      { timestamp_col: "purchased_at", granularities: ["1 day"] },
+    ]);
     expect(byTable.fact_orders.snapshot).toBeUndefined();
     expect(byTable.dim_product_current.snapshot).toEqual([{}]);
     expect(byTable.dim_product_current.time_series).toBeUndefined();
@@ -38,11 +44,11 @@ describe("GoldQualityMonitors", () => {
     const [tables] = Object.keys(byName("prod").lakehouse.data?.databricks_tables ?? {});
     expect(tables).toMatch(/^QualityMonitors_GoldTables_/);
     const fact = monitorsOf("prod").find((m) => String(m.table_name).endsWith(".fact_orders"));
-    expect((fact?.lifecycle as { precondition: unknown[] }).precondition).toEqual([
+    expect((fact?.lifecycle as { precondition?: unknown[] } | undefined)?.precondition).toEqual([
       {
         condition: `\${contains(tolist(data.databricks_tables.${tables}.ids), "ecommerce_prod.gold.fact_orders")}`,
         error_message: expect.stringMatching(
-          /^Table ecommerce_prod\.gold\.fact_orders does not exist yet, .*run the governance-bootstrap job .*set monitoring\.qualityMonitors\.enabled to false in environments\/prod\.yaml/,
+          /^Table ecommerce_prod\.gold\.fact_orders does not exist yet, .*run the job lakehouse-prod-governance-bootstrap \(the governance bootstrap creates the gold tables\), then apply again; or set monitoring\.qualityMonitors\.enabled to false in environments\/prod\.yaml/,
         ),
       },
     ]);

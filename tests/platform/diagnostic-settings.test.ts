@@ -21,7 +21,9 @@ const LOG_EMITTING_TYPES = [
 /** Every log-emitting resource (and storage service) of `doc` no diagnostic setting targets. */
 function uncollected(doc: TerraformJson): string[] {
   const targets = new Set(
-    Object.values(doc.resource.azurerm_monitor_diagnostic_setting ?? {}).map((d) => String(d.target_resource_id)),
+    Object.values(doc.resource.azurerm_monitor_diagnostic_setting ?? {}).map((d) =>
+      String(d.target_resource_id),
+    ),
   );
   const missing: string[] = [];
   for (const type of LOG_EMITTING_TYPES) {
@@ -39,12 +41,15 @@ function uncollected(doc: TerraformJson): string[] {
 }
 
 describe("diagnostic settings", () => {
-  it.each(["dev", "staging", "prod"])("collect the logs of every %s platform resource that emits them", (name) => {
-    const doc = byName(name).platform;
-    expect(uncollected(doc)).toEqual([]);
-    // The check looks at something: NSGs, the VNet and the public IP are all there.
-    expect(Object.keys(doc.resource.azurerm_network_security_group ?? {}).length).toBeGreaterThanOrEqual(2);
-  });
+  it.each(["dev", "staging", "prod"])(
+    "collect the logs of every %s platform resource that emits them",
+    (name) => {
+      const doc = byName(name).platform;
+      expect(uncollected(doc)).toEqual([]);
+      // The check looks at something: NSGs, the VNet and the public IP are all there.
+      expect(Object.keys(doc.resource.azurerm_network_security_group ?? {}).length).toBeGreaterThanOrEqual(2);
+    },
+  );
 
   it("collect the logs of the standby workspace and its network at a failover", () => {
     expect(uncollected(failoverPlatform() as TerraformJson)).toEqual([]);

@@ -53,12 +53,12 @@ describe("standby workspace (disasterRecovery.standbyWorkspace)", () => {
       (e) => e.location === "northeurope",
     );
     const kinds = endpoints.map(
-      (e) =>
-        (e.private_service_connection as { subresource_names: string[] }).subresource_names[0],
+      (e) => (e.private_service_connection as { subresource_names: string[] }).subresource_names[0],
     );
     expect(kinds.sort()).toEqual(["blob", "browser_authentication", "databricks_ui_api", "dfs", "queue"]);
     const [drLake] = drOnly(failover, "azurerm_storage_account");
-    const allowed = (drLake.network_rules as { virtual_network_subnet_ids: string[] }).virtual_network_subnet_ids;
+    const allowed = (drLake.network_rules as { virtual_network_subnet_ids: string[] })
+      .virtual_network_subnet_ids;
     expect(allowed.filter((id) => id.includes("DisasterRecovery_Network_"))).toHaveLength(2);
     expect(allowed.filter((id) => id.includes("${azurerm_subnet.Network_"))).toHaveLength(2);
   });

@@ -26,12 +26,18 @@ describe("quality monitor marks in the catalogue", () => {
       .tables.filter((t) => t.monitor)
       .map((t) => [t.key, t.monitor]);
     expect(marked).toEqual([
-      ["gold.product_performance", { profile: "timeSeries", timestampColumn: "event_date", granularities: ["1 day"] }],
+      [
+        "gold.product_performance",
+        { profile: "timeSeries", timestampColumn: "event_date", granularities: ["1 day"] },
+      ],
       [
         "gold.daily_sales_summary",
         { profile: "timeSeries", timestampColumn: "sales_date", granularities: ["1 day", "1 week"] },
       ],
-      ["gold.fact_orders", { profile: "timeSeries", timestampColumn: "purchased_at", granularities: ["1 day"] }],
+      [
+        "gold.fact_orders",
+        { profile: "timeSeries", timestampColumn: "purchased_at", granularities: ["1 day"] },
+      ],
       ["gold.dim_product_current", { profile: "snapshot" }],
     ]);
   });
@@ -70,7 +76,9 @@ describe("quality monitor marks in the catalogue", () => {
         new TableCatalogue([
           gold({ monitor: { profile: "timeSeries", timestampColumn: "amount", granularities: ["1 day"] } }),
         ]),
-    ).toThrow(/monitor\.timestampColumn: 'amount' is DOUBLE; a time series monitor needs a TIMESTAMP or DATE column/);
+    ).toThrow(
+      /monitor\.timestampColumn: 'amount' is DOUBLE; a time series monitor needs a TIMESTAMP or DATE column/,
+    );
   });
 
   it("fails if the granularities are empty, unknown or repeated", () => {
