@@ -1,5 +1,6 @@
 import { StorageAccount } from "@cdktn/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktn/provider-azurerm/lib/storage-container";
+import { Lazy } from "cdktn";
 import { Construct } from "constructs";
 import { pascal } from "../core/names";
 import type { DatabricksNetwork } from "./network";
@@ -101,6 +102,7 @@ export class DataLakeStorage extends Construct {
   /** Account name (known at synthesis, so URLs are readable in plans). */
   public readonly accountName: string;
   private readonly containers = new Map<DataLakeContainer, StorageContainer>();
+  private readonly subnetIds: string[];
 
   constructor(scope: Construct, id: string, props: DataLakeStorageProps) {
     super(scope, id);
@@ -108,6 +110,7 @@ export class DataLakeStorage extends Construct {
       throw new Error(`softDeleteDays must be between 1 and 365, got ${props.softDeleteDays}`);
     }
     this.accountName = props.name;
+    this.subnetIds = [...(props.allowedSubnetIds ?? [])];
     const tags = { ...props.tags };
     this.resource = new StorageAccount(this, "Resource", {
       name: props.name,
@@ -132,7 +135,8 @@ export class DataLakeStorage extends Construct {
         defaultAction: "Deny",
         bypass: ["AzureServices", "Logging", "Metrics"],
         ipRules: [...(props.allowedIpRanges ?? [])],
-        virtualNetworkSubnetIds: [...(props.allowedSubnetIds ?? [])],
+        // Rendered at synthesis, so subnets added later with allowSubnets are in it.
+        virtualNetworkSubnetIds: Lazy.listValue({ produce: () => [...this.subnetIds] }),
         privateLinkAccess: (props.trustedResourceIds ?? []).map((endpointResourceId) => ({
           endpointResourceId,
         })),
@@ -184,6 +188,11 @@ export class DataLakeStorage extends Construct {
         subresource,
       });
     }
+  }
+
+  /** Lets the subnets `ids` through the account's firewall (their service endpoints), beside `allowedSubnetIds`. */
+  public allowSubnets(ids: readonly string[]): void {
+    this.subnetIds.push(...ids);
   }
 
   /** The container called `name`. */

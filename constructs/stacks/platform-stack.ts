@@ -211,13 +211,14 @@ export class PlatformStack extends TerraformStack {
 
     if (env.disasterRecovery.enabled) {
       const drRegion = env.disasterRecovery.region;
+      const drNaming = new AzureNaming({
+        prefix: env.azure.namingPrefix,
+        environmentCode: env.code,
+        regionCode: regionCode(drRegion) as string,
+        uniquenessSeed: env.azure.subscriptionId,
+      });
       this.disasterRecovery = new DisasterRecoverySite(this, "DisasterRecovery", {
-        naming: new AzureNaming({
-          prefix: env.azure.namingPrefix,
-          environmentCode: env.code,
-          regionCode: regionCode(drRegion) as string,
-          uniquenessSeed: env.azure.subscriptionId,
-        }),
+        naming: drNaming,
         location: drRegion,
         tags,
         softDeleteDays: env.retention.softDeleteDays,
@@ -237,8 +238,21 @@ export class PlatformStack extends TerraformStack {
           categoryGroup: DATABRICKS_LOG_GROUP,
         });
       }
-      if (this.disasterRecovery.network) {
-        this.monitoring.collectNetworkLogs("StandbyNetwork", this.disasterRecovery.network);
+      const drNetwork = this.disasterRecovery.network;
+      if (drNetwork) {
+        this.monitoring.collectNetworkLogs("StandbyNetwork", drNetwork);
+        // The standby workspace rebuilds from the primary account's bronze and landing files (RA-GZRS, failed
+        // over to the DR region), so its clusters reach that account too.
+        this.dataLake.allowSubnets(drNetwork.databricksSubnetIds);
+        if (privateNetworking) {
+          this.dataLake.addPrivateEndpoints("Standby", {
+            network: drNetwork,
+            resourceGroupName: this.disasterRecovery.resourceGroup.name,
+            location: drRegion,
+            tags,
+            name: (subresource) => drNaming.nameOf("privateEndpoint", `primary-st-${subresource}`),
+          });
+        }
       }
       this.monitoring.collectLogs(
         "DisasterRecoveryDataLake",

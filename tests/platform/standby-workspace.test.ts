@@ -63,6 +63,29 @@ describe("standby workspace (disasterRecovery.standbyWorkspace)", () => {
     expect(allowed.filter((id) => id.includes("${azurerm_subnet.Network_"))).toHaveLength(2);
   });
 
+  it("lets the standby clusters reach the primary data lake, whose bronze they rebuild from", () => {
+    const primary = Object.entries(failover.resource.azurerm_storage_account ?? {}).find(([id]) =>
+      id.startsWith("DataLake_"),
+    )?.[1] as Record<string, unknown>;
+    const allowed = (primary.network_rules as { virtual_network_subnet_ids: string[] })
+      .virtual_network_subnet_ids;
+    expect(allowed.filter((id) => id.includes("DisasterRecovery_Network_"))).toHaveLength(2);
+    const endpoints = Object.entries(failover.resource.azurerm_private_endpoint ?? {})
+      .filter(([id]) => id.startsWith("DataLake_Standby"))
+      .map(([, e]) => e);
+    expect(endpoints.map((e) => e.location)).toEqual(["northeurope", "northeurope", "northeurope"]);
+    expect(endpoints.map((e) => String(e.name).replace(/^.*-primary-st-/, "")).sort()).toEqual([
+      "blob",
+      "dfs",
+      "queue",
+    ]);
+    for (const endpoint of endpoints) {
+      expect(JSON.stringify(endpoint.private_service_connection)).toContain(
+        "azurerm_storage_account.DataLake_",
+      );
+    }
+  });
+
   it("sends the standby workspace's logs to Log Analytics and outputs its URL", () => {
     const settings = resourcesOf(failover, "azurerm_monitor_diagnostic_setting", DR).map((d) =>
       String(d.target_resource_id),
