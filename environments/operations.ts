@@ -306,14 +306,21 @@ function standbyWorkspaceProblems(env: OperationsView): Problem[] {
       }
     }
   });
-  if (env.network.privateNetworking && network.subnets.privateEndpoints === undefined) {
+  // Complete wherever the flag may be switched on (with a DR site), so a failover changes one value.
+  const switchable = env.disasterRecovery.enabled;
+  if (switchable && env.network.privateNetworking && network.subnets.privateEndpoints === undefined) {
     problems.push({
       path: [...at, "network", "subnets", "privateEndpoints"],
       message:
         "is required when network.privateNetworking is true: the standby workspace and the DR data lake get private endpoints like the primary; add a /28 or larger range",
     });
   }
-  if (env.tier === "production" && env.network.privateNetworking && !network.subnets.deployRunner) {
+  if (
+    switchable &&
+    env.tier === "production" &&
+    env.network.privateNetworking &&
+    !network.subnets.deployRunner
+  ) {
     problems.push({
       path: [...at, "network", "subnets", "deployRunner"],
       message:
