@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pairedRegion, regionCode } from "./azure-regions";
+import { contains, overlaps, parseIpv4Range } from "./cidr";
 
 /**
  * Environment sections of operations (issue 23): storage redundancy and lifecycle, disaster recovery,
@@ -53,6 +54,36 @@ export const storageSchema = z.strictObject({
 /** Replication intervals a Quartz cron expression can express evenly (minutes). */
 export const REPLICATION_INTERVALS = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440] as const;
 
+/** An IPv4 range in CIDR notation that starts at its network address. */
+const ipv4Cidr = z.string().refine((s) => s.includes("/") && parseIpv4Range(s) !== undefined, {
+  error: "must be an IPv4 CIDR range starting at its network address, like 10.31.0.0/22",
+});
+
+export const standbyWorkspaceSchema = z.strictObject({
+  enabled: z
+    .boolean()
+    .describe(
+      "Whether the DR region has a Databricks workspace (premium, no public IP, VNet-injected like the primary). Off until a failover: switching it on is the failover's first apply (docs/disaster-recovery.md#failover-runbook-primary-region-lost).",
+    ),
+  network: z
+    .strictObject({
+      addressSpace: ipv4Cidr.describe("Address space of the DR VNet; must not overlap network.addressSpace."),
+      subnets: z.strictObject({
+        host: ipv4Cidr.describe("Databricks host (public) subnet, /26 or larger."),
+        container: ipv4Cidr.describe("Databricks container (private) subnet, /26 or larger."),
+        privateEndpoints: ipv4Cidr
+          .optional()
+          .describe("Private endpoint subnet; required when network.privateNetworking is true."),
+        deployRunner: ipv4Cidr
+          .optional()
+          .describe("Deploy runner subnet; required in production with private networking."),
+      }),
+    })
+    .describe(
+      "The DR network the standby workspace is injected into; declared in full while the flag is off, so failover changes one value.",
+    ),
+});
+
 export const disasterRecoverySchema = z.strictObject({
   enabled: z
     .boolean()
@@ -73,6 +104,9 @@ export const disasterRecoverySchema = z.strictObject({
     })
     .describe("Recovery point objectives by the catalogue's recovery class."),
   rtoHours: z.int().min(1).max(72).describe("Recovery time objective the runbook is sized for."),
+  standbyWorkspace: standbyWorkspaceSchema.describe(
+    "A Databricks workspace in the DR region behind a flag (off by default); needs disasterRecovery.enabled.",
+  ),
   replication: z.strictObject({
     everyMinutes: z
       .int()
@@ -102,6 +136,17 @@ export const monitoringSchema = z.strictObject({
         .describe("HTTPS endpoints (incident tool, chat bridge) every platform alert is posted to."),
     })
     .describe("Destinations of the Azure Monitor action group; production needs at least one."),
+  qualityMonitors: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .describe(
+          "Unity Catalog quality monitors on the gold tables the catalogue marks `monitor`. Turn on only after the governance-bootstrap job has created the gold tables (a plan fails naming any missing table); see docs/disaster-recovery.md#quality-monitors.",
+        ),
+    })
+    .describe(
+      "Quality monitors (data profiling) of the gold tables; they refresh on schedules.dataQualityReport.",
+    ),
 });
 
 export const budgetSchema = z.strictObject({
@@ -134,6 +179,7 @@ export type Budget = z.infer<typeof budgetSchema>;
 interface OperationsView {
   readonly tier: string;
   readonly azure: { readonly location: string };
+  readonly network: { readonly privateNetworking: boolean; readonly addressSpace: string };
   readonly storage: StorageSettings;
   readonly disasterRecovery: DisasterRecovery;
   readonly monitoring: MonitoringSettings;
@@ -207,11 +253,78 @@ export function operationsProblems(env: OperationsView): Problem[] {
     });
   }
 
+  problems.push(...standbyWorkspaceProblems(env));
+
   const group = env.monitoring.actionGroup;
   if (production && group.emails.length + group.webhooks.length === 0) {
     problems.push({
       path: ["monitoring", "actionGroup"],
       message: "must name at least one email or webhook in production: platform alerts must reach someone",
+    });
+  }
+  return problems;
+}
+
+/** The standby workspace's flag needs the DR site; its network is complete, inside itself and apart from the primary. */
+function standbyWorkspaceProblems(env: OperationsView): Problem[] {
+  const problems: Problem[] = [];
+  const standby = env.disasterRecovery.standbyWorkspace;
+  const at = ["disasterRecovery", "standbyWorkspace"];
+  if (standby.enabled && !env.disasterRecovery.enabled) {
+    problems.push({
+      path: [...at, "enabled"],
+      message:
+        "needs disasterRecovery.enabled: true: the standby workspace runs in the DR region on the DR site's storage, access connector and catalog, which exist only with it",
+    });
+  }
+  const network = standby.network;
+  const subnets = Object.entries(network.subnets).flatMap(([name, cidr]) => {
+    const range = cidr === undefined ? undefined : parseIpv4Range(cidr);
+    return range ? [{ name, cidr: cidr as string, range }] : [];
+  });
+  const space = parseIpv4Range(network.addressSpace);
+  const primary = parseIpv4Range(env.network.addressSpace);
+  if (space && primary && overlaps(space, primary)) {
+    problems.push({
+      path: [...at, "network", "addressSpace"],
+      message: `${network.addressSpace} overlaps network.addressSpace ${env.network.addressSpace}; the DR network needs its own range so the two can be peered and routed`,
+    });
+  }
+  subnets.forEach((subnet, i) => {
+    if (space && !contains(space, subnet.range)) {
+      problems.push({
+        path: [...at, "network", "subnets", subnet.name],
+        message: `${subnet.cidr} is outside disasterRecovery.standbyWorkspace.network.addressSpace ${network.addressSpace}; pick a range inside it`,
+      });
+    }
+    for (const other of subnets.slice(0, i)) {
+      if (overlaps(other.range, subnet.range)) {
+        problems.push({
+          path: [...at, "network", "subnets", subnet.name],
+          message: `${subnet.cidr} overlaps the ${other.name} subnet ${other.cidr}; subnets must not share addresses`,
+        });
+      }
+    }
+  });
+  // Complete wherever the flag may be switched on (with a DR site), so a failover changes one value.
+  const switchable = env.disasterRecovery.enabled;
+  if (switchable && env.network.privateNetworking && network.subnets.privateEndpoints === undefined) {
+    problems.push({
+      path: [...at, "network", "subnets", "privateEndpoints"],
+      message:
+        "is required when network.privateNetworking is true: the standby workspace and the DR data lake get private endpoints like the primary; add a /28 or larger range",
+    });
+  }
+  if (
+    switchable &&
+    env.tier === "production" &&
+    env.network.privateNetworking &&
+    !network.subnets.deployRunner
+  ) {
+    problems.push({
+      path: [...at, "network", "subnets", "deployRunner"],
+      message:
+        "is required in production with private networking: after a failover the lakehouse stack deploys from a runner inside the DR network; add a /29 or larger range",
     });
   }
   return problems;

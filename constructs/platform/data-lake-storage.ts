@@ -1,5 +1,6 @@
 import { StorageAccount } from "@cdktn/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktn/provider-azurerm/lib/storage-container";
+import { Lazy } from "cdktn";
 import { Construct } from "constructs";
 import { pascal } from "../core/names";
 import type { DatabricksNetwork } from "./network";
@@ -73,6 +74,20 @@ export interface DataLakeStorageProps {
   readonly preventDestroy?: boolean;
 }
 
+/** Options of {@link DataLakeStorage.addPrivateEndpoints}. */
+export interface DataLakePrivateEndpointOptions {
+  /** Network whose private endpoint subnet holds the endpoints. */
+  readonly network: DatabricksNetwork;
+  /** Resource group of the endpoints. */
+  readonly resourceGroupName: string;
+  /** Region of the endpoints: the network's. */
+  readonly location: string;
+  /** Tags of the endpoints. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Name of each endpoint, by sub-resource. */
+  readonly name: (subresource: "dfs" | "blob" | "queue") => string;
+}
+
 /**
  * The ADLS Gen2 account of the lakehouse (hierarchical namespace) and its containers, secure by default:
  * TLS 1.2, HTTPS only, Entra ID only (shared keys off, so no account key or SAS can be leaked), no public
@@ -87,6 +102,7 @@ export class DataLakeStorage extends Construct {
   /** Account name (known at synthesis, so URLs are readable in plans). */
   public readonly accountName: string;
   private readonly containers = new Map<DataLakeContainer, StorageContainer>();
+  private readonly subnetIds: string[];
 
   constructor(scope: Construct, id: string, props: DataLakeStorageProps) {
     super(scope, id);
@@ -94,6 +110,7 @@ export class DataLakeStorage extends Construct {
       throw new Error(`softDeleteDays must be between 1 and 365, got ${props.softDeleteDays}`);
     }
     this.accountName = props.name;
+    this.subnetIds = [...(props.allowedSubnetIds ?? [])];
     const tags = { ...props.tags };
     this.resource = new StorageAccount(this, "Resource", {
       name: props.name,
@@ -118,7 +135,8 @@ export class DataLakeStorage extends Construct {
         defaultAction: "Deny",
         bypass: ["AzureServices", "Logging", "Metrics"],
         ipRules: [...(props.allowedIpRanges ?? [])],
-        virtualNetworkSubnetIds: [...(props.allowedSubnetIds ?? [])],
+        // Rendered at synthesis, so subnets added later with allowSubnets are in it.
+        virtualNetworkSubnetIds: Lazy.listValue({ produce: () => [...this.subnetIds] }),
         privateLinkAccess: (props.trustedResourceIds ?? []).map((endpointResourceId) => ({
           endpointResourceId,
         })),
@@ -144,18 +162,37 @@ export class DataLakeStorage extends Construct {
     if (props.privateEndpointNetwork) {
       const nameOf = props.privateEndpointName;
       if (!nameOf) throw new Error("privateEndpointName is required with privateEndpointNetwork");
-      for (const subresource of ["dfs", "blob", "queue"] as const) {
-        new PrivateEndpoint(this, `${pascal(subresource)}Endpoint`, {
-          name: nameOf(subresource),
-          network: props.privateEndpointNetwork,
-          resourceGroupName: props.privateEndpointPlacement?.resourceGroupName ?? props.resourceGroupName,
-          location: props.privateEndpointPlacement?.location ?? props.location,
-          tags,
-          targetResourceId: this.resource.id,
-          subresource,
-        });
-      }
+      this.addPrivateEndpoints("", {
+        network: props.privateEndpointNetwork,
+        resourceGroupName: props.privateEndpointPlacement?.resourceGroupName ?? props.resourceGroupName,
+        location: props.privateEndpointPlacement?.location ?? props.location,
+        tags,
+        name: nameOf,
+      });
     }
+  }
+
+  /**
+   * Adds the `dfs`, `blob` and `queue` private endpoints of the account in `options.network` (a second network,
+   * e.g. the DR region's, beside the one of `privateEndpointNetwork`). Construct ids are `<idPrefix><Sub>Endpoint`.
+   */
+  public addPrivateEndpoints(idPrefix: string, options: DataLakePrivateEndpointOptions): void {
+    for (const subresource of ["dfs", "blob", "queue"] as const) {
+      new PrivateEndpoint(this, `${idPrefix}${pascal(subresource)}Endpoint`, {
+        name: options.name(subresource),
+        network: options.network,
+        resourceGroupName: options.resourceGroupName,
+        location: options.location,
+        tags: options.tags,
+        targetResourceId: this.resource.id,
+        subresource,
+      });
+    }
+  }
+
+  /** Lets the subnets `ids` through the account's firewall (their service endpoints), beside `allowedSubnetIds`. */
+  public allowSubnets(ids: readonly string[]): void {
+    this.subnetIds.push(...ids);
   }
 
   /** The container called `name`. */

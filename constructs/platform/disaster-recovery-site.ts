@@ -3,7 +3,22 @@ import { Construct } from "constructs";
 import type { AzureNaming } from "../../environments/azure-naming";
 import { AccessConnector } from "./access-connector";
 import { DataLakeStorage } from "./data-lake-storage";
-import type { DatabricksNetwork } from "./network";
+import { DatabricksWorkspace } from "./databricks-workspace";
+import { DatabricksNetwork } from "./network";
+
+/** The DR network of a standby workspace (see {@link DisasterRecoverySiteProps.standbyWorkspace}). */
+export interface StandbyWorkspaceOptions {
+  /** Address space of the DR VNet, apart from the primary's. */
+  readonly addressSpace: string;
+  /** Databricks host (public) subnet. */
+  readonly hostSubnet: string;
+  /** Databricks container (private) subnet. */
+  readonly containerSubnet: string;
+  /** Private endpoint subnet; required with `privateNetworking`. @default none */
+  readonly privateEndpointSubnet?: string;
+  /** Subnet of a deploy runner in the DR region. @default none */
+  readonly deployRunnerSubnet?: string;
+}
 
 /** Properties of a {@link DisasterRecoverySite}. */
 export interface DisasterRecoverySiteProps {
@@ -30,6 +45,15 @@ export interface DisasterRecoverySiteProps {
   readonly privateEndpointName: (subresource: "dfs" | "blob" | "queue") => string;
   /** Whether a plan that destroys the DR account fails instead. @default true */
   readonly preventDestroy?: boolean;
+  /**
+   * A standby Databricks workspace in the DR region, in a network of its own built like the primary's
+   * ({@link DatabricksNetwork}, {@link DatabricksWorkspace}): premium, no public IP, VNet-injected, its DBFS root
+   * behind a firewall reached with the DR access connector, and with `privateNetworking` private endpoints for
+   * the workspace and the DR data lake in the DR network. Its clusters reach the DR data lake through the DR
+   * network's subnets.
+   * @default no standby workspace: a failover starts by declaring one
+   */
+  readonly standbyWorkspace?: StandbyWorkspaceOptions;
 }
 
 /**
@@ -45,6 +69,10 @@ export class DisasterRecoverySite extends Construct {
   public readonly dataLake: DataLakeStorage;
   /** The managed identity Unity Catalog reaches the DR data lake with. */
   public readonly accessConnector: AccessConnector;
+  /** The DR network of the standby workspace; only with `standbyWorkspace`. */
+  public readonly network?: DatabricksNetwork;
+  /** The standby workspace; only with `standbyWorkspace`. */
+  public readonly workspace?: DatabricksWorkspace;
 
   constructor(scope: Construct, id: string, props: DisasterRecoverySiteProps) {
     super(scope, id);
@@ -64,6 +92,23 @@ export class DisasterRecoverySite extends Construct {
       ...placement,
       name: naming.nameOf("accessConnector"),
     });
+    const standby = props.standbyWorkspace;
+    if (standby) {
+      if (props.privateNetworking && !standby.privateEndpointSubnet) {
+        throw new Error(
+          "standbyWorkspace.privateEndpointSubnet is required with privateNetworking: the standby workspace and the DR data lake need private endpoints in the DR network",
+        );
+      }
+      this.network = new DatabricksNetwork(this, "Network", {
+        ...placement,
+        naming,
+        addressSpace: standby.addressSpace,
+        hostSubnet: standby.hostSubnet,
+        containerSubnet: standby.containerSubnet,
+        privateEndpointSubnet: props.privateNetworking ? standby.privateEndpointSubnet : undefined,
+        deployRunnerSubnet: standby.deployRunnerSubnet,
+      });
+    }
     this.dataLake = new DataLakeStorage(this, "DataLake", {
       ...placement,
       name: naming.nameOf("storageAccount"),
@@ -71,7 +116,10 @@ export class DisasterRecoverySite extends Construct {
       replication: "ZRS",
       publicNetworkAccess: !props.privateNetworking,
       allowedIpRanges: props.allowedIpRanges,
-      allowedSubnetIds: props.primaryNetwork.databricksSubnetIds,
+      allowedSubnetIds: [
+        ...props.primaryNetwork.databricksSubnetIds,
+        ...(this.network ? this.network.databricksSubnetIds : []),
+      ],
       trustedResourceIds: [this.accessConnector.resource.id],
       privateEndpointNetwork: props.privateNetworking ? props.primaryNetwork : undefined,
       privateEndpointPlacement: props.primaryPlacement,
@@ -79,5 +127,27 @@ export class DisasterRecoverySite extends Construct {
       preventDestroy: props.preventDestroy ?? true,
     });
     this.accessConnector.grantDataLakeAccess(this.dataLake);
+    if (this.network) {
+      const network = this.network;
+      if (props.privateNetworking) {
+        this.dataLake.addPrivateEndpoints("Standby", {
+          network,
+          resourceGroupName: this.resourceGroup.name,
+          location: props.location,
+          tags: props.tags,
+          name: (subresource) => naming.nameOf("privateEndpoint", `st-${subresource}`),
+        });
+      }
+      this.workspace = new DatabricksWorkspace(this, "Workspace", {
+        ...placement,
+        name: naming.nameOf("databricksWorkspace"),
+        managedResourceGroupName: naming.nameOf("managedResourceGroup"),
+        network,
+        privateNetworking: props.privateNetworking,
+        accessConnectorId: this.accessConnector.resource.id,
+        privateEndpointName: (subresource) =>
+          naming.nameOf("privateEndpoint", subresource === "databricks_ui_api" ? "dbw-uiapi" : "dbw-auth"),
+      });
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { LogAnalyticsWorkspace } from "@cdktn/provider-azurerm/lib/log-analytics-workspace";
 import { MonitorDiagnosticSetting } from "@cdktn/provider-azurerm/lib/monitor-diagnostic-setting";
 import { Construct } from "constructs";
+import type { DatabricksNetwork } from "./network";
 
 /** Diagnostic log categories of an Azure Databricks workspace the platform collects by default. */
 /**
@@ -56,6 +57,20 @@ export class Monitoring extends Construct {
       retentionInDays: props.retentionDays,
       localAuthenticationEnabled: false,
       tags: { ...props.tags },
+    });
+  }
+
+  /**
+   * Sends the resource logs of a network to this workspace: each subnet's network security group (events and
+   * rule counters), the VNet and the egress public IP (DDoS protection logs). NAT gateways and private endpoints
+   * emit metrics only, which Azure Monitor keeps without a diagnostic setting.
+   */
+  public collectNetworkLogs(idPrefix: string, network: DatabricksNetwork): void {
+    this.collectLogs(`${idPrefix}VirtualNetwork`, network.resource.id, { categoryGroup: "allLogs" });
+    this.collectLogs(`${idPrefix}EgressPublicIp`, network.egressPublicIp.id, { categoryGroup: "allLogs" });
+    network.securityGroups.forEach((nsg) => {
+      const kind = nsg.node.id.replace(/SecurityGroup$/, "");
+      this.collectLogs(`${idPrefix}${kind}SecurityGroup`, nsg.id, { categoryGroup: "allLogs" });
     });
   }
 

@@ -77,6 +77,10 @@ export class DatabricksNetwork extends Construct {
   public readonly privateEndpointSubnet?: Subnet;
   /** The deploy runner's subnet, when the network has one. */
   public readonly deployRunnerSubnet?: Subnet;
+  /** The network security group of each subnet, for diagnostic settings. */
+  public readonly securityGroups: NetworkSecurityGroup[] = [];
+  /** The NAT gateway's public IP (the clusters' egress address). */
+  public readonly egressPublicIp: PublicIp;
   private readonly props: DatabricksNetworkProps;
   private readonly dnsZones = new Map<string, PrivateDnsZone>();
 
@@ -93,7 +97,7 @@ export class DatabricksNetwork extends Construct {
       tags,
     });
 
-    const publicIp = new PublicIp(this, "EgressPublicIp", {
+    this.egressPublicIp = new PublicIp(this, "EgressPublicIp", {
       name: naming.nameOf("publicIp", "egress"),
       resourceGroupName,
       location,
@@ -111,7 +115,7 @@ export class DatabricksNetwork extends Construct {
     });
     new NatGatewayPublicIpAssociation(this, "NatGatewayPublicIp", {
       natGatewayId: natGateway.id,
-      publicIpAddressId: publicIp.id,
+      publicIpAddressId: this.egressPublicIp.id,
     });
 
     // An NSG of its own on a subnet, with no inline rules: the defaults let the VNet in and keep the internet
@@ -123,6 +127,7 @@ export class DatabricksNetwork extends Construct {
         location,
         tags,
       });
+      this.securityGroups.push(nsg);
       return new SubnetNetworkSecurityGroupAssociation(this, `${kind}SecurityGroupAssociation`, {
         subnetId: subnet.id,
         networkSecurityGroupId: nsg.id,

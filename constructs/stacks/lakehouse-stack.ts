@@ -15,6 +15,7 @@ import { Governance } from "../governance/governance";
 import { jobsPrincipal, securableOwner } from "../governance/roles";
 import { applyStorageAccess } from "../governance/storage-access";
 import { ChurnModel } from "../ml/churn-model";
+import { GoldQualityMonitors } from "../monitoring/gold-quality-monitors";
 import { DATA_LAKE_CONTAINERS } from "../platform/data-lake-storage";
 import { lakehouseRules } from "../policy/lakehouse-rules";
 import { PolicyAspect } from "../policy/policy-aspect";
@@ -68,6 +69,8 @@ export class LakehouseStack extends TerraformStack {
   public readonly serving: Serving;
   /** The churn model: experiment, registered model, training and scoring jobs, serving (docs/ml.md). */
   public readonly churnModel: ChurnModel;
+  /** Quality monitors of the marked gold tables; only when `monitoring.qualityMonitors.enabled`. */
+  public readonly qualityMonitors?: GoldQualityMonitors;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id);
@@ -192,6 +195,15 @@ export class LakehouseStack extends TerraformStack {
       workflows: this.workflows,
       warehouseId: this.compute.warehouse.warehouseId,
     });
+    if (env.monitoring.qualityMonitors.enabled) {
+      this.qualityMonitors = new GoldQualityMonitors(this, "QualityMonitors", {
+        environment: env,
+        catalogue: props.catalogue,
+        layout: this.layout,
+        warehouseId: this.compute.warehouse.warehouseId,
+        bootstrapJobName: this.workflows.bootstrap.resource.nameInput as string,
+      });
+    }
     Aspects.of(this).add(new PolicyAspect(lakehouseRules(env, props.catalogue)));
   }
 }

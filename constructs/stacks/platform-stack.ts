@@ -12,7 +12,7 @@ import { AccessConnector } from "../platform/access-connector";
 import { CostBudget } from "../platform/cost-budget";
 import { DataLakeStorage } from "../platform/data-lake-storage";
 import { DatabricksWorkspace } from "../platform/databricks-workspace";
-import { DisasterRecoverySite } from "../platform/disaster-recovery-site";
+import { DisasterRecoverySite, type StandbyWorkspaceOptions } from "../platform/disaster-recovery-site";
 import { type EventHubSource, EventHubs } from "../platform/event-hubs";
 import { JOBS_SECRET_SCOPE, KeyVault } from "../platform/key-vault";
 import { DATABRICKS_LOG_GROUP, Monitoring } from "../platform/monitoring";
@@ -201,16 +201,24 @@ export class PlatformStack extends TerraformStack {
     this.monitoring.collectLogs("DataLake", `${this.dataLake.resource.id}/blobServices/default`, {
       categoryGroup: "audit",
     });
+    // The queue service carries the landing container's file events.
+    this.monitoring.collectLogs("DataLakeQueue", `${this.dataLake.resource.id}/queueServices/default`, {
+      categoryGroup: "audit",
+    });
+    // Who queried the logs: the workspace's own audit trail.
+    this.monitoring.collectLogs("LogAnalytics", this.monitoring.resource.id, { categoryGroup: "audit" });
+    this.monitoring.collectNetworkLogs("Network", this.network);
 
     if (env.disasterRecovery.enabled) {
       const drRegion = env.disasterRecovery.region;
+      const drNaming = new AzureNaming({
+        prefix: env.azure.namingPrefix,
+        environmentCode: env.code,
+        regionCode: regionCode(drRegion) as string,
+        uniquenessSeed: env.azure.subscriptionId,
+      });
       this.disasterRecovery = new DisasterRecoverySite(this, "DisasterRecovery", {
-        naming: new AzureNaming({
-          prefix: env.azure.namingPrefix,
-          environmentCode: env.code,
-          regionCode: regionCode(drRegion) as string,
-          uniquenessSeed: env.azure.subscriptionId,
-        }),
+        naming: drNaming,
         location: drRegion,
         tags,
         softDeleteDays: env.retention.softDeleteDays,
@@ -220,10 +228,40 @@ export class PlatformStack extends TerraformStack {
         primaryPlacement: { resourceGroupName: this.resourceGroup.name, location: env.azure.location },
         privateEndpointName: (subresource) => naming.nameOf("privateEndpoint", `dr-st-${subresource}`),
         preventDestroy: production,
+        standbyWorkspace: env.disasterRecovery.standbyWorkspace.enabled
+          ? standbyNetworkOf(env.disasterRecovery.standbyWorkspace.network)
+          : undefined,
       });
+      const standbyWorkspace = this.disasterRecovery.workspace;
+      if (standbyWorkspace) {
+        this.monitoring.collectLogs("StandbyWorkspace", standbyWorkspace.resourceId, {
+          categoryGroup: DATABRICKS_LOG_GROUP,
+        });
+      }
+      const drNetwork = this.disasterRecovery.network;
+      if (drNetwork) {
+        this.monitoring.collectNetworkLogs("StandbyNetwork", drNetwork);
+        // The standby workspace rebuilds from the primary account's bronze and landing files (RA-GZRS, failed
+        // over to the DR region), so its clusters reach that account too.
+        this.dataLake.allowSubnets(drNetwork.databricksSubnetIds);
+        if (privateNetworking) {
+          this.dataLake.addPrivateEndpoints("Standby", {
+            network: drNetwork,
+            resourceGroupName: this.disasterRecovery.resourceGroup.name,
+            location: drRegion,
+            tags,
+            name: (subresource) => drNaming.nameOf("privateEndpoint", `primary-st-${subresource}`),
+          });
+        }
+      }
       this.monitoring.collectLogs(
         "DisasterRecoveryDataLake",
         `${this.disasterRecovery.dataLake.resource.id}/blobServices/default`,
+        { categoryGroup: "audit" },
+      );
+      this.monitoring.collectLogs(
+        "DisasterRecoveryDataLakeQueue",
+        `${this.disasterRecovery.dataLake.resource.id}/queueServices/default`,
         { categoryGroup: "audit" },
       );
     }
@@ -309,6 +347,27 @@ export class PlatformStack extends TerraformStack {
       const dr = this.disasterRecovery;
       output("dr_storage_account_name", dr.dataLake.resource.name, "ADLS Gen2 account of the DR copies");
       output("dr_access_connector_id", dr.accessConnector.resource.id, "Access connector of the DR account");
+      if (dr.workspace) {
+        output("dr_workspace_url", dr.workspace.url, "Standby Databricks workspace URL, without scheme");
+        output(
+          "dr_workspace_resource_id",
+          dr.workspace.resourceId,
+          "Azure resource id of the standby workspace",
+        );
+      }
     }
   }
+}
+
+/** The standby workspace's network as the environment file declares it. */
+function standbyNetworkOf(
+  network: Environment["disasterRecovery"]["standbyWorkspace"]["network"],
+): StandbyWorkspaceOptions {
+  return {
+    addressSpace: network.addressSpace,
+    hostSubnet: network.subnets.host,
+    containerSubnet: network.subnets.container,
+    privateEndpointSubnet: network.subnets.privateEndpoints,
+    deployRunnerSubnet: network.subnets.deployRunner,
+  };
 }

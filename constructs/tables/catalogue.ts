@@ -10,9 +10,11 @@ import {
   type ColumnDeclaration,
   type Expectation,
   type Layer,
+  MONITOR_GRANULARITIES,
   OPS_RECORDS,
   type OpsRecord,
   PII_CLASSES,
+  type QualityMonitorDeclaration,
   RECOVERY_CLASSES,
   type RecoveryClass,
   ROLES,
@@ -78,6 +80,8 @@ export interface CatalogueTable {
   readonly shareable: boolean;
   /** Whether the business dashboard app reads the table (its service principal gets SELECT on it). */
   readonly servedByDataApp: boolean;
+  /** The table's quality monitor; null when it is not monitored. */
+  readonly monitor: QualityMonitorDeclaration | null;
 }
 
 /** A catalogue declaration that cannot be used; lists every problem with the table it is in. */
@@ -187,6 +191,7 @@ function resolve(declaration: TableDeclaration): CatalogueTable {
     recovery,
     shareable: declaration.shareable ?? false,
     servedByDataApp: declaration.servedByDataApp ?? false,
+    monitor: declaration.monitor ?? null,
   };
 }
 
@@ -280,6 +285,7 @@ function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] 
   if (table.servedByDataApp && table.layer !== "gold")
     at("servedByDataApp", "the data app reads gold tables only");
   const personal = table.columns.filter((c) => c.pii !== "none").map((c) => c.name);
+  if (table.monitor) problems.push(...monitorProblems(table, personal).map((p) => `${table.key}: ${p}`));
   if (table.shareable && personal.length > 0) {
     at(
       "shareable",
@@ -291,6 +297,44 @@ function problemsOf(table: CatalogueTable, keys: ReadonlySet<string>): string[] 
   for (const u of table.upstream) {
     if (!keys.has(u)) at("upstream", `'${u}' is not a declared table`);
     if (u === table.key) at("upstream", "a table cannot be its own upstream");
+  }
+  return problems;
+}
+
+/** What is wrong with a table's quality monitor declaration, as `monitor...: problem`. */
+function monitorProblems(table: CatalogueTable, personal: readonly string[]): string[] {
+  const monitor = table.monitor as QualityMonitorDeclaration;
+  const problems: string[] = [];
+  if (table.layer !== "gold") problems.push("monitor: only gold tables are monitored");
+  if (personal.length > 0 || table.rowFilter) {
+    const hidden = [...personal, ...(table.rowFilter ? [`the row filter on ${table.rowFilter.column}`] : [])];
+    problems.push(
+      `monitor: a monitored table must hold no personal data and have no row filter (its profile metrics in ops show frequent items and min/max values that masks and row filters hide), but it has ${hidden.join(", ")}`,
+    );
+  }
+  if (monitor.profile === "timeSeries") {
+    const column = table.columns.find((c) => c.name === monitor.timestampColumn);
+    if (!column) {
+      problems.push(`monitor.timestampColumn: '${monitor.timestampColumn}' is not a column of the table`);
+    } else if (!["TIMESTAMP", "DATE"].includes(column.type)) {
+      problems.push(
+        `monitor.timestampColumn: '${column.name}' is ${column.type}; a time series monitor needs a TIMESTAMP or DATE column`,
+      );
+    }
+    if (monitor.granularities.length === 0) problems.push("monitor.granularities: must name at least one");
+    monitor.granularities.forEach((g, i) => {
+      if (!(MONITOR_GRANULARITIES as readonly string[]).includes(g)) {
+        problems.push(
+          `monitor.granularities[${i}]: '${g}' is not one of ${MONITOR_GRANULARITIES.join(", ")}`,
+        );
+      } else if (monitor.granularities.indexOf(g) !== i) {
+        problems.push(`monitor.granularities[${i}]: '${g}' is named twice`);
+      }
+    });
+  } else if (monitor.profile !== "snapshot") {
+    problems.push(
+      `monitor.profile: '${(monitor as { profile: string }).profile}' is not snapshot or timeSeries`,
+    );
   }
   return problems;
 }

@@ -58,6 +58,8 @@ export const GOLD_TABLES = [
     businessKeys: ["product_id", "event_date"],
     clusterColumns: ["event_date", "product_id"],
     shareable: true,
+    // Daily product funnels: drift in views or conversion rates shows a broken tracker or catalogue feed.
+    monitor: { profile: "timeSeries", timestampColumn: "event_date", granularities: ["1 day"] },
     readers: EVERYONE,
     upstream: ["silver.events"],
   },
@@ -79,6 +81,7 @@ export const GOLD_TABLES = [
     clusterColumns: ["sales_date"],
     shareable: true,
     servedByDataApp: true,
+    monitor: { profile: "timeSeries", timestampColumn: "sales_date", granularities: ["1 day", "1 week"] },
     readers: EVERYONE,
     upstream: ["silver.events"],
   },
@@ -130,6 +133,8 @@ export const GOLD_TABLES = [
     businessKeys: ["order_id"],
     eventTimeColumn: "purchased_at",
     clusterColumns: ["order_date"],
+    // Finance reads it: null rates and amount distributions by purchase day.
+    monitor: { profile: "timeSeries", timestampColumn: "purchased_at", granularities: ["1 day"] },
     subjectKey: "customer_id",
     readers: EVERYONE,
     upstream: ["silver.orders", "silver.order_items"],
@@ -196,6 +201,8 @@ export const GOLD_TABLES = [
     businessKeys: ["product_id"],
     clusterColumns: ["product_id"],
     shareable: true,
+    // A small dimension: each refresh profiles all of it (null brands, price ranges).
+    monitor: { profile: "snapshot" },
     readers: EVERYONE,
     upstream: ["silver.dim_product"],
   },

@@ -183,6 +183,36 @@ export type RecoveryClass = "critical" | "replicated" | "rebuildable";
 /** Every recovery class, in a stable order. */
 export const RECOVERY_CLASSES: readonly RecoveryClass[] = ["critical", "replicated", "rebuildable"];
 
+/** Time windows a quality monitor can aggregate a time series profile over (Databricks data profiling). */
+export const MONITOR_GRANULARITIES = [
+  "5 minutes",
+  "30 minutes",
+  "1 hour",
+  "1 day",
+  "1 week",
+  "2 weeks",
+  "3 weeks",
+  "4 weeks",
+  "1 month",
+  "1 year",
+] as const;
+export type MonitorGranularity = (typeof MONITOR_GRANULARITIES)[number];
+
+/**
+ * A Unity Catalog quality monitor (data profiling) on a gold table; its metric tables go to the `ops` schema
+ * (docs/disaster-recovery.md#quality-monitors).
+ * - `snapshot`: every refresh profiles the whole table (small dimensions);
+ * - `timeSeries`: each refresh profiles the rows by `timestampColumn` (a TIMESTAMP or DATE column of the table)
+ *   in windows of each of `granularities`, and the drift between consecutive windows.
+ */
+export type QualityMonitorDeclaration =
+  | { readonly profile: "snapshot" }
+  | {
+      readonly profile: "timeSeries";
+      readonly timestampColumn: string;
+      readonly granularities: readonly MonitorGranularity[];
+    };
+
 /** How a dimension keeps history. */
 export interface ScdDeclaration {
   readonly type: 1 | 2;
@@ -288,6 +318,12 @@ export interface TableDeclaration {
    * @default false
    */
   readonly servedByDataApp?: boolean;
+  /**
+   * A quality monitor on the table (gold tables without personal data or row filter only: the profile metrics
+   * in `ops`, such as frequent items and min/max, would show values the masks and row filters hide).
+   * @default not monitored
+   */
+  readonly monitor?: QualityMonitorDeclaration;
 }
 
 /** Days of Delta log and removed files kept on every replicated or critical table (the time-travel window). */

@@ -13,6 +13,7 @@ import {
   unusedSkips,
 } from "../../scripts/tools/checkov";
 import { type Stacks, synthesizeStacks } from "../../scripts/tools/stacks";
+import { failoverPlatform } from "../helpers/failover";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -75,6 +76,19 @@ describe("checkov on every synthesized stack", () => {
       /^checkov: \d+ passed, 0 failed, \d+ accepted in checkov\/skips\.yaml$/m,
     );
   });
+});
+
+describe("checkov on production's platform at a failover (standby workspace on)", () => {
+  it(
+    "has no failed check outside checkov/skips.yaml on the standby workspace and its network",
+    () => {
+      const findings = scanStacks(new Map([["prod-platform", failoverPlatform()]]), skips);
+      expect(unaccepted(findings).map((f) => `${f.checkId} ${f.resource} - ${f.checkName}`)).toEqual([]);
+      const standby = findings.filter((f) => /DisasterRecovery_(Workspace|Network)_/.test(f.resource));
+      expect(standby.some((f) => f.result === "passed")).toBe(true);
+    },
+    SETUP_TIMEOUT_MS,
+  );
 });
 
 describe("custom Databricks checks", () => {

@@ -22,6 +22,7 @@ from pyspark.sql import SparkSession
 
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.locations import TableLocations, UnityCatalogLocations
+from lakehouse.ops.existing_tables import existing_tables
 from lakehouse.session import get_spark
 
 MIN_VACUUM_RETENTION_DAYS = 7
@@ -99,10 +100,7 @@ def maintain_all(
 ) -> list[MaintenanceResult]:
     """Maintain every catalogue table that exists; tables not created yet are skipped and reported."""
     results = []
-    for table in catalogue.tables:
-        if not locations.exists(spark, table.key):
-            log(f"[maintenance] {table.key}: not created yet, skipped")
-            continue
+    for table in existing_tables(spark, catalogue.tables, locations, "maintenance", log):
         result = maintain_table(spark, locations, table.key, vacuum_retention_days)
         analyzed = ", analyzed" if result.analyzed else ""
         log(f"[maintenance] {table.key}: optimized, vacuumed{analyzed} in {result.seconds:.1f}s")

@@ -31,6 +31,7 @@ from pyspark.sql import SparkSession
 
 from lakehouse.catalogue import Catalogue, Table, load_catalogue
 from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
+from lakehouse.ops.existing_tables import existing_tables
 from lakehouse.session import get_spark
 
 DELTA_LOG = "_delta_log"
@@ -236,10 +237,7 @@ def replicate_all(
 ) -> list[ReplicationResult]:
     """Replicate every critical and replicated table that exists; tables not created yet are reported."""
     results = []
-    for table in replicated_tables(catalogue):
-        if not source.exists(spark, table.key):
-            log(f"[replicate] {table.key}: not created yet, skipped")
-            continue
+    for table in existing_tables(spark, replicated_tables(catalogue), source, "replicate", log):
         result = replicate_table(spark, source, replica, table, objectives)
         verdict = "BREACH" if result.breached else "ok"
         window, rpo = result.data_loss_window.total_seconds(), result.rpo.total_seconds()
