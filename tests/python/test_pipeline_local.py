@@ -1,6 +1,6 @@
 """The declarative pipeline run locally with `spark-pipelines`, on generated data, against the batch jobs.
 
-One module-scoped flow (slow: each `spark-pipelines` command starts its own Spark Connect server) on the
+One module-scoped flow (slow: a Spark Connect server, which the `dry-run` and the `run` share) on the
 session's shared generated flow (conftest.py: the batch runner over 1,000 generated events with every
 fault kind, whose bronze tables the pipeline reads and whose silver and gold it is compared with):
 `dry-run`, then `run` the pipeline on that bronze. The pipeline's silver tables must equal the batch
@@ -27,6 +27,7 @@ from lakehouse.gold.job import data_as_of
 from lakehouse.locations import LocalLocations
 from lakehouse.pipelines import local
 from lakehouse.pipelines.config import AS_OF
+from lakehouse.pipelines.connect_server import connect_server, start_connect_server
 from lakehouse.pipelines.datasets import dataset_name
 from lakehouse.silver.job import bronze_fed_tables
 
@@ -82,10 +83,11 @@ def flow(
         root / "pipeline", local.configuration(generated_flow.warehouse / "bronze", as_of.isoformat())
     )
     dry_run_lines: list[str] = []
-    local.run_pipeline(pipeline, "dry-run", echo=dry_run_lines.append)
-    tables_after_dry_run = _tables(pipeline)
     run_lines: list[str] = []
-    local.run_pipeline(pipeline, "run", echo=run_lines.append)
+    with connect_server(pipeline) as url:  # one JVM for both commands
+        local.run_pipeline(pipeline, "dry-run", remote=url, echo=dry_run_lines.append)
+        tables_after_dry_run = _tables(pipeline)
+        local.run_pipeline(pipeline, "run", remote=url, echo=run_lines.append)
     return PipelineFlow(
         generated_flow.manifest,
         generated_flow.result,
@@ -188,13 +190,24 @@ def test_run_as_of_gold_tables_describe_the_configured_day(
         assert days == {flow.as_of}, table.key
 
 
-def test_dry_run_fails_naming_a_missing_configuration_key(tmp_path: Path) -> None:
+def test_dry_run_on_its_own_server_fails_naming_a_missing_configuration_key(tmp_path: Path) -> None:
     settings = local.configuration(tmp_path / "bronze", "2019-10-02")
     del settings[AS_OF]
     pipeline = local.write_spec(tmp_path / "broken", settings)
 
+    # No `remote`: the command starts its own server, as `python -m lakehouse.pipelines.local` does.
     with pytest.raises(local.PipelineRunFailed, match=rf"dry-run failed .*{re.escape(AS_OF)} is missing"):
         local.run_pipeline(pipeline, "dry-run", echo=lambda _: None)
+
+
+def test_a_server_that_cannot_start_fails_naming_its_log(tmp_path: Path) -> None:
+    pipeline = local.write_spec(tmp_path / "pipeline", local.configuration(tmp_path / "bronze", "2019-10-02"))
+
+    with pytest.raises(
+        local.PipelineRunFailed,
+        match=r"did not start .*\(exit [1-9]\d*\): .*Master must .*spark-connect-server\.log",
+    ):
+        start_connect_server(pipeline, master="no-such-master")
 
 
 def test_main_fails_before_spark_when_bronze_tables_are_missing(

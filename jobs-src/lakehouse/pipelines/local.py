@@ -119,12 +119,14 @@ def run_pipeline(
     command: str = "run",
     *,
     master: str = "local[2]",
+    remote: str | None = None,
     echo: Callable[[str], None] = print,
 ) -> None:
     """Run `spark-pipelines <command>` (`run` or `dry-run`) on the pipeline's spec.
 
-    Echoes the command's progress lines, keeps its whole output in `pipeline.log(command)`, and raises
-    PipelineRunFailed with the error when it fails.
+    The command starts its own Spark Connect server on `master`, unless `remote` names a running one
+    (`sc://host:port`, see `lakehouse.pipelines.connect_server`). Echoes the command's progress lines, keeps
+    its whole output in `pipeline.log(command)`, and raises PipelineRunFailed with the error when it fails.
     """
     if command not in ("run", "dry-run"):
         raise ValueError(f"command must be 'run' or 'dry-run', got '{command}'")
@@ -133,13 +135,8 @@ def run_pipeline(
         raise PipelineRunFailed(
             f"{cli} not found: spark-pipelines comes with pyspark in the project venv; run `make setup`"
         )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYSPARK_GATEWAY", "SPARK_REMOTE"))}
-    env.update(
-        SPARK_CONF_DIR=str(pipeline.conf_dir),
-        PYSPARK_PYTHON=sys.executable,
-        PYSPARK_DRIVER_PYTHON=sys.executable,
-    )
-    args = [str(cli), "--remote", master, command, "--spec", str(pipeline.spec)]
+    args = [str(cli), "--remote", remote or master, command, "--spec", str(pipeline.spec)]
+    env = spark_env(pipeline)
     log_file = pipeline.log(command)
     errors: list[str] = []
     with (
@@ -162,6 +159,18 @@ def run_pipeline(
         raise PipelineRunFailed(
             f"spark-pipelines {command} failed (exit {code}): {cause}; full output: {log_file}"
         )
+
+
+def spark_env(pipeline: LocalPipeline) -> dict[str, str]:
+    """The environment of a Spark process serving `pipeline`: its Spark defaults, this interpreter, and none
+    of the calling session's gateway or remote settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYSPARK_GATEWAY", "SPARK_REMOTE"))}
+    env.update(
+        SPARK_CONF_DIR=str(pipeline.conf_dir),
+        PYSPARK_PYTHON=sys.executable,
+        PYSPARK_DRIVER_PYTHON=sys.executable,
+    )
+    return env
 
 
 def check_bronze(bronze: Path) -> None:
