@@ -5,6 +5,7 @@ import { GOLD_TABLES } from "./gold";
 import { ML_TABLES } from "./ml";
 import { OPS_TABLES } from "./ops";
 import { parseOptionProblems, resolveParseOptions } from "./parse-options";
+import { DEFAULT_WATERMARK, watermarkProblems, watermarkSeconds } from "./watermark";
 import { SILVER_TABLES } from "./silver";
 import {
   type ColumnDeclaration,
@@ -346,7 +347,7 @@ export class TableCatalogue {
         problems.push(`ops tables: opsRecord '${record}' is on ${holders.join(" and ")}; one table per kind`);
       }
     }
-    for (const source of this.sources) problems.push(...parseOptionProblems(source));
+    for (const source of this.sources) problems.push(...parseOptionProblems(source), ...watermarkProblems(source));
     for (const t of this.tables) {
       const identity = t.subjectIdentity;
       if (identity && identity !== "customer" && !this.tables.some((o) => o.identityColumns[identity])) {
@@ -395,6 +396,9 @@ export class TableCatalogue {
       sources: this.sources.map((s) => ({
         ...s,
         parse: resolveParseOptions(s.parse),
+        ...(s.kind === "eventhub"
+          ? { watermark: s.watermark ?? DEFAULT_WATERMARK, watermarkSeconds: watermarkSeconds(s) }
+          : {}),
         table: `bronze.${s.name}`,
       })),
       tables: this.tables.map(({ source, ...rest }) => ({ ...rest, source: source ? source.name : null })),
