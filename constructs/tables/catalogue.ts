@@ -5,7 +5,6 @@ import { GOLD_TABLES } from "./gold";
 import { ML_TABLES } from "./ml";
 import { OPS_TABLES } from "./ops";
 import { parseOptionProblems, resolveParseOptions } from "./parse-options";
-import { DEFAULT_WATERMARK, watermarkProblems, watermarkSeconds } from "./watermark";
 import { SILVER_TABLES } from "./silver";
 import {
   type ColumnDeclaration,
@@ -23,6 +22,7 @@ import {
   type TableDeclaration,
   TIME_TRAVEL_DAYS,
 } from "./types";
+import { DEFAULT_WATERMARK, watermarkProblems, watermarkSeconds } from "./watermark";
 
 /** Version of the exported JSON; the Python loader refuses versions it does not know. */
 export const CATALOGUE_FORMAT_VERSION = 1;
@@ -347,7 +347,8 @@ export class TableCatalogue {
         problems.push(`ops tables: opsRecord '${record}' is on ${holders.join(" and ")}; one table per kind`);
       }
     }
-    for (const source of this.sources) problems.push(...parseOptionProblems(source), ...watermarkProblems(source));
+    for (const source of this.sources)
+      problems.push(...parseOptionProblems(source), ...watermarkProblems(source));
     for (const t of this.tables) {
       const identity = t.subjectIdentity;
       if (identity && identity !== "customer" && !this.tables.some((o) => o.identityColumns[identity])) {

@@ -91,7 +91,9 @@ def test_conversion_funnel_affected_has_days_of_new_carts_and_of_recategorised_p
     changes = inputs(
         conversion_funnel,
         events=changed(spark, "events", EVENT_COLUMNS, []),
-        cart_events=changed(spark, "cart_events", CART_COLUMNS, [(day("2024-03-05"), "add", 10, 7, "insert")]),
+        cart_events=changed(
+            spark, "cart_events", CART_COLUMNS, [(day("2024-03-05"), "add", 10, 7, "insert")]
+        ),
         # product 20 moved category: its carts of 2024-03-01 and 2024-03-02 are re-counted
         dim_product=changed(
             spark,
