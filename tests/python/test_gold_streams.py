@@ -8,12 +8,29 @@ clickstream-only numbers of both tables are in test_gold_clickstream.py.
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import StructType
 
-from gold_inputs import affected_values, assert_rows, build_rows, changed, day, inputs, scope, silver, ts
+from gold_inputs import (
+    affected_values,
+    assert_rows,
+    build_rows,
+    changed,
+    day,
+    gold_table,
+    inputs,
+    scope,
+    silver,
+    ts,
+)
+from lakehouse.catalogue import Catalogue
 from lakehouse.gold import conversion_funnel, daily_sales_summary
 from lakehouse.gold.contract import GoldContext
+from lakehouse.gold.job import GoldJob
+from lakehouse.locations import LocalLocations, create_table
+from lakehouse.silver.job import bronze_fed_tables
 
 CTX = GoldContext(as_of=day("2024-03-03"))
 
@@ -127,6 +144,21 @@ SALES = [
     (day("2024-03-03"), Decimal("0.00"), 0, 0, None, 0, 0, 0, Decimal("5.97"), 1, 3, Decimal("5.97")),
 ]
 # fmt: on
+# A day with one till line of 2 x 3.50 and no web event.
+SALES_ONLY_STORES = (
+    day("2024-03-01"),
+    Decimal("0.00"),
+    0,
+    0,
+    None,
+    0,
+    0,
+    0,
+    Decimal("7.00"),
+    1,
+    2,
+    Decimal("7.00"),
+)  # fmt: skip
 
 
 def _sales_inputs(spark: SparkSession) -> dict[str, DataFrame]:
@@ -166,3 +198,33 @@ def test_daily_sales_summary_affected_has_the_days_of_changed_pos_events(spark: 
     affected = affected_values(daily_sales_summary, CTX, changes, given)
 
     assert affected == [day("2024-03-01"), day("2024-03-04")]
+
+
+def test_gold_job_adds_declared_columns_to_a_table_stored_without_them(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """A daily_sales_summary created before the store columns were declared (creation is IF NOT EXISTS)."""
+    table = gold_table(daily_sales_summary)
+    new = [*daily_sales_summary.STORE_COLUMNS[1:], "total_revenue"]
+    locations = LocalLocations(tmp_path)
+    old_schema = StructType([f for f in table.spark_schema().fields if f.name not in new])
+    locations.create(spark, table.key, old_schema, table.delta_properties, table.cluster_columns)
+    pos = next(s for s, b in bronze_fed_tables(catalogue) if b.key == catalogue.source("pos_events").table)
+    create_table(spark, locations, pos)
+    sale = {"transaction_id": "t1", "event_time": ts("2024-03-01 10:00"), "event_date": day("2024-03-01")}
+    sale |= {
+        "store_id": "s1",
+        "product_id": 10,
+        "quantity": 2,
+        "unit_price": Decimal("3.50"),
+        "payment_type": "cash",
+    }
+    row = tuple(sale.get(name) for name in pos.column_names)
+    locations.save(spark.createDataFrame([row], pos.spark_schema()).write.mode("append"), pos.key)
+
+    result = GoldJob(spark, catalogue, locations, table).run(day("2024-03-01"))
+
+    assert (result.mode, result.reason) == ("full", f"columns {', '.join(new)} added to the stored table")
+    stored = locations.read(spark, table.key)
+    assert stored.columns == list(table.column_names)
+    assert_rows(stored.select(*table.column_names), [SALES_ONLY_STORES])
