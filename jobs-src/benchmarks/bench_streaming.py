@@ -97,6 +97,7 @@ def parsed_floor(
         .option("kafka.bootstrap.servers", settings.bootstrap)
         .option("subscribe", topic)
         .option("startingOffsets", "earliest")
+        .option("includeHeaders", "true")
         .load()
     )
     rows = (

@@ -135,7 +135,7 @@ def with_cart_abandonment(carts: DataFrame) -> Callable[[DataFrame], DataFrame]:
     def transform(steps: DataFrame) -> DataFrame:
         return (
             steps.join(carts, [EVENT_DATE, CATEGORY], "full")
-            .fillna(0, subset=list(_COUNTS))
+            .withColumns({c: F.coalesce(F.col(c), F.lit(0)) for c in _COUNTS})
             .withColumn(
                 "cart_abandonment_rate", F.try_divide(F.col("abandoned_carts"), F.col("carting_users"))
             )

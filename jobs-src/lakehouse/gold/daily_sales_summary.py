@@ -88,7 +88,7 @@ def with_store_sales(stores: DataFrame) -> Callable[[DataFrame], DataFrame]:
     def transform(web: DataFrame) -> DataFrame:
         return (
             web.join(stores, SALES_DATE, "full")
-            .fillna(0, subset=list(_COUNTS))
+            .withColumns({c: F.coalesce(F.col(c), F.lit(0)) for c in _COUNTS})
             .withColumn("total_revenue", F.col("revenue") + F.col("store_revenue"))
             .select(*COLUMNS)
         )
