@@ -106,17 +106,18 @@ def cart_abandonment(cart_events: DataFrame, products: DataFrame, events: DataFr
     events (event_date, event_type, category_l1, user_id). Produces event_date, category_l1,
     carting_users (users with an `add` there), abandoned_carts (those of them without a purchase
     event in the same day and category)."""
+    # One row per (day, category, user) by grouping, not distinct(): the pipeline's Spark Connect planner
+    # analyses a distinct()'s input when the flow is registered, before the silver datasets exist.
     carts = (
         cart_events.where(F.col(ACTION) == ADD_ACTION)
         .join(products.select(PRODUCT, CATEGORY), PRODUCT, "left")
-        .select(EVENT_DATE, _category(), USER)
-        .distinct()
+        .groupBy(F.col(EVENT_DATE), _category(), F.col(USER))
+        .agg(F.count(F.lit(1)).alias("_adds"))
     )
     purchases = (
         events.where(F.col(EVENT_TYPE) == "purchase")
-        .select(EVENT_DATE, _category(), USER)
-        .distinct()
-        .withColumn(_PURCHASED, F.lit(True))
+        .groupBy(F.col(EVENT_DATE), _category(), F.col(USER))
+        .agg(F.lit(True).alias(_PURCHASED))
     )
     return (
         carts.join(purchases, [EVENT_DATE, CATEGORY, USER], "left")
