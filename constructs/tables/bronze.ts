@@ -139,6 +139,7 @@ const cartEventsSource: SourceDeclaration = {
   options: {},
   columns: ["event_id", "event_time", "action", "product_id", "quantity", "price", "user_id", "user_session"],
   consumerGroups: ["bronze_ingest"],
+  watermark: "1 hour",
 };
 
 /** Store point-of-sale transactions streamed through Event Hubs. */
@@ -158,6 +159,7 @@ const posEventsSource: SourceDeclaration = {
     "payment_type",
   ],
   consumerGroups: ["bronze_ingest"],
+  watermark: "1 hour",
 };
 
 function bronze(

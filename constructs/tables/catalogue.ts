@@ -24,6 +24,7 @@ import {
   type TableDeclaration,
   TIME_TRAVEL_DAYS,
 } from "./types";
+import { DEFAULT_WATERMARK, watermarkProblems, watermarkSeconds } from "./watermark";
 
 /** Version of the exported JSON; the Python loader refuses versions it does not know. */
 export const CATALOGUE_FORMAT_VERSION = 1;
@@ -390,7 +391,8 @@ export class TableCatalogue {
         problems.push(`ops tables: opsRecord '${record}' is on ${holders.join(" and ")}; one table per kind`);
       }
     }
-    for (const source of this.sources) problems.push(...parseOptionProblems(source));
+    for (const source of this.sources)
+      problems.push(...parseOptionProblems(source), ...watermarkProblems(source));
     for (const t of this.tables) {
       const identity = t.subjectIdentity;
       if (identity && identity !== "customer" && !this.tables.some((o) => o.identityColumns[identity])) {
@@ -439,6 +441,9 @@ export class TableCatalogue {
       sources: this.sources.map((s) => ({
         ...s,
         parse: resolveParseOptions(s.parse),
+        ...(s.kind === "eventhub"
+          ? { watermark: s.watermark ?? DEFAULT_WATERMARK, watermarkSeconds: watermarkSeconds(s) }
+          : {}),
         table: `bronze.${s.name}`,
       })),
       tables: this.tables.map(({ source, ...rest }) => ({ ...rest, source: source ? source.name : null })),

@@ -66,7 +66,9 @@ export const GOLD_TABLES = [
   {
     layer: "gold",
     name: "daily_sales_summary",
-    description: "Per day: revenue, orders, buyers, average order value and events by type.",
+    description:
+      "Per day: web shop revenue, orders, buyers, average order value and events by type; store (POS) sales; " +
+      "total revenue.",
     columns: [
       column("sales_date", "DATE", "UTC day.", { nullable: false }),
       money("revenue", "Sum of purchase prices."),
@@ -76,6 +78,10 @@ export const GOLD_TABLES = [
       count("views", "View events."),
       count("carts", "Cart events."),
       count("removes", "remove_from_cart events."),
+      money("store_revenue", "Sum of quantity x unit_price of the stores' till lines (silver.pos_events)."),
+      count("store_sales", "Till transaction lines (silver.pos_events)."),
+      count("store_units", "Units sold in the stores."),
+      money("total_revenue", "revenue + store_revenue."),
     ],
     businessKeys: ["sales_date"],
     clusterColumns: ["sales_date"],
@@ -83,7 +89,7 @@ export const GOLD_TABLES = [
     servedByDataApp: true,
     monitor: { profile: "timeSeries", timestampColumn: "sales_date", granularities: ["1 day", "1 week"] },
     readers: EVERYONE,
-    upstream: ["silver.events"],
+    upstream: ["silver.events", "silver.pos_events"],
   },
   {
     layer: "gold",
@@ -91,7 +97,8 @@ export const GOLD_TABLES = [
     // An aggregate of silver, recomputed by its job.
     recovery: "rebuildable",
     description:
-      "Per day and top-level category: sessions that viewed, carted and purchased, with step rates.",
+      "Per day and top-level category: sessions that viewed, carted and purchased, with step rates; " +
+      "carts of the cart stream and how many were abandoned.",
     columns: [
       column("event_date", "DATE", "UTC day.", { nullable: false }),
       column("category_l1", "STRING", "Top-level category; 'unknown' when the product has none.", {
@@ -103,13 +110,19 @@ export const GOLD_TABLES = [
       rate("view_to_cart_rate", "sessions_carted / sessions_viewed."),
       rate("cart_to_purchase_rate", "sessions_purchased / sessions_carted."),
       rate("view_to_purchase_rate", "sessions_purchased / sessions_viewed."),
+      count(
+        "carting_users",
+        "Users with an add-to-cart action (silver.cart_events) for a product of the category (silver.dim_product).",
+      ),
+      count("abandoned_carts", "Of carting_users, those without a purchase in the category that day."),
+      rate("cart_abandonment_rate", "abandoned_carts / carting_users."),
     ],
     businessKeys: ["event_date", "category_l1"],
     clusterColumns: ["event_date"],
     shareable: true,
     servedByDataApp: true,
     readers: EVERYONE,
-    upstream: ["silver.events"],
+    upstream: ["silver.events", "silver.cart_events", "silver.dim_product"],
   },
   {
     layer: "gold",

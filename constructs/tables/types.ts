@@ -147,6 +147,13 @@ export type SourceDeclaration =
       readonly parse?: ParseOptions;
       /** Consumer groups, one per consuming job. */
       readonly consumerGroups: readonly string[];
+      /**
+       * How far behind the latest event seen an event may arrive and still be written to silver: `<whole number>
+       * <unit>` (seconds, minutes, hours or days), from 1 second to 7 days. Older events are kept in the silver
+       * table's quarantine as `late_beyond_watermark` and counted as late (see docs/streaming.md).
+       * @default "1 hour"
+       */
+      readonly watermark?: string;
     };
 
 /**

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -155,6 +156,9 @@ class Source:
     """Key of the bronze table that ingests this source."""
     parsing: Parsing = Parsing()
     """How silver types this source's values."""
+    watermark: timedelta | None = None
+    """`eventhub` only: how far behind the latest event seen an event may arrive and still be written to
+    silver (the source's `watermark`, see lakehouse.silver.late); None for `files`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,10 +523,18 @@ def _parse_source(node: _Node, table_keys: tuple[str, ...]) -> Source:
         consumer_groups=node.strings("consumerGroups") if kind == "eventhub" else (),
         table=node.string("table"),
         parsing=_parse_parsing(node.obj("parse")) if "parse" in node.value else Parsing(),
+        watermark=_watermark(node) if kind == "eventhub" else None,
     )
     if source.table not in table_keys:
         raise node.error(f"'{source.table}' is not a table of the catalogue", "table")
     return source
+
+
+def _watermark(node: _Node) -> timedelta:
+    seconds = node.integer("watermarkSeconds")
+    if seconds <= 0:
+        raise node.error(f"must be a positive number of seconds, got {seconds}", "watermarkSeconds")
+    return timedelta(seconds=seconds)
 
 
 def _parse_table(node: _Node, roles: tuple[str, ...], pii_classes: tuple[str, ...]) -> Table:

@@ -5,7 +5,8 @@
 Tables land as Delta folders `<warehouse>/<schema>/<table>`, stream checkpoints under
 `<warehouse>/_checkpoints/`. Every stage runs its streams with `availableNow` (process what is new,
 then stop), so a second run over the same landing folder writes nothing, and a run killed midway
-resumes from its checkpoints. `--continuous 30s` keeps the streams running instead.
+resumes from its checkpoints. `--continuous 30s` keeps the streams running instead, until Ctrl-C or SIGTERM
+stops them (exit 0; see lakehouse.streaming.stop).
 Without `--landing`, a small sample with faults is generated under `.cache/sample/` first.
 
 Gold tables are rebuilt incrementally: each recomputes only the days and keys its upstream changes
@@ -54,6 +55,7 @@ from lakehouse.quality.results import Breach
 from lakehouse.session import get_spark, on_databricks
 from lakehouse.silver.job import bronze_fed_tables, derived_tables
 from lakehouse.streaming.settings import KafkaSettings, kafka_options, preflight
+from lakehouse.streaming.stop import run_until_stopped, stop_on_signals
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "sample"
 SAMPLE = GeneratorConfig(out=SAMPLE_DIR / "landing", events=20_000, days=3, seed=7, fault_rate=0.02)
@@ -306,8 +308,10 @@ def _run(
     ]
     stage("derived", [(lambda j=j: j.start(trigger, on_batch, hook)) for j in derived])
     if continuous:
-        log(f"[continuous] streams running every {args.continuous}; Ctrl-C stops them")
-        spark.streams.awaitAnyTermination()
+        with stop_on_signals(log) as stop:
+            log(f"[continuous] streams running every {args.continuous}; Ctrl-C or SIGTERM stops them")
+            stopped = run_until_stopped(spark, stop)
+        log(f"[continuous] {stopped} streams stopped; the next run resumes from their checkpoints")
         return result
     if not args.no_gold:
         started = time.perf_counter()

@@ -9,6 +9,7 @@ import copy
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,10 +95,12 @@ def test_fixture_fields_are_exposed_in_snake_case(fixture_catalogue: Catalogue) 
     raw_hub = next(s for s in raw["sources"] if s["kind"] == "eventhub")
     hub = fixture_catalogue.source(raw_hub["name"])
     assert hub.consumer_groups == tuple(raw_hub["consumerGroups"])
+    assert hub.watermark == timedelta(seconds=raw_hub["watermarkSeconds"])
     raw_files = next(s for s in raw["sources"] if s["kind"] == "files")
     files = fixture_catalogue.source(raw_files["name"])
     assert dict(files.options) == raw_files["options"]
     assert files.consumer_groups == ()
+    assert files.watermark is None
 
 
 def test_unknown_lookups_name_what_exists(fixture_catalogue: Catalogue) -> None:
@@ -208,6 +211,11 @@ MUTATIONS: list[tuple[str, Mutation, str]] = [
         "source of an unknown table",
         lambda d: d["sources"][0].update(table="bronze.nope"),
         r"sources\[0\]\(widgets\)\.table: 'bronze\.nope' is not a table of the catalogue",
+    ),
+    (
+        "watermark not positive",
+        lambda d: d["sources"][1].update(watermarkSeconds=0),
+        r"sources\[1\]\(widget_clicks\)\.watermarkSeconds: must be a positive number of seconds, got 0",
     ),
     (
         "duplicate table",

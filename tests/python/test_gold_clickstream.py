@@ -33,6 +33,10 @@ CTX = GoldContext(as_of=day("2024-03-03"))
 
 EVENT_COLUMNS = "event_time event_date event_type product_id category_l1 price user_id user_session"
 SESSION_COLUMNS = "user_session user_id"
+# The stream tables' columns the gold modules read; their own numbers are in test_gold_streams.py.
+POS_COLUMNS = "event_date quantity unit_price"
+CART_COLUMNS = "event_date action product_id user_id"
+PRODUCT_COLUMNS = "product_id category_l1"
 
 
 def _ev(at: str, kind: str, product: int, category: str | None, price: str, user: int, session: str) -> tuple:
@@ -84,6 +88,22 @@ def sessions(spark: SparkSession) -> DataFrame:
     return silver(spark, "sessions", SESSION_COLUMNS, SESSIONS).cache()
 
 
+@pytest.fixture(scope="module")
+def no_streams(spark: SparkSession) -> dict[str, DataFrame]:
+    """Empty stream tables (and products): the clickstream's numbers alone."""
+    return {
+        "pos_events": silver(spark, "pos_events", POS_COLUMNS, []),
+        "cart_events": silver(spark, "cart_events", CART_COLUMNS, []),
+        "dim_product": silver(spark, "dim_product", PRODUCT_COLUMNS, []),
+    }
+
+
+def _with(module: ModuleType, frames: dict[str, DataFrame], **given: DataFrame) -> Inputs:
+    """`inputs` of `module`: the frames given, and from `frames` those of its other upstream tables."""
+    upstream = [input_name(key) for key in gold_table(module).upstream]
+    return inputs(module, **{name: given.get(name, frames.get(name)) for name in upstream})
+
+
 def _changes(spark: SparkSession, module: ModuleType) -> Inputs:
     """One batch of changes for every `affected` test: event e13 moved from user 3 to user 4 (both
     images, day 2024-03-01), event e17 of user 1 deleted (2024-03-02) and user 9's session inserted."""
@@ -93,6 +113,9 @@ def _changes(spark: SparkSession, module: ModuleType) -> Inputs:
     frames = {
         "events": changed(spark, "events", EVENT_COLUMNS, event_rows),
         "sessions": changed(spark, "sessions", SESSION_COLUMNS, [("sZ", 9, "insert")]),
+        "pos_events": changed(spark, "pos_events", POS_COLUMNS, []),
+        "cart_events": changed(spark, "cart_events", CART_COLUMNS, []),
+        "dim_product": changed(spark, "dim_product", PRODUCT_COLUMNS, []),
     }
     upstream = [input_name(key) for key in gold_table(module).upstream]
     return inputs(module, **{name: frames[name] for name in upstream})
@@ -185,28 +208,32 @@ def test_product_performance_affected_are_the_days_of_changed_events(
     assert affected == [day("2024-03-01"), day("2024-03-02")]
 
 
-# daily_sales_summary: sales_date, revenue, orders, buyers, avg_order_value, views, carts, removes
+# daily_sales_summary: sales_date, revenue, orders, buyers, avg_order_value, views, carts, removes,
+# store_revenue, store_sales, store_units, total_revenue (no store sales here: zeros, total = revenue)
+NO_STORES = (Decimal("0.00"), 0, 0)
 DAILY_SALES_SUMMARY = [
     # purchases e4 e11 e12 by users 1, 2, 1: 100.00 + 25.50 + 90.01 = 215.51; 215.51 / 3 = 71.836...
     # views e1 e2 e5 e6 e7 e13, carts e3 e8 e10, remove e9
-    (day("2024-03-01"), Decimal("215.51"), 3, 2, Decimal("71.84"), 6, 3, 1),
+    (day("2024-03-01"), Decimal("215.51"), 3, 2, Decimal("71.84"), 6, 3, 1, *NO_STORES, Decimal("215.51")),
     # purchase e19; views e14 e15 e16 e17, cart e18
-    (day("2024-03-02"), Decimal("12.00"), 1, 1, Decimal("12.00"), 4, 1, 0),
+    (day("2024-03-02"), Decimal("12.00"), 1, 1, Decimal("12.00"), 4, 1, 0, *NO_STORES, Decimal("12.00")),
     # no purchase: revenue 0 and no average
-    (day("2024-03-03"), Decimal("0.00"), 0, 0, None, 1, 0, 0),
+    (day("2024-03-03"), Decimal("0.00"), 0, 0, None, 1, 0, 0, *NO_STORES, Decimal("0.00")),
 ]
 
 
-def test_daily_sales_summary_build_gives_the_hand_computed_rows(events: DataFrame) -> None:
-    given = inputs(daily_sales_summary, events=events)
+def test_daily_sales_summary_build_gives_the_hand_computed_rows(
+    events: DataFrame, no_streams: dict[str, DataFrame]
+) -> None:
+    given = _with(daily_sales_summary, no_streams, events=events)
 
     assert_rows(build_rows(daily_sales_summary, CTX, given), DAILY_SALES_SUMMARY)
 
 
 def test_daily_sales_summary_build_with_scope_rebuilds_only_those_days(
-    spark: SparkSession, events: DataFrame
+    spark: SparkSession, events: DataFrame, no_streams: dict[str, DataFrame]
 ) -> None:
-    given = inputs(daily_sales_summary, events=events)
+    given = _with(daily_sales_summary, no_streams, events=events)
     days = scope(spark, daily_sales_summary, day("2024-03-01"), day("2024-03-03"))
 
     rows = build_rows(daily_sales_summary, CTX, given, days)
@@ -215,9 +242,9 @@ def test_daily_sales_summary_build_with_scope_rebuilds_only_those_days(
 
 
 def test_daily_sales_summary_affected_are_the_sales_dates_of_changed_events(
-    spark: SparkSession, events: DataFrame
+    spark: SparkSession, events: DataFrame, no_streams: dict[str, DataFrame]
 ) -> None:
-    given = inputs(daily_sales_summary, events=events)
+    given = _with(daily_sales_summary, no_streams, events=events)
 
     affected = affected_values(daily_sales_summary, CTX, _changes(spark, daily_sales_summary), given)
 
@@ -225,28 +252,34 @@ def test_daily_sales_summary_affected_are_the_sales_dates_of_changed_events(
 
 
 # conversion_funnel: event_date, category_l1, sessions_viewed, sessions_carted, sessions_purchased,
-# view_to_cart_rate, cart_to_purchase_rate, view_to_purchase_rate
+# view_to_cart_rate, cart_to_purchase_rate, view_to_purchase_rate, carting_users, abandoned_carts,
+# cart_abandonment_rate (no cart stream here: 0, 0, no rate)
+NO_CARTS = (0, 0, None)
 CONVERSION_FUNNEL = [
     # viewed sA (twice, counted once) and sB; carted sA; purchased sA and sC (without a cart)
-    (day("2024-03-01"), "electronics", 2, 1, 2, 0.5, 2.0, 1.0),  # 1 / 2, 2 / 1, 2 / 2
+    (day("2024-03-01"), "electronics", 2, 1, 2, 0.5, 2.0, 1.0, *NO_CARTS),  # 1 / 2, 2 / 1, 2 / 2
     # viewed sA and sB; carted sB (twice, counted once); purchased sB
-    (day("2024-03-01"), "apparel", 2, 1, 1, 0.5, 1.0, 0.5),  # 1 / 2, 1 / 1, 1 / 2
-    (day("2024-03-01"), "unknown", 1, 0, 0, 0.0, None, 0.0),  # e13 has no category
-    (day("2024-03-02"), "unknown", 1, 0, 0, 0.0, None, 0.0),
-    (day("2024-03-02"), "electronics", 1, 0, 0, 0.0, None, 0.0),
-    (day("2024-03-02"), "apparel", 2, 1, 0, 0.5, 0.0, 0.0),  # viewed sF sG, carted sG
-    (day("2024-03-02"), "home", 0, 0, 1, None, None, None),  # nothing viewed or carted: no rates
-    (day("2024-03-03"), "electronics", 1, 0, 0, 0.0, None, 0.0),
+    (day("2024-03-01"), "apparel", 2, 1, 1, 0.5, 1.0, 0.5, *NO_CARTS),  # 1 / 2, 1 / 1, 1 / 2
+    (day("2024-03-01"), "unknown", 1, 0, 0, 0.0, None, 0.0, *NO_CARTS),  # e13 has no category
+    (day("2024-03-02"), "unknown", 1, 0, 0, 0.0, None, 0.0, *NO_CARTS),
+    (day("2024-03-02"), "electronics", 1, 0, 0, 0.0, None, 0.0, *NO_CARTS),
+    (day("2024-03-02"), "apparel", 2, 1, 0, 0.5, 0.0, 0.0, *NO_CARTS),  # viewed sF sG, carted sG
+    (day("2024-03-02"), "home", 0, 0, 1, None, None, None, *NO_CARTS),  # nothing viewed or carted: no rates
+    (day("2024-03-03"), "electronics", 1, 0, 0, 0.0, None, 0.0, *NO_CARTS),
 ]
 
 
-def test_conversion_funnel_build_gives_the_hand_computed_rows(events: DataFrame) -> None:
-    given = inputs(conversion_funnel, events=events)
+def test_conversion_funnel_build_gives_the_hand_computed_rows(
+    events: DataFrame, no_streams: dict[str, DataFrame]
+) -> None:
+    given = _with(conversion_funnel, no_streams, events=events)
 
     assert_rows(build_rows(conversion_funnel, CTX, given), CONVERSION_FUNNEL)
 
 
-def test_conversion_funnel_build_counts_a_session_once_per_step(spark: SparkSession) -> None:
+def test_conversion_funnel_build_counts_a_session_once_per_step(
+    spark: SparkSession, no_streams: dict[str, DataFrame]
+) -> None:
     # One session viewing the same product three times, carting twice and buying twice.
     repeated = [
         _ev("2024-03-01 09:00", "view", 10, "electronics", "100.00", 1, "sA"),
@@ -258,18 +291,18 @@ def test_conversion_funnel_build_counts_a_session_once_per_step(spark: SparkSess
         _ev("2024-03-01 09:06", "purchase", 11, "electronics", "80.00", 1, "sA"),
         _ev("2024-03-01 10:00", "view", 10, "electronics", "100.00", 2, "sB"),
     ]
-    given = inputs(conversion_funnel, events=silver(spark, "events", EVENT_COLUMNS, repeated))
+    given = _with(conversion_funnel, no_streams, events=silver(spark, "events", EVENT_COLUMNS, repeated))
 
     rows = build_rows(conversion_funnel, CTX, given)
 
     # viewed sA sB, carted sA, purchased sA: 1 / 2, 1 / 1, 1 / 2
-    assert_rows(rows, [(day("2024-03-01"), "electronics", 2, 1, 1, 0.5, 1.0, 0.5)])
+    assert_rows(rows, [(day("2024-03-01"), "electronics", 2, 1, 1, 0.5, 1.0, 0.5, *NO_CARTS)])
 
 
 def test_conversion_funnel_build_with_scope_rebuilds_only_those_days(
-    spark: SparkSession, events: DataFrame
+    spark: SparkSession, events: DataFrame, no_streams: dict[str, DataFrame]
 ) -> None:
-    given = inputs(conversion_funnel, events=events)
+    given = _with(conversion_funnel, no_streams, events=events)
 
     rows = build_rows(conversion_funnel, CTX, given, scope(spark, conversion_funnel, day("2024-03-01")))
 
@@ -277,9 +310,9 @@ def test_conversion_funnel_build_with_scope_rebuilds_only_those_days(
 
 
 def test_conversion_funnel_affected_are_the_days_of_changed_events(
-    spark: SparkSession, events: DataFrame
+    spark: SparkSession, events: DataFrame, no_streams: dict[str, DataFrame]
 ) -> None:
-    given = inputs(conversion_funnel, events=events)
+    given = _with(conversion_funnel, no_streams, events=events)
 
     affected = affected_values(conversion_funnel, CTX, _changes(spark, conversion_funnel), given)
 

@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
-from lakehouse.bronze.ingest import BatchHook, Trigger
+from lakehouse.bronze.ingest import BatchHook, Trigger, append_batch
 from lakehouse.bronze.readers import CORRUPT, FILE_PATH_KEY, RESCUED, SOURCE_FILE, with_audit
 from lakehouse.catalogue import Catalogue, Source
 from lakehouse.conform import catalogue_columns
@@ -102,17 +102,8 @@ def ingest_eventhub(
             .transform(with_audit(batch_id))
             .transform(catalogue_columns(table))
         )
-        writer = rows.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
-        version_before = locations.version(spark, table.key)
-        locations.save(writer, table.key)
-        written = sum(
-            int(commit.metrics.get("numOutputRows", "0"))
-            for commit in locations.commits_after(spark, table.key, version_before)
-        )
-        # Every event is one row, so what Delta wrote is what was read; a replayed batch Delta skips counts 0.
-        on_batch(table.key, batch_id, TableCounts(table.key, rows_read=written, rows_written=written))
-        if hook is not None:
-            hook(table.key, batch_id)
+        # Every event is one row, so what Delta wrote is what was read.
+        append_batch(spark, locations, table, rows, batch_id, on_batch, hook)
 
     writer = raw.writeStream.foreachBatch(write_batch).option(
         "checkpointLocation", locations.checkpoint(table.key)

@@ -178,23 +178,37 @@ def ingest(
                 ]
                 reported.update(headers.unreadable)
                 _record(spark, catalogue, locations, run_id, found, log)
-        writer = rows.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
-        version_before = locations.version(spark, table.key)
-        locations.save(writer, table.key)
-        written = sum(
-            int(commit.metrics.get("numOutputRows", "0"))
-            for commit in locations.commits_after(spark, table.key, version_before)
-        )
-        # Bronze keeps every record, so what Delta wrote is what was read; counting separately would
-        # cost a second pass over the files. A replayed batch that Delta skips counts 0 here.
-        on_batch(table.key, batch_id, TableCounts(table.key, rows_read=written, rows_written=written))
-        if hook is not None:
-            hook(table.key, batch_id)
+        append_batch(spark, locations, table, rows, batch_id, on_batch, hook)
 
     writer = raw.writeStream.foreachBatch(write_batch).option(
         "checkpointLocation", locations.checkpoint(table.key)
     )
     return trigger.apply(writer).queryName(f"bronze:{table.key}").start()  # type: ignore[attr-defined]
+
+
+def append_batch(
+    spark: SparkSession,
+    locations: TableLocations,
+    table: Table,
+    rows: DataFrame,
+    batch_id: int,
+    on_batch: Callable[[str, int, TableCounts], None],
+    hook: BatchHook | None,
+) -> None:
+    """Append one micro-batch of bronze rows exactly once and report it: Delta's idempotent write
+    (`txnAppId` = the table, `txnVersion` = the batch id) skips a batch replayed after a crash between
+    the Delta commit and the checkpoint commit. Bronze keeps every record, so what Delta wrote is what
+    was read (counting separately would cost a second pass over the batch); a skipped replay counts 0."""
+    writer = rows.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
+    version_before = locations.version(spark, table.key)
+    locations.save(writer, table.key)
+    written = sum(
+        int(commit.metrics.get("numOutputRows", "0"))
+        for commit in locations.commits_after(spark, table.key, version_before)
+    )
+    on_batch(table.key, batch_id, TableCounts(table.key, rows_read=written, rows_written=written))
+    if hook is not None:
+        hook(table.key, batch_id)
 
 
 def _record(
@@ -215,6 +229,7 @@ __all__ = [
     "BatchHook",
     "HeaderCache",
     "Trigger",
+    "append_batch",
     "bronze_batch",
     "ingest",
     "screen_landing",

@@ -33,7 +33,8 @@ from lakehouse.streaming.settings import hub_name
 
 STREAM_FAULTS = ("malformed_json", "missing_key", "exact_duplicate", "late_event", "out_of_order")
 LATE_BY = timedelta(hours=3)
-"""How far behind the stream a late event is: more than silver's watermark (lakehouse.silver.*.LATE_AFTER)."""
+"""How far behind the stream a late event is: more than the sources' default watermark (one hour, the
+catalogue's `watermark` of the source)."""
 _ID_FIELDS = {"cart_events": "event_id", "pos_events": "transaction_id"}
 _PRODUCTS = tuple(range(1000, 1200))
 _STORES = ("store-001", "store-002", "store-003", "store-004")

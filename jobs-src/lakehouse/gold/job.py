@@ -155,10 +155,12 @@ class GoldJob:
         expectation before anything is written."""
         started = time.perf_counter()
         module = gold_module(self.table)
-        self._prepare()
+        added = self._prepare()
         versions = {t.key: self._version(t.key) for t in self.upstream}
-        state = None if full else self._state()
+        state = None if full or added else self._state()
         reason = "full build requested" if full else ""
+        if added and not full:
+            reason = f"columns {', '.join(added)} added to the stored table"
         if state is not None and set(state.versions) != set(versions):
             state, reason = None, "upstream tables differ from the last build"
         elif state is None and not reason:
@@ -180,7 +182,8 @@ class GoldJob:
         result.seconds = time.perf_counter() - started
         return result
 
-    def _prepare(self) -> None:
+    def _prepare(self) -> list[str]:
+        """Create missing tables, turn upstream change feeds on; returns the columns added to the table."""
         for table in (*self.upstream, self.table):
             create_table(self.spark, self.locations, table)
         for table in self.upstream:
@@ -189,6 +192,18 @@ class GoldJob:
                 # sees no usable history and rebuilds once.
                 name = self.locations.sql_name(table.key)
                 self.spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ('{CHANGE_FEED}' = 'true')")
+        return self._add_declared_columns()
+
+    def _add_declared_columns(self) -> list[str]:
+        """Add the declared columns the stored table lacks: a table created before the catalogue declared them
+        keeps its old columns (creation is `IF NOT EXISTS`). They are added nullable (Delta adds no NOT NULL
+        column to a table with rows); `run` then builds the whole table, which fills them."""
+        stored = set(self.locations.read(self.spark, self.table.key).columns)
+        missing = [c for c in self.table.columns if c.name not in stored]
+        if missing:
+            columns = ", ".join(f"`{c.name}` {c.type}" for c in missing)
+            self.spark.sql(f"ALTER TABLE {self.locations.sql_name(self.table.key)} ADD COLUMNS ({columns})")
+        return [c.name for c in missing]
 
     def _properties(self, key: str) -> dict[str, str]:
         return self.locations.properties(self.spark, key)

@@ -1,44 +1,15 @@
 """silver cart_events: the web shop's cart actions from Event Hubs, typed, one row per event id.
 
 Timestamps are ISO 8601 text (read by the source's parsing rules); actions are trimmed and lowercased.
-Insert-only: an event id already stored (on the batch's event dates) is a duplicate. Events older than the
-watermark (`LATE_AFTER` behind the latest event seen) are late (see lakehouse.silver.late).
+Insert-only on the event id; events older than the source's watermark are late (see
+lakehouse.silver.stream_events).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from lakehouse.silver.stream_events import standardise_with_code, write
 
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
+standardise = standardise_with_code("action")
+"""Bronze cart events to silver columns. Needs: the bronze cart_events columns."""
 
-from lakehouse.catalogue import Parsing, Table
-from lakehouse.silver.common import conform_text, parse_timestamp
-from lakehouse.silver.writers import Target, Written, append_new
-
-if TYPE_CHECKING:
-    from lakehouse.silver.job import SilverJob
-
-PRUNE_COLUMN = "event_date"
-LATE_AFTER = timedelta(hours=1)
-"""How far behind the latest cart event an event may arrive and still be written (the watermark)."""
-
-
-def standardise(silver: Table, parsing: Parsing) -> Callable[[DataFrame], DataFrame]:
-    """Bronze cart events to silver columns. Needs: the bronze cart_events columns."""
-    event_time = parse_timestamp(F.col("event_time"), parsing)
-    return conform_text(
-        silver,
-        parsing,
-        {
-            "event_time": event_time,
-            "event_date": F.to_date(event_time),
-            "action": F.lower(F.trim(F.col("action"))),
-        },
-    )
-
-
-def write(job: SilverJob, target: Target, valid: DataFrame, batch_id: int, valid_count: int) -> Written:
-    return append_new(target, valid, batch_id, valid_count, PRUNE_COLUMN)
+__all__ = ["standardise", "write"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from types import ModuleType
 
 from pyspark.sql import DataFrame, SparkSession
@@ -104,6 +105,12 @@ class SilverJob:
         return self.catalogue.parsing_of(self.bronze)
 
     @property
+    def watermark(self) -> timedelta | None:
+        """How late an event of the bronze source may be and still be written (the catalogue's `watermark`
+        of an eventhub source); None for file sources, whose late rows are not told apart."""
+        return None if self.bronze.source is None else self.catalogue.source(self.bronze.source).watermark
+
+    @property
     def quarantine(self) -> Table | None:
         key = self.silver.quarantine_table
         return None if key is None else self.catalogue.table(key)
@@ -135,8 +142,8 @@ class SilverJob:
             .transform(with_expectations(self.silver))
         )
         target = Target(self.spark, self.silver, self.locations)
-        # A stream-fed table's module names how late an event may be (lakehouse.silver.late).
-        late_after = getattr(module, "LATE_AFTER", None)
+        # An eventhub source declares how late an event may be (lakehouse.silver.late).
+        late_after = self.watermark
         if late_after is None or self.silver.event_time_column is None:
             kept = flagged = materialised(typed.transform(with_failed_records))
             late = 0

@@ -1,8 +1,9 @@
 """Late stream events: a watermark per silver table of a stream, and the rows older than it.
 
 The watermark of a batch is the latest event time seen so far (stored in the table, or in the batch) minus
-the module's `LATE_AFTER`. An event older than that is late: it is not written (the key lookup that removes
-duplicates only looks at the dates the watermark still covers), but kept in the table's quarantine under
+the source's `watermark` (declared in the catalogue per eventhub source; `Source.watermark`). An event
+older than that is late: it is not written (the key lookup that removes duplicates only looks at the
+dates the watermark still covers), but kept in the table's quarantine under
 the rule `late_beyond_watermark` and counted as `rows_late` in the run's accounting, so nothing is lost
 silently. Events out of order within the watermark are written as usual.
 """

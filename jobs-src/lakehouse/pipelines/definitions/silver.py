@@ -11,13 +11,16 @@ For every silver table the catalogue feeds from one bronze table:
 
 Silver tables derived from another silver table (sessions) are rebuilt whole by their module's
 `rebuild`. Bronze is read, not defined, here: the bronze stage writes it (Auto Loader on Databricks). Locally,
-a silver table whose bronze table no run has written (an eventhub source read without a broker) is left out.
+a silver table whose bronze table no run has written (an eventhub source read without a broker) is left out:
+it is a temporary view with no rows instead, so the gold tables that read it still build (and no table is
+written for it).
 """
 
 from __future__ import annotations
 
 from pyspark import pipelines as dp
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Table, load_catalogue
 from lakehouse.pipelines.config import read_config
@@ -65,9 +68,20 @@ def define_derived(silver: Table, upstream: Table) -> None:
         return spark.read.table(dataset_name(upstream)).transform(rebuild)
 
 
+def define_no_rows(silver: Table) -> None:
+    """`silver` as a temporary view with its columns and no rows (a stream's table no run has fed yet)."""
+    columns = [F.lit(None).cast(c.type).alias(c.name) for c in silver.columns]
+
+    @dp.temporary_view(name=dataset_name(silver), comment=f"{silver.key}: no bronze rows yet.")
+    def rows() -> DataFrame:
+        return spark.range(0).select(*columns)
+
+
 for silver_table, bronze_table in bronze_fed_tables(catalogue):
     # Locally a stream's bronze table exists only after a run read the broker; its silver waits for it.
     if config.has_bronze(bronze_table):
         define_from_bronze(silver_table, bronze_table)
+    else:
+        define_no_rows(silver_table)
 for silver_table, upstream_table in derived_tables(catalogue):
     define_derived(silver_table, upstream_table)

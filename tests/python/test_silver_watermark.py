@@ -1,0 +1,71 @@
+"""The watermark of an eventhub source is a catalogue setting (`watermark` of the source), read by silver:
+the same batch, processed under the default and under a shorter watermark, has different late events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse.catalogue import Catalogue
+from lakehouse.locations import LocalLocations
+from lakehouse.silver.job import SilverJob, bronze_fed_tables
+from lakehouse.silver.late import LATE_RULE
+
+SOURCE = "cart_events"
+LATEST = datetime(2024, 11, 29, 12, 0, tzinfo=UTC)
+# Event id -> minutes behind the latest event: within one hour, 30 minutes behind, 90 minutes behind.
+BEHIND = {"e-now": 0, "e-30": 30, "e-90": 90}
+
+
+def _bronze_batch(spark: SparkSession, catalogue: Catalogue) -> DataFrame:
+    bronze = catalogue.table(catalogue.source(SOURCE).table)
+    rows = []
+    for offset, (event_id, minutes) in enumerate(BEHIND.items()):
+        when = (LATEST - timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
+        fields = {
+            "event_id": event_id,
+            "event_time": when,
+            "action": "add",
+            "product_id": "10",
+            "quantity": "1",
+        }
+        fields |= {"price": "9.99", "user_id": "7", "user_session": "s-1"}
+        fields |= {"_event_topic": "cart-events", "_event_partition": 0, "_event_offset": offset}
+        fields |= {"_source_file": f"cart-events/0/{offset}", "_ingested_at": LATEST, "_batch_id": 0}
+        rows.append(tuple(fields.get(name) for name in bronze.column_names))
+    return spark.createDataFrame(rows, bronze.spark_schema())
+
+
+def _late_ids(spark: SparkSession, catalogue: Catalogue, warehouse: Path) -> tuple[int, set[str]]:
+    """Process the batch into an empty warehouse; the late count and the event ids quarantined as late."""
+    bronze = catalogue.table(catalogue.source(SOURCE).table)
+    silver = next(s for s, b in bronze_fed_tables(catalogue) if b.key == bronze.key)
+    locations = LocalLocations(warehouse)
+    job = SilverJob(spark, catalogue, locations, silver, bronze, "watermark-test")
+    job.prepare()
+    counts = job.process(_bronze_batch(spark, catalogue), 0)
+    quarantine = locations.read(spark, silver.quarantine_table or "")
+    late = quarantine.where(F.array_contains("failed_rules", LATE_RULE))
+    ids = {row[0] for row in late.select(F.get_json_object("record", "$.event_id")).collect()}
+    return counts.rows_late, ids
+
+
+def test_silver_counts_late_events_by_the_sources_declared_watermark(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    assert catalogue.source(SOURCE).watermark == timedelta(hours=1)
+    shorter = dataclasses.replace(
+        catalogue,
+        sources=tuple(
+            dataclasses.replace(s, watermark=timedelta(minutes=20)) if s.name == SOURCE else s
+            for s in catalogue.sources
+        ),
+    )
+
+    assert _late_ids(spark, catalogue, tmp_path / "default") == (1, {"e-90"})
+    assert _late_ids(spark, shorter, tmp_path / "shorter") == (2, {"e-30", "e-90"})
