@@ -228,6 +228,8 @@ def _run(
             batch_counts.setdefault(key, TableCounts(key)).add(counts)
             if continuous:  # no end of run to wait for: keep the run's totals current after each batch
                 write_accounting(spark, ops_table, locations, accounting)
+                read, written = counts.rows_read, counts.rows_written
+                log(f"[continuous] {key} batch {batch_id}: {read} read, {written} written")
 
     def stage(name: str, starters: list[Callable[[], StreamingQuery]]) -> None:
         started = time.perf_counter()

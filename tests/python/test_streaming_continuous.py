@@ -5,9 +5,13 @@ code 0, and events published just before the stop are not lost (the next run pic
 
 from __future__ import annotations
 
+import os
+import queue
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,17 +33,40 @@ WAIT_SECONDS = 240
 """Bound of every wait, for a busy shared machine (where a cold runner process takes minutes to start)."""
 
 
-def _wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], log: Path, what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"the runner exited ({process.returncode}) before {what}:\n{log.read_text()}"
-            )
-        if condition():
-            return
-        time.sleep(1)
-    raise AssertionError(f"no {what} within {WAIT_SECONDS}s:\n{log.read_text()}")
+class RunnerOutput:
+    """The runner process's output, line by line: kept in a log file and handed to the waiting test as it
+    arrives (a blocking read, no polling)."""
+
+    def __init__(self, process: subprocess.Popen[str], log: Path) -> None:
+        self.process, self.log, self.lines = process, log, queue.Queue[str | None]()
+        threading.Thread(target=self._copy, daemon=True).start()
+
+    def _copy(self) -> None:
+        assert self.process.stdout is not None
+        with self.log.open("w", encoding="utf-8") as out:
+            for line in self.process.stdout:
+                out.write(line)
+                out.flush()
+                self.lines.put(line.rstrip())
+        self.lines.put(None)  # the process ended
+
+    def wait_for(self, matches: Callable[[str], bool], what: str) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                raise AssertionError(f"the runner exited before {what}:\n{self.log.read_text()}")
+            if matches(line):
+                return
+        raise AssertionError(f"no {what} within {WAIT_SECONDS}s:\n{self.log.read_text()}")
+
+    def wait_for_end(self) -> None:
+        """Until the whole output is in the log (the process has exited)."""
+        while self.lines.get(timeout=WAIT_SECONDS) is not None:
+            pass
 
 
 def test_continuous_run_streams_into_silver_and_stops_on_sigterm_without_loss(
@@ -61,32 +88,35 @@ def test_continuous_run_streams_into_silver_and_stops_on_sigterm_without_loss(
     def silver_rows() -> int:
         return locations.read(spark, silver.key).count() if locations.exists(spark, silver.key) else 0
 
-    seen_version = [0]  # version 0 creates the table
+    written = [0]
+    batch_line = re.compile(rf"^\[continuous\] {re.escape(silver.key)} batch \d+: \d+ read, (\d+) written$")
 
-    def silver_holds_first_wave() -> bool:
-        # Count only when silver committed something new: the wait's own Spark jobs share the runner's cores.
-        if not locations.exists(spark, silver.key) or locations.version(spark, silver.key) == seen_version[0]:
-            return False
-        seen_version[0] = locations.version(spark, silver.key)
-        return silver_rows() == WAVE
+    def first_wave_in_silver(line: str) -> bool:
+        if found := batch_line.match(line):
+            written[0] += int(found[1])
+        return written[0] >= WAVE
 
     log = tmp_path / "runner.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "lakehouse.runner", *args, "--continuous", "1s", "--run-id", "continuous"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            publish(kafka_broker.bootstrap, TOPIC, iter(events[:WAVE]))
-            _wait_for(silver_holds_first_wave, process, log, f"{WAVE} rows in {silver.key}")
-            # The second wave goes out just before the stop: the stream may or may not have read it.
-            publish(kafka_broker.bootstrap, TOPIC, iter(events[WAVE:]))
-            process.send_signal(signal.SIGTERM)
-            code = process.wait(timeout=WAIT_SECONDS)
-        finally:
-            if process.poll() is None:
-                process.kill()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lakehouse.runner", *args, "--continuous", "1s", "--run-id", "continuous"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    output_lines = RunnerOutput(process, log)
+    try:
+        publish(kafka_broker.bootstrap, TOPIC, iter(events[:WAVE]))
+        output_lines.wait_for(first_wave_in_silver, f"{WAVE} rows written to {silver.key}")
+        assert silver_rows() == WAVE
+        # The second wave goes out just before the stop: the stream may or may not have read it.
+        publish(kafka_broker.bootstrap, TOPIC, iter(events[WAVE:]))
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=WAIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    output_lines.wait_for_end()
     output = log.read_text()
     assert code == 0, output
     assert "[continuous] SIGTERM: stopping the streams" in output
