@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lakehouse.local_process import stop_process
 from lakehouse.pipelines.local import LocalPipeline, PipelineRunFailed, spark_env
 from lakehouse.streaming.broker import LOOPBACK, free_port
 
@@ -46,13 +47,7 @@ class ConnectServer:
     """Set when the server is ready or its output ended."""
 
     def stop(self, timeout: float = 30.0) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout)
 
 
 def _copy_output(server: ConnectServer) -> None:

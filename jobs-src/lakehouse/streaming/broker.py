@@ -23,6 +23,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lakehouse.local_process import stop_process
+
 _REPO_ROOT = Path(__file__).resolve().parents[3]
 KAFKA_DIR_ENV = "LAKEHOUSE_KAFKA_DIR"
 DEFAULT_KAFKA_DIR = _REPO_ROOT / ".cache" / "kafka-broker"
@@ -129,13 +131,7 @@ class LocalBroker:
         if self._stopped:
             return
         self._stopped = True
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout)
+        stop_process(self.process, timeout)
         if self.owns_folder:
             shutil.rmtree(self.folder, ignore_errors=True)
 
