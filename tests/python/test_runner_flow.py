@@ -244,12 +244,15 @@ def test_run_builds_sessions_from_events(spark: SparkSession, catalogue: Catalog
 def test_run_collects_file_statistics_only_on_the_catalogue_stats_columns(
     spark: SparkSession, catalogue: Catalogue, flow: Flow
 ) -> None:
-    written = [t for t in catalogue.tables if flow.locations.exists(spark, t.key)]
-    assert {t.layer for t in written} >= {"bronze", "silver", "gold", "ops"}
-    for table in written:
+    created = [t for t in catalogue.tables if flow.locations.exists(spark, t.key)]
+    for table in created:
         delta = flow.locations.delta(spark, table.key)
         properties = delta.detail().collect()[0]["properties"]
         assert properties["delta.dataSkippingStatsColumns"] == ",".join(table.stats_columns), table.key
+    # Tables gold reads are created even when no source fed them (the eventhub sources without a broker).
+    written = [t for t in created if flow.locations.file_count(spark, t.key) > 0]
+    assert {t.layer for t in written} >= {"bronze", "silver", "gold", "ops"}
+    for table in written:
         log = Path(flow.locations.path(table.key)) / "_delta_log"
         actions = [json.loads(line) for file in sorted(log.glob("*.json")) for line in file.open()]
         stats = [json.loads(a["add"]["stats"]) for a in actions if "add" in a and a["add"].get("stats")]
