@@ -2,7 +2,7 @@
 
 Every event becomes one bronze row, whatever its body: the body, key, topic, partition, offset, enqueued
 time and headers are kept as received (the catalogue's EVENTHUB_RAW_COLUMNS), the JSON body is parsed into
-the source's declared fields (as text), and a body that is not a JSON object (or carries undeclared keys)
+the source's declared fields (as text), and a body that is not a JSON object (or the undeclared keys of one)
 is kept in `_rescued_data` instead of being dropped. `_source_file` names the event's position
 (`topic/partition/offset`).
 
@@ -41,25 +41,34 @@ RAW_COLUMNS = {
 }
 """Bronze column -> the Kafka source's column it keeps."""
 _FIELDS = "_fields"
+_KEYS = "_keys"
 
 
 def parse_events(columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
     """Kafka rows to bronze fields. Needs: the Kafka source's columns. Adds the declared `columns` (text),
-    the raw columns, `_source_file` and `_rescued_data`; keeps every row (an empty or null body included)."""
+    the raw columns, `_source_file` and `_rescued_data`; keeps every row (an empty or null body included).
+
+    The body is parsed once into a struct of the declared fields (a JSON number or object lands as its
+    text) and its top-level keys are listed; only a row with undeclared keys is parsed a second time, into
+    the map its extra keys are rescued from. A body that is not a JSON object has no key list."""
     declared = F.array(*(F.lit(name) for name in columns))
+    fields_ddl = ", ".join(f"`{name}` STRING" for name in columns)
 
     def transform(df: DataFrame) -> DataFrame:
-        text = df.withColumn(_TEXT, F.col("value").cast("string"))
-        parsed = text.withColumn(_FIELDS, F.from_json(F.col(_TEXT), "MAP<STRING,STRING>"))
+        text = F.col(_TEXT)
+        parsed = (
+            df.withColumn(_TEXT, F.col("value").cast("string"))
+            .withColumn(_FIELDS, F.from_json(text, fields_ddl))
+            .withColumn(_KEYS, F.json_object_keys(text))
+        )
         position = F.concat_ws("/", F.col("topic"), F.col("partition"), F.col("offset"))
         where = F.create_map(F.lit(FILE_PATH_KEY), position)
-        extras = F.map_filter(F.col(_FIELDS), lambda key, _: ~F.array_contains(declared, key))
+        extras = F.map_filter(
+            F.from_json(text, "MAP<STRING,STRING>"), lambda key, _: ~F.array_contains(declared, key)
+        )
         rescued = (
-            F.when(
-                F.col(_FIELDS).isNull(),
-                F.to_json(F.map_concat(F.create_map(F.lit(CORRUPT), F.col(_TEXT)), where)),
-            )
-            .when(F.cardinality(extras) > 0, F.to_json(F.map_concat(extras, where)))
+            F.when(F.col(_KEYS).isNull(), F.to_json(F.map_concat(F.create_map(F.lit(CORRUPT), text), where)))
+            .when(F.size(F.array_except(F.col(_KEYS), declared)) > 0, F.to_json(F.map_concat(extras, where)))
             .otherwise(F.lit(None))
         )
         return parsed.select(
