@@ -22,10 +22,10 @@ LATEST = datetime(2024, 11, 29, 12, 0, tzinfo=UTC)
 BEHIND = {"e-now": 0, "e-30": 30, "e-90": 90}
 
 
-def _bronze_batch(spark: SparkSession, catalogue: Catalogue) -> DataFrame:
+def _bronze_batch(spark: SparkSession, catalogue: Catalogue, behind: dict[str, int] = BEHIND) -> DataFrame:
     bronze = catalogue.table(catalogue.source(SOURCE).table)
     rows = []
-    for offset, (event_id, minutes) in enumerate(BEHIND.items()):
+    for offset, (event_id, minutes) in enumerate(behind.items()):
         when = (LATEST - timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z")
         fields = {
             "event_id": event_id,
@@ -41,13 +41,19 @@ def _bronze_batch(spark: SparkSession, catalogue: Catalogue) -> DataFrame:
     return spark.createDataFrame(rows, bronze.spark_schema())
 
 
-def _late_ids(spark: SparkSession, catalogue: Catalogue, warehouse: Path) -> tuple[int, set[str]]:
-    """Process the batch into an empty warehouse; the late count and the event ids quarantined as late."""
+def _job(spark: SparkSession, catalogue: Catalogue, locations: LocalLocations) -> SilverJob:
     bronze = catalogue.table(catalogue.source(SOURCE).table)
     silver = next(s for s, b in bronze_fed_tables(catalogue) if b.key == bronze.key)
-    locations = LocalLocations(warehouse)
     job = SilverJob(spark, catalogue, locations, silver, bronze, "watermark-test")
     job.prepare()
+    return job
+
+
+def _late_ids(spark: SparkSession, catalogue: Catalogue, warehouse: Path) -> tuple[int, set[str]]:
+    """Process the batch into an empty warehouse; the late count and the event ids quarantined as late."""
+    locations = LocalLocations(warehouse)
+    job = _job(spark, catalogue, locations)
+    silver = job.silver
     counts = job.process(_bronze_batch(spark, catalogue), 0)
     quarantine = locations.read(spark, silver.quarantine_table or "")
     late = quarantine.where(F.array_contains("failed_rules", LATE_RULE))
@@ -69,3 +75,20 @@ def test_silver_counts_late_events_by_the_sources_declared_watermark(
 
     assert _late_ids(spark, catalogue, tmp_path / "default") == (1, {"e-90"})
     assert _late_ids(spark, shorter, tmp_path / "shorter") == (2, {"e-30", "e-90"})
+
+
+def test_the_latest_written_time_carries_across_batches_and_is_read_back_after_a_restart(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    locations = LocalLocations(tmp_path)
+    job = _job(spark, catalogue, locations)
+    assert job.process(_bronze_batch(spark, catalogue, {"e-now": 0}), 0).rows_late == 0
+    assert job.late_state.latest_written == LATEST.replace(tzinfo=None)  # from the batch, not re-read
+    # The next batch holds only old events: the watermark still follows the event written before.
+    second = job.process(_bronze_batch(spark, catalogue, {"e-30": 30, "e-90": 90}), 1)
+    assert (second.rows_late, second.rows_written) == (1, 1)
+
+    restarted = _job(spark, catalogue, locations)  # a new stream: the latest time is read from the table once
+    third = restarted.process(_bronze_batch(spark, catalogue, {"e-100": 100, "e-50": 50}), 2)
+    assert (third.rows_late, third.rows_written) == (1, 1)
+    assert restarted.late_state.latest_written == LATEST.replace(tzinfo=None)

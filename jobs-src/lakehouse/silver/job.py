@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from types import ModuleType
 
@@ -33,7 +33,7 @@ from lakehouse.silver.common import (
     with_record,
     without_checks,
 )
-from lakehouse.silver.late import late_cutoff, late_rows, with_late_rule
+from lakehouse.silver.late import LateState, late_cutoff, late_rows_and_latest, with_late_rule
 from lakehouse.silver.modules import DECLARED, SILVER_MODULES
 from lakehouse.silver.writers import Target
 
@@ -98,6 +98,8 @@ class SilverJob:
     silver: Table
     bronze: Table
     run_id: str
+    late_state: LateState = field(default_factory=LateState)
+    """The latest event time this stream wrote (eventhub sources); see lakehouse.silver.late."""
 
     @property
     def parsing(self) -> Parsing:
@@ -144,15 +146,16 @@ class SilverJob:
         target = Target(self.spark, self.silver, self.locations)
         # An eventhub source declares how late an event may be (lakehouse.silver.late).
         late_after = self.watermark
-        if late_after is None or self.silver.event_time_column is None:
+        column = self.silver.event_time_column
+        written_latest = None
+        if late_after is None or column is None:
             kept = flagged = materialised(typed.transform(with_failed_records))
             late = 0
         else:
             kept = materialised(typed)
-            column = self.silver.event_time_column
-            cutoff = late_cutoff(target, kept, column, late_after)
+            cutoff = late_cutoff(self.late_state.latest(target, column), kept, column, late_after)
             flagged = kept.transform(with_late_rule(column, cutoff)).transform(with_failed_records)
-            late = late_rows(flagged)
+            late, written_latest = late_rows_and_latest(flagged, column)
         counts = expectation_counts(flagged, self.silver)
         if counts.fatal:
             rules = [
@@ -177,6 +180,7 @@ class SilverJob:
             self, target, flagged.transform(passing_rows).transform(without_checks), batch_id, counts.valid
         )
         committed = written.committed(target, version)
+        self.late_state.advance(written_latest)
         release(kept)
         return TableCounts(
             self.silver.key,
