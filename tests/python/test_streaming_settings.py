@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -64,6 +66,19 @@ def test_stream_generator_is_seeded_and_counts_every_fault(catalogue: Catalogue)
         "late_event",
         "out_of_order",
     }
+
+
+def test_stream_generator_spaces_event_times_at_the_given_rate(catalogue: Catalogue) -> None:
+    source = catalogue.source("cart_events")
+
+    def times(per_second: float) -> list[datetime]:
+        config = StreamConfig(events=3000, seed=4, per_second=per_second)
+        bodies = [json.loads(e.body) for e in stream_events(source, config, StreamManifest(source.name))]
+        return [datetime.fromisoformat(b["event_time"]) for b in bodies]
+
+    busy, default = times(1000.0), times(1.0)
+    assert max(busy) - min(busy) == timedelta(seconds=2.999)  # 3,000 events at 1,000 a second
+    assert max(default) - min(default) == timedelta(seconds=2999)  # one a second
 
 
 def test_medallion_task_reads_an_eventhub_source_with_the_namespace_and_credential(

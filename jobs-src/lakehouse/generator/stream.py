@@ -47,6 +47,9 @@ class StreamConfig:
     seed: int = 7
     fault_rate: float = 0.0
     start: datetime = datetime(2024, 11, 29, 9, 0, tzinfo=UTC)
+    per_second: float = 1.0
+    """Events per second of event time: one event a second by default; a benchmark publishing at a given
+    rate sets the same rate, so event time advances as the wall clock does and only late faults are late."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def stream_events(source: Source, config: StreamConfig, manifest: StreamManifest
     rng = random.Random(f"{config.seed}:{source.name}")
     id_field = _ID_FIELDS[source.name]
     for index in range(config.events):
-        when = config.start + timedelta(seconds=index)
+        when = config.start + timedelta(seconds=index / config.per_second)
         # No fault on the first events, so a late event always has a later one before it in the stream.
         fault = rng.choice(STREAM_FAULTS) if index >= 10 and rng.random() < config.fault_rate else None
         if fault == "late_event":
