@@ -26,7 +26,10 @@ from lakehouse.gold.contract import GoldContext, Inputs
 from lakehouse.gold.job import AS_OF_COLUMN, STATE_PROPERTY, GoldJob, conform, gold_module, input_name
 from lakehouse.locations import CHANGE_FEED, LocalLocations
 
-DAYS = ("2019-10-01", "2019-10-02", "2019-10-03")
+DAYS = ("2019-10-01", "2019-10-02")
+"""Two days: the second run is the incremental one every test here judges (a third day added a runner run,
+about a minute, and no case the second day lacks: new keys, updated orders and profiles, late events and CDC
+records of earlier tickets all arrive on day two)."""
 
 
 @dataclass
