@@ -48,6 +48,10 @@ def test_data_app_answers_daily_sales_from_the_gold_table(
     assert 0 < len(rows) <= DAYS
     assert [r["sales_date"] for r in rows] == [g["sales_date"].isoformat() for g in gold][-len(rows) :]
     assert [r["revenue"] for r in rows] == [float(g["revenue"]) for g in gold][-len(rows) :]
+    # The stores' sales (POS stream) come beside the web's: web + stores = total, day by day.
+    assert [r["total_revenue"] for r in rows] == [float(g["total_revenue"]) for g in gold][-len(rows) :]
+    for row in rows:
+        assert row["total_revenue"] == pytest.approx(row["revenue"] + (row["store_revenue"] or 0.0))
 
 
 def test_data_app_answers_the_funnel_per_category(
@@ -58,6 +62,13 @@ def test_data_app_answers_the_funnel_per_category(
     rows = json.loads(body)["rows"]
     gold = generated_flow.locations.read(spark, reads(catalogue)["funnel"])
     assert sum(r["viewed"] for r in rows) == gold.groupBy().sum("sessions_viewed").first()[0]
+    # Cart abandonment from the cart stream, per category over the same days.
+    carts = gold.groupBy().sum("carting_users", "abandoned_carts").first()
+    assert sum(r["carting_users"] for r in rows) == carts[0]
+    assert sum(r["abandoned_carts"] for r in rows) == carts[1]
+    for row in rows:
+        expected = row["abandoned_carts"] / row["carting_users"] if row["carting_users"] else None
+        assert row["cart_abandonment_rate"] == expected
     assert {r["category_l1"] for r in rows} == {r[0] for r in gold.select("category_l1").distinct().collect()}
 
 

@@ -56,9 +56,20 @@ def endpoints(catalogue: Catalogue) -> dict[str, Endpoint]:
     """The app's endpoints; fails at start when the catalogue lost a table or column the app reads."""
     tables = reads(catalogue)
     sales = catalogue.table(tables["daily_sales"])
-    sales_columns = _checked(sales, "sales_date", "revenue", "orders", "buyers", "avg_order_value")
+    # Web orders, then the stores' sales (POS stream) and the two together.
+    sales_columns = _checked(
+        sales,
+        "sales_date",
+        "revenue",
+        "orders",
+        "buyers",
+        "avg_order_value",
+        "store_revenue",
+        "total_revenue",
+    )
     funnel = catalogue.table(tables["funnel"])
     _checked(funnel, "event_date", "category_l1", "sessions_viewed", "sessions_carted", "sessions_purchased")
+    _checked(funnel, "carting_users", "abandoned_carts")  # from the cart stream
 
     def daily_sales(name: str) -> str:
         return (
@@ -70,12 +81,27 @@ def endpoints(catalogue: Catalogue) -> dict[str, Endpoint]:
     def category_funnel(name: str) -> str:
         return (
             "SELECT category_l1, sum(sessions_viewed) AS viewed, sum(sessions_carted) AS carted, "
-            f"sum(sessions_purchased) AS purchased FROM {name} "
+            "sum(sessions_purchased) AS purchased, sum(carting_users) AS carting_users, "
+            "sum(abandoned_carts) AS abandoned_carts, "
+            "try_divide(sum(abandoned_carts), sum(carting_users)) AS cart_abandonment_rate "
+            f"FROM {name} "
             f"WHERE event_date >= date_sub((SELECT max(event_date) FROM {name}), {DAYS - 1}) "
             "GROUP BY category_l1 ORDER BY viewed DESC, category_l1"
         )
 
     return {
         "daily_sales": Endpoint(sales, sales_columns, daily_sales),
-        "funnel": Endpoint(funnel, ("category_l1", "viewed", "carted", "purchased"), category_funnel),
+        "funnel": Endpoint(
+            funnel,
+            (
+                "category_l1",
+                "viewed",
+                "carted",
+                "purchased",
+                "carting_users",
+                "abandoned_carts",
+                "cart_abandonment_rate",
+            ),
+            category_funnel,
+        ),
     }
