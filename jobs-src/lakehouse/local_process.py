@@ -3,8 +3,19 @@ runs start and must not leave behind."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from typing import Any
+
+LOOPBACK = "127.0.0.1"
+"""The only interface local helper processes listen on."""
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
 
 
 def stop_process(process: subprocess.Popen[Any], timeout: float) -> None:

@@ -19,11 +19,12 @@ from lakehouse.bronze.eventhub import ingest_eventhub
 from lakehouse.bronze.ingest import BatchHook, Trigger
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.generator.stream import StreamConfig, StreamManifest, publish, stream_events
+from lakehouse.local_process import free_port
 from lakehouse.locations import LocalLocations
 from lakehouse.ops.accounting import TableCounts, accounting_table
 from lakehouse.silver.job import bronze_fed_tables
 from lakehouse.silver.late import LATE_RULE
-from lakehouse.streaming.broker import LocalBroker, create_topic, free_port
+from lakehouse.streaming.broker import LocalBroker, create_topic
 from lakehouse.streaming.settings import KafkaSettings, StreamSettingsError
 
 SOURCE = "cart_events"

@@ -23,9 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lakehouse.local_process import stop_process
+from lakehouse.local_process import LOOPBACK, free_port, stop_process
 from lakehouse.pipelines.local import LocalPipeline, PipelineRunFailed, spark_env
-from lakehouse.streaming.broker import LOOPBACK, free_port
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 STARTED = "Spark Connect server started at"

@@ -23,12 +23,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lakehouse.local_process import stop_process
+from lakehouse.local_process import LOOPBACK, free_port, stop_process
 
 _REPO_ROOT = Path(__file__).resolve().parents[3]
 KAFKA_DIR_ENV = "LAKEHOUSE_KAFKA_DIR"
 DEFAULT_KAFKA_DIR = _REPO_ROOT / ".cache" / "kafka-broker"
-LOOPBACK = "127.0.0.1"
 
 
 class BrokerError(RuntimeError):
@@ -44,13 +43,6 @@ def broker_jars(folder: str | Path | None = None) -> Path:
             f"${KAFKA_DIR_ENV} at a folder that holds them"
         )
     return path
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOOPBACK, 0))
-        return int(probe.getsockname()[1])
 
 
 def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
