@@ -11,7 +11,7 @@ from pathlib import Path
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.catalogue import Catalogue
+from lakehouse.catalogue import Catalogue, Expectation
 from lakehouse.locations import LocalLocations
 from lakehouse.silver.job import SilverJob, bronze_fed_tables
 from lakehouse.silver.late import LATE_RULE
@@ -92,3 +92,25 @@ def test_the_latest_written_time_carries_across_batches_and_is_read_back_after_a
     third = restarted.process(_bronze_batch(spark, catalogue, {"e-100": 100, "e-50": 50}), 2)
     assert (third.rows_late, third.rows_written) == (1, 1)
     assert restarted.late_state.latest_written == LATEST.replace(tzinfo=None)
+
+
+def test_a_row_a_drop_rule_removes_does_not_move_the_carried_time(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    bronze_key = catalogue.source(SOURCE).table
+    silver = next(s for s, b in bronze_fed_tables(catalogue) if b.key == bronze_key)
+    dropping = Expectation("not_a_test_event", "event_id <> 'e-now'", "drop", 1.0)
+    with_drop = dataclasses.replace(
+        catalogue,
+        tables=tuple(
+            dataclasses.replace(t, expectations=(*t.expectations, dropping)) if t.key == silver.key else t
+            for t in catalogue.tables
+        ),
+    )
+    job = _job(spark, with_drop, LocalLocations(tmp_path))
+
+    counts = job.process(_bronze_batch(spark, with_drop, {"e-now": 0, "e-30": 30}), 0)
+
+    assert (counts.rows_dropped, counts.rows_written) == (1, 1)
+    # The latest written row is e-30: the dropped, later e-now is not in the table, so not in the watermark.
+    assert job.late_state.latest_written == (LATEST - timedelta(minutes=30)).replace(tzinfo=None)

@@ -180,9 +180,15 @@ def quarantine_rows(
     return transform
 
 
+def passes() -> Column:
+    """True for a row that failed no quarantine and no drop rule: a row the table write receives.
+    Needs: `_failed_rules`, `_dropped_rules`."""
+    return (F.size(FAILED) == 0) & (F.size(DROPPED) == 0)
+
+
 def passing_rows(df: DataFrame) -> DataFrame:
     """Rows that failed no quarantine and no drop rule. Needs: `_failed_rules`, `_dropped_rules`."""
-    return df.where((F.size(FAILED) == 0) & (F.size(DROPPED) == 0))
+    return df.where(passes())
 
 
 def without_checks(df: DataFrame) -> DataFrame:

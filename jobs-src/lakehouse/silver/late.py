@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.silver.common import FAILED
+from lakehouse.silver.common import FAILED, passes
 from lakehouse.silver.writers import Target
 
 LATE_RULE = "late_beyond_watermark"
@@ -77,10 +77,10 @@ def with_late_rule(column: str, cutoff: datetime | None) -> Callable[[DataFrame]
 
 
 def late_rows_and_latest(df: DataFrame, column: str) -> tuple[int, datetime | None]:
-    """Rows marked late in a flagged batch, and the latest `column` of the rows that pass every rule (the
-    ones written unless already stored): one action."""
+    """Rows marked late in a flagged batch, and the latest `column` of the rows the table write receives
+    (`passes`: written unless already stored): one action."""
     row = df.agg(
         F.count(F.when(F.array_contains(F.col(FAILED), LATE_RULE), 1)),
-        F.max(F.when(F.size(F.col(FAILED)) == 0, F.col(column))),
+        F.max(F.when(passes(), F.col(column))),
     ).collect()[0]
     return int(row[0]), row[1]
