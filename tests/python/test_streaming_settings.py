@@ -79,6 +79,8 @@ def test_stream_generator_spaces_event_times_at_the_given_rate(catalogue: Catalo
     busy, default = times(1000.0), times(1.0)
     assert max(busy) - min(busy) == timedelta(seconds=2.999)  # 3,000 events at 1,000 a second
     assert max(default) - min(default) == timedelta(seconds=2999)  # one a second
+    with pytest.raises(ValueError, match="per_second 0 must be above 0"):
+        times(0)
 
 
 def test_medallion_task_reads_an_eventhub_source_with_the_namespace_and_credential(

@@ -103,6 +103,8 @@ def stream_events(source: Source, config: StreamConfig, manifest: StreamManifest
     """The source's events in sending order (same config, same bytes); counts them into `manifest`."""
     if not 0 <= config.fault_rate <= 0.5:
         raise ValueError(f"fault_rate {config.fault_rate} must be between 0 and 0.5")
+    if not config.per_second > 0:
+        raise ValueError(f"per_second {config.per_second} must be above 0 (events per second of event time)")
     rng = random.Random(f"{config.seed}:{source.name}")
     id_field = _ID_FIELDS[source.name]
     for index in range(config.events):
