@@ -46,7 +46,7 @@ from lakehouse.bronze.eventhub import (
 from lakehouse.bronze.ingest import BatchHook, Trigger, ingest
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.generator import GeneratorConfig, generate
-from lakehouse.gold.job import GoldJob, GoldResult, data_as_of
+from lakehouse.gold.job import GoldJob, GoldResult, data_as_of, run_gold_jobs
 from lakehouse.jobs.tasks import judge_thresholds, record_accounting, silver_job
 from lakehouse.locations import LocalLocations, TableLocations, UnityCatalogLocations
 from lakehouse.ops.accounting import RunAccounting, TableCounts, accounting_table, write_accounting
@@ -61,8 +61,19 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "sample"
 SAMPLE = GeneratorConfig(out=SAMPLE_DIR / "landing", events=20_000, days=3, seed=7, fault_rate=0.02)
 
 
+GOLD_PARALLELISM = 3
+"""Gold tables built at once. On 2 cores, over the tests' generated flow (1,000 events), the gold stage took
+20-22 s with 3 or 4 at once, 22-27 s with 2, 27-32 s one at a time (scratch runs, noisy machine)."""
+
 LOCAL_CONF = {"spark.driver.memory": "4g"}
 """Local mode runs everything in the driver JVM; the 1 GB default is short for millions of rows."""
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -112,6 +123,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="day the as-of gold tables describe, YYYY-MM-DD (default: the latest day in the data)",
     )
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every gold table whole")
+    parser.add_argument(
+        "--gold-parallelism",
+        type=_at_least_one,
+        default=GOLD_PARALLELISM,
+        metavar="N",
+        help=f"gold tables built at once (default: {GOLD_PARALLELISM})",
+    )
     parser.add_argument("--no-gold", action="store_true", help="stop after silver")
     parser.add_argument(
         "--catalog",
@@ -318,11 +336,15 @@ def _run(
     if not args.no_gold:
         started = time.perf_counter()
         as_of = args.as_of or data_as_of(spark, catalogue, locations)
-        for table in catalogue.tables_in("gold"):
-            job = GoldJob(spark, catalogue, locations, table)
-            with run_log.stage(f"gold:{table.name}"):
-                gold = job.run(as_of, full=args.full_refresh)
-            result.gold.append(gold)
+        jobs = [GoldJob(spark, catalogue, locations, table) for table in catalogue.tables_in("gold")]
+        result.gold = run_gold_jobs(
+            jobs,
+            as_of,
+            full=args.full_refresh,
+            parallelism=args.gold_parallelism,
+            stage=lambda key: run_log.stage(f"gold:{key.split('.', 1)[1]}"),
+        )
+        for gold in result.gold:
             accounting.record(gold.counts(), check=False)
         result.stage_seconds["gold"] = time.perf_counter() - started
         modes = ", ".join(f"{g.key} {g.mode} {sum(g.committed.values())}" for g in result.gold)

@@ -132,3 +132,15 @@ def get_spark(
     for key, value in local_spark_conf(app_name, jars, warehouse, extra_conf).items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def activate(spark: SparkSession) -> None:
+    """Make `spark` the active session of the calling thread.
+
+    Spark keeps the active session per thread, and a thread this process starts has none, so code that
+    looks it up (`Table.spark_schema`, `SparkSession.getActiveSession()`) fails there. Call this first in
+    such a thread. A Spark Connect session is per client, not per thread: nothing to do.
+    """
+    jsession = getattr(spark, "_jsparkSession", None)
+    if jsession is not None:
+        spark._jvm.SparkSession.setActiveSession(jsession)  # type: ignore[union-attr]

@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import reduce
@@ -37,6 +39,7 @@ from lakehouse.gold.contract import CHANGE_TYPE, GoldContext, Inputs
 from lakehouse.gold.modules import GOLD_MODULES
 from lakehouse.locations import CHANGE_FEED, TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
+from lakehouse.session import activate
 from lakehouse.silver.common import ExpectationFailed, expectation_counts, with_expectations
 from lakehouse.silver.writers import Target, execute_merge
 
@@ -150,11 +153,15 @@ class GoldJob:
     def upstream(self) -> list[Table]:
         return [self.catalogue.table(key) for key in self.table.upstream]
 
-    def run(self, as_of: date, *, full: bool = False) -> GoldResult:
+    def run(self, as_of: date, *, full: bool = False, upstream_prepared: bool = False) -> GoldResult:
         """Bring the table up to date with its upstream tables as of `as_of`; raises on a `fail`
-        expectation before anything is written."""
+        expectation before anything is written. `upstream_prepared`: `prepare_upstream` already ran for
+        every upstream table (see `run_gold_jobs`)."""
         started = time.perf_counter()
         module = gold_module(self.table)
+        if not upstream_prepared:
+            for table in self.upstream:
+                self.prepare_upstream(table)
         added = self._prepare()
         versions = {t.key: self._version(t.key) for t in self.upstream}
         state = None if full or added else self._state()
@@ -182,16 +189,18 @@ class GoldJob:
         result.seconds = time.perf_counter() - started
         return result
 
+    def prepare_upstream(self, table: Table) -> None:
+        """Create upstream `table` if missing and turn its change feed on."""
+        create_table(self.spark, self.locations, table)
+        if self._properties(table.key).get(CHANGE_FEED) != "true":
+            # A table created before the feed was wanted: turn it on; the state check in `run` then
+            # sees no usable history and rebuilds once.
+            name = self.locations.sql_name(table.key)
+            self.spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ('{CHANGE_FEED}' = 'true')")
+
     def _prepare(self) -> list[str]:
-        """Create missing tables, turn upstream change feeds on; returns the columns added to the table."""
-        for table in (*self.upstream, self.table):
-            create_table(self.spark, self.locations, table)
-        for table in self.upstream:
-            if self._properties(table.key).get(CHANGE_FEED) != "true":
-                # A table created before the feed was wanted: turn it on; the state check below then
-                # sees no usable history and rebuilds once.
-                name = self.locations.sql_name(table.key)
-                self.spark.sql(f"ALTER TABLE {name} SET TBLPROPERTIES ('{CHANGE_FEED}' = 'true')")
+        """Create the table if missing; returns the declared columns added to the stored table."""
+        create_table(self.spark, self.locations, self.table)
         return self._add_declared_columns()
 
     def _add_declared_columns(self) -> list[str]:
@@ -389,3 +398,43 @@ def data_as_of(spark: SparkSession, catalogue: Catalogue, locations: TableLocati
     # One Spark job over all tables rather than one per table.
     latest = reduce(DataFrame.unionAll, latest_days).agg(F.max("day")).first()[0]
     return latest if latest is not None else datetime.now(UTC).date()
+
+
+def run_gold_jobs(
+    jobs: Sequence[GoldJob],
+    as_of: date,
+    *,
+    full: bool = False,
+    parallelism: int = 1,
+    stage: Callable[[str], AbstractContextManager[object]] = lambda _key: nullcontext(),
+) -> list[GoldResult]:
+    """Run `jobs` with up to `parallelism` at once; results in the order of `jobs`.
+
+    Gold tables read only silver, so they do not wait for each other, and a table's run spends much of its
+    time planning on one driver thread: running several at once uses the cores a sequence leaves idle
+    (as Databricks runs the gold tasks of the job DAG side by side). The upstream tables they share are
+    prepared first, one at a time, because two runs turning on one table's change feed at once would
+    conflict. `stage(key)` wraps each table's run (the runner records it as a stage). When runs fail, the
+    others still finish and the first failure in `jobs` order is raised.
+    """
+    prepared: set[str] = set()
+    for job in jobs:
+        for table in job.upstream:
+            if table.key not in prepared:
+                job.prepare_upstream(table)
+                prepared.add(table.key)
+
+    def run_one(job: GoldJob) -> GoldResult:
+        activate(job.spark)  # a pool thread has no active session
+        with stage(job.table.key):
+            return job.run(as_of, full=full, upstream_prepared=True)
+
+    if parallelism <= 1:
+        return [run_one(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=parallelism, thread_name_prefix="gold") as pool:
+        futures = [pool.submit(run_one, job) for job in jobs]
+    for future in futures:
+        error = future.exception()
+        if error is not None:
+            raise error
+    return [future.result() for future in futures]
