@@ -26,6 +26,7 @@ from generated_flow import build as build_generated_flow
 from lakehouse.catalogue import Catalogue, load_catalogue
 from lakehouse.session import get_spark, on_databricks
 from lakehouse.streaming.broker import LocalBroker, start_broker
+from spark_settings import TEST_SPARK_CONF
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -47,6 +48,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
             "spark.sql.shuffle.partitions": "2",
             "spark.ui.enabled": "false",
             "spark.sql.session.timeZone": "UTC",
+            **TEST_SPARK_CONF,
         },
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -30,6 +30,7 @@ from lakehouse.pipelines.config import AS_OF
 from lakehouse.pipelines.connect_server import connect_server, start_connect_server
 from lakehouse.pipelines.datasets import dataset_name
 from lakehouse.silver.job import bronze_fed_tables
+from spark_settings import TEST_SPARK_CONF
 
 
 def _stream_fed(catalogue: Catalogue) -> set[str]:
@@ -84,7 +85,7 @@ def flow(
     )
     dry_run_lines: list[str] = []
     run_lines: list[str] = []
-    with connect_server(pipeline) as url:  # one JVM for both commands
+    with connect_server(pipeline, conf=TEST_SPARK_CONF) as url:  # one JVM for both commands
         local.run_pipeline(pipeline, "dry-run", remote=url, echo=dry_run_lines.append)
         tables_after_dry_run = _tables(pipeline)
         local.run_pipeline(pipeline, "run", remote=url, echo=run_lines.append)

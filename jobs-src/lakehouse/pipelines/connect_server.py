@@ -18,7 +18,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +65,13 @@ def _copy_output(server: ConnectServer) -> None:
 
 
 def start_connect_server(
-    pipeline: LocalPipeline, master: str = "local[2]", timeout: float = 180.0
+    pipeline: LocalPipeline,
+    master: str = "local[2]",
+    timeout: float = 180.0,
+    conf: Mapping[str, str] | None = None,
 ) -> ConnectServer:
     """Start the server for `pipeline` and return once it accepts clients; raises PipelineRunFailed naming
-    its log when it exits or does not start within `timeout` seconds."""
+    its log when it exits or does not start within `timeout` seconds. `conf`: extra Spark settings."""
     submit = Path(sys.executable).parent / "spark-submit"
     if not submit.is_file():
         raise PipelineRunFailed(
@@ -81,6 +84,7 @@ def start_connect_server(
         "--class", SERVER_CLASS,
         "--conf", f"spark.connect.grpc.binding.address={LOOPBACK}",
         "--conf", f"spark.connect.grpc.binding.port={port}",
+        *[arg for key, value in sorted((conf or {}).items()) for arg in ("--conf", f"{key}={value}")],
         "spark-internal",
     ]  # fmt: skip
     process = subprocess.Popen(
@@ -104,9 +108,11 @@ def start_connect_server(
 
 
 @contextmanager
-def connect_server(pipeline: LocalPipeline, master: str = "local[2]") -> Iterator[str]:
+def connect_server(
+    pipeline: LocalPipeline, master: str = "local[2]", conf: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """A server for `pipeline` while the block runs; yields its `sc://` address and stops it afterwards."""
-    server = start_connect_server(pipeline, master)
+    server = start_connect_server(pipeline, master, conf=conf)
     try:
         yield server.url
     finally:
