@@ -53,7 +53,7 @@ class _Job:
 
 
 def _jobs(calls: list[str], n: int, **kwargs: object) -> list[_Job]:
-    shared = _Table("silver.events")
+    shared = _Table("silver.shared")
     return [_Job(f"gold.t{i}", [shared, _Table(f"silver.s{i}")], calls, **kwargs) for i in range(n)]  # type: ignore[arg-type]
 
 
@@ -64,7 +64,7 @@ def test_jobs_run_side_by_side_after_each_shared_upstream_is_prepared_once() -> 
 
     assert [r.key for r in results] == ["gold.t0", "gold.t1", "gold.t2"]
     prepared = [c for c in calls if c.startswith("prepare")]
-    assert prepared == [f"prepare silver.{name}" for name in ("events", "s0", "s1", "s2")]
+    assert prepared == [f"prepare silver.{name}" for name in ("shared", "s0", "s1", "s2")]
     assert calls.index("prepare silver.s2") < min(calls.index(f"run gold.t{i}") for i in range(3))
     assert all(j.seen == {"as_of": AS_OF, "full": True, "upstream_prepared": True} for j in jobs)
 
@@ -84,7 +84,7 @@ def test_at_most_parallelism_jobs_run_at_once() -> None:
                 running -= 1
             return GoldResult(self.key, "full")
 
-    shared = _Table("silver.events")
+    shared = _Table("silver.shared")
     jobs = [Counting(f"gold.t{i}", [shared], []) for i in range(6)]
     run_gold_jobs(jobs, AS_OF, parallelism=2)  # type: ignore[arg-type]
     assert most == 2
@@ -115,7 +115,7 @@ def test_parallelism_one_runs_in_order_in_the_calling_thread() -> None:
             threads.add(threading.current_thread().name)
             return super().run(as_of, full=full, upstream_prepared=upstream_prepared)
 
-    shared = _Table("silver.events")
+    shared = _Table("silver.shared")
     jobs = [Recording(f"gold.t{i}", [shared], calls) for i in range(3)]
     run_gold_jobs(jobs, AS_OF, parallelism=1)  # type: ignore[arg-type]
     assert [c for c in calls if c.startswith("run")] == ["run gold.t0", "run gold.t1", "run gold.t2"]
