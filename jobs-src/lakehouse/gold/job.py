@@ -414,8 +414,9 @@ def run_gold_jobs(
     time planning on one driver thread: running several at once uses the cores a sequence leaves idle
     (as Databricks runs the gold tasks of the job DAG side by side). The upstream tables they share are
     prepared first, one at a time, because two runs turning on one table's change feed at once would
-    conflict. `stage(key)` wraps each table's run (the runner records it as a stage). When runs fail, the
-    others still finish and the first failure in `jobs` order is raised.
+    conflict. `stage(key)` wraps each table's run (the runner records it as a stage). With `parallelism` above
+    1, when runs fail the others still finish and the first failure in `jobs` order is raised; with 1 the jobs
+    run in order in the calling thread and the first failure stops the rest.
     """
     prepared: set[str] = set()
     for job in jobs:
