@@ -99,3 +99,9 @@ def test_run_killed_and_restarted_matches_uninterrupted_run(
             ignore_row_order=True,
             ignore_nullable=True,
         )
+    # `_batch_id` differs between the two batchings; in the restarted bronze tables a replayed batch kept
+    # its id: one file per batch, each file under one batch id.
+    for source in SOURCES.split(","):
+        pairs = b.read(spark, catalogue.source(source).table).select("_source_file", "_batch_id").distinct()
+        files = pairs.select("_source_file").distinct().count()
+        assert pairs.count() == files == pairs.select("_batch_id").distinct().count() > 1, source
