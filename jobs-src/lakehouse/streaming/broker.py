@@ -136,6 +136,18 @@ def _java() -> str:
     return str(java)
 
 
+def new_cluster_id() -> str:
+    """A random KRaft cluster id: a UUID in URL-safe base64 without padding, as Kafka makes them.
+
+    Never one that starts with `-`: the storage tool would read it as an option and fail to format
+    ("argument --cluster-id/-t: expected one argument"), one start in 64; Kafka's own `Uuid.randomUuid`
+    draws again in that case too."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 def start_broker(folder: Path | None = None, *, timeout: float = 60.0, wait: bool = True) -> LocalBroker:
     """Format a fresh KRaft log folder and start the broker; returns once it answers metadata requests, or
     at once with `wait=False` (then call `LocalBroker.wait_ready` before using it)."""
@@ -149,7 +161,7 @@ def start_broker(folder: Path | None = None, *, timeout: float = 60.0, wait: boo
     config = base / "server.properties"
     config.write_text(server_properties(base / "data", port, controller_port))
     classpath = f"{jars}/*"
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = new_cluster_id()
     java = _java()
     formatted = subprocess.run(
         [java, *_JVM_OPTIONS, "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id,
