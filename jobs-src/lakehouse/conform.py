@@ -13,7 +13,9 @@ from lakehouse.catalogue import Table
 def catalogue_columns(table: Table) -> Callable[[DataFrame], DataFrame]:
     """Exactly the catalogue columns of `table`, in order, cast to their declared types."""
 
+    columns = [F.col(c.name).cast(c.type).alias(c.name) for c in table.columns]
+
     def transform(df: DataFrame) -> DataFrame:
-        return df.select(*(F.col(c.name).cast(c.type).alias(c.name) for c in table.columns))
+        return df.select(*columns)
 
     return transform

@@ -54,29 +54,34 @@ def parse_events(columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
     declared = F.array(*(F.lit(name) for name in columns))
     fields_ddl = ", ".join(f"`{name}` STRING" for name in columns)
 
+    text = F.col(_TEXT)
+    position = F.concat_ws("/", F.col("topic"), F.col("partition"), F.col("offset"))
+    where = F.create_map(F.lit(FILE_PATH_KEY), position)
+    extras = F.map_filter(
+        F.from_json(text, "MAP<STRING,STRING>"), lambda key, _: ~F.array_contains(declared, key)
+    )
+    rescued = (
+        F.when(F.col(_KEYS).isNull(), F.to_json(F.map_concat(F.create_map(F.lit(CORRUPT), text), where)))
+        .when(F.size(F.array_except(F.col(_KEYS), declared)) > 0, F.to_json(F.map_concat(extras, where)))
+        .otherwise(F.lit(None))
+    )
+    steps = {
+        _TEXT: F.col("value").cast("string"),
+        _FIELDS: F.from_json(text, fields_ddl),
+        _KEYS: F.json_object_keys(text),
+    }
+    selected = [
+        *(F.col(_FIELDS)[name].alias(name) for name in columns),
+        *(F.col(kafka).alias(bronze) for bronze, kafka in RAW_COLUMNS.items()),
+        position.alias(SOURCE_FILE),
+        rescued.alias(RESCUED),
+    ]
+
     def transform(df: DataFrame) -> DataFrame:
-        text = F.col(_TEXT)
-        parsed = (
-            df.withColumn(_TEXT, F.col("value").cast("string"))
-            .withColumn(_FIELDS, F.from_json(text, fields_ddl))
-            .withColumn(_KEYS, F.json_object_keys(text))
-        )
-        position = F.concat_ws("/", F.col("topic"), F.col("partition"), F.col("offset"))
-        where = F.create_map(F.lit(FILE_PATH_KEY), position)
-        extras = F.map_filter(
-            F.from_json(text, "MAP<STRING,STRING>"), lambda key, _: ~F.array_contains(declared, key)
-        )
-        rescued = (
-            F.when(F.col(_KEYS).isNull(), F.to_json(F.map_concat(F.create_map(F.lit(CORRUPT), text), where)))
-            .when(F.size(F.array_except(F.col(_KEYS), declared)) > 0, F.to_json(F.map_concat(extras, where)))
-            .otherwise(F.lit(None))
-        )
-        return parsed.select(
-            *(F.col(_FIELDS)[name].alias(name) for name in columns),
-            *(F.col(kafka).alias(bronze) for bronze, kafka in RAW_COLUMNS.items()),
-            position.alias(SOURCE_FILE),
-            rescued.alias(RESCUED),
-        )
+        parsed = df
+        for name, value in steps.items():  # in order: the later steps read `_text`
+            parsed = parsed.withColumn(name, value)
+        return parsed.select(*selected)
 
     return transform
 
@@ -104,13 +109,11 @@ def ingest_eventhub(
         preflight(source, settings)
     create_table(spark, locations, table)
     raw = spark.readStream.format("kafka").options(**options).load()
+    # Built once for the stream, applied to every micro-batch.
+    parse, shape = parse_events(source.columns), catalogue_columns(table)
 
     def write_batch(batch: DataFrame, batch_id: int) -> None:
-        rows = (
-            batch.transform(parse_events(source.columns))
-            .transform(with_audit(batch_id))
-            .transform(catalogue_columns(table))
-        )
+        rows = batch.transform(parse).transform(with_audit(batch_id)).transform(shape)
         # Every event is one row, so what Delta wrote is what was read.
         append_batch(spark, locations, table, rows, batch_id, on_batch, hook)
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from types import ModuleType
 
 from pyspark.sql import DataFrame, SparkSession
@@ -22,8 +23,9 @@ from lakehouse.locations import TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.silver.common import (
     BRONZE_META,
+    ExpectationCounts,
     ExpectationFailed,
-    expectation_counts,
+    expectation_counter,
     materialised,
     passing_rows,
     quarantine_rows,
@@ -132,17 +134,35 @@ class SilverJob:
             if table is not None:
                 create_table(self.spark, self.locations, table)
 
+    # The transforms' column expressions are built on a stream's first batch and kept for the others.
+    @cached_property
+    def _typing(self) -> tuple[Callable[[DataFrame], DataFrame], ...]:
+        """Bronze rows to typed silver rows with their rule arrays: record, the module's typing, rules."""
+        module = table_module(self.silver)
+        return (
+            with_record(self.bronze),
+            module.standardise(self.silver, self.parsing),
+            with_expectations(self.silver),
+        )
+
+    @cached_property
+    def _count(self) -> Callable[[DataFrame], ExpectationCounts]:
+        return expectation_counter(self.silver)
+
+    @cached_property
+    def _quarantine_shape(self) -> Callable[[DataFrame], DataFrame] | None:
+        quarantine = self.quarantine
+        return None if quarantine is None else quarantine_rows(quarantine, self.run_id, record_json=True)
+
     def process(self, batch: DataFrame, batch_id: int, hook: BatchHook | None = None) -> TableCounts:
         """Type, check and write one batch of bronze rows; returns its counts."""
         module = table_module(self.silver)
 
         # One pass types and checks the batch; its kept rows serve the counts, the quarantine write
         # and the table write. The bronze record is kept (as JSON) only on rows that go to quarantine.
-        typed = (
-            batch.transform(with_record(self.bronze))
-            .transform(module.standardise(self.silver, self.parsing))
-            .transform(with_expectations(self.silver))
-        )
+        typed = batch
+        for step in self._typing:
+            typed = typed.transform(step)
         target = Target(self.spark, self.silver, self.locations)
         # An eventhub source declares how late an event may be (lakehouse.silver.late).
         late_after = self.watermark
@@ -156,7 +176,7 @@ class SilverJob:
             cutoff = late_cutoff(self.late_state.latest(target, column), kept, column, late_after)
             flagged = kept.transform(with_late_rule(column, cutoff)).transform(with_failed_records)
             late, written_latest = late_rows_and_latest(flagged, column)
-        counts = expectation_counts(flagged, self.silver)
+        counts = self._count(flagged)
         if counts.fatal:
             rules = [
                 e.name for e in self.silver.expectations if e.action == "fail" and counts.by_rule[e.name]
@@ -168,8 +188,9 @@ class SilverJob:
             )
         version = target.version()
         quarantine = self.quarantine
-        if quarantine is not None and counts.quarantined:
-            rows = flagged.transform(quarantine_rows(quarantine, self.run_id, record_json=True))
+        shape = self._quarantine_shape
+        if quarantine is not None and shape is not None and counts.quarantined:
+            rows = flagged.transform(shape)
             writer = (
                 rows.write.mode("append").option("txnAppId", quarantine.key).option("txnVersion", batch_id)
             )
