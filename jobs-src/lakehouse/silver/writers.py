@@ -113,8 +113,9 @@ def append_new(target: Target, valid: DataFrame, batch_id: int, valid_count: int
         # Equal keys share the pruning value, so the batch's values bound the stored rows to look at.
         values = [row[0] for row in valid.select(prune).distinct().collect()]
         existing = target.read().where(F.col(prune).isin(values)).select(*keys)
-        if not existing.isEmpty():  # else none of the batch's days is stored yet
-            new = new.join(existing, keys, "left_anti")
+        # Joined even when none of the batch's days is stored yet: asking first (`isEmpty`) cost a
+        # planned Spark job of its own, more than the join it saved (about 0.6 s a micro-batch here).
+        new = new.join(existing, keys, "left_anti")
     new = materialised(new)
     count = new.count()
     if count:
