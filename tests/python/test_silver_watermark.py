@@ -5,14 +5,18 @@ the same batch, processed under the default and under a shorter watermark, has d
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Expectation
 from lakehouse.locations import LocalLocations
+from lakehouse.silver import job as job_module
 from lakehouse.silver.job import SilverJob, bronze_fed_tables
 from lakehouse.silver.late import LATE_RULE
 
@@ -114,3 +118,37 @@ def test_a_row_a_drop_rule_removes_does_not_move_the_carried_time(
     assert (counts.rows_dropped, counts.rows_written) == (1, 1)
     # The latest written row is e-30: the dropped, later e-now is not in the table, so not in the watermark.
     assert job.late_state.latest_written == (LATEST - timedelta(minutes=30)).replace(tzinfo=None)
+
+
+def _counting(builder: Callable[..., object], name: str, builds: Counter[str]) -> Callable[..., object]:
+    def counted(*args: object, **kwargs: object) -> object:
+        builds[name] += 1
+        return builder(*args, **kwargs)
+
+    return counted
+
+
+BUILDERS = ("with_record", "with_expectations", "expectation_counter", "quarantine_rows")
+
+
+def test_a_stream_builds_its_expressions_once_for_all_its_batches(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The typing, rule counts and quarantine shape are built on a job's first batch and reused after it
+    (each expression is a call into the JVM); the second batch is still typed, checked and quarantined."""
+    builds: Counter[str] = Counter()
+    for name in BUILDERS:
+        monkeypatch.setattr(job_module, name, _counting(getattr(job_module, name), name, builds))
+    locations = LocalLocations(tmp_path)
+    job = _job(spark, catalogue, locations)
+
+    first = job.process(_bronze_batch(spark, catalogue), 0)
+    second = job.process(_bronze_batch(spark, catalogue, {"e2-now": 0, "e2-90": 90}), 1)
+
+    assert builds == dict.fromkeys(BUILDERS, 1)
+    assert (first.rows_written, first.rows_late) == (2, 1)
+    assert (second.rows_written, second.rows_late) == (1, 1)
+    quarantined = locations.read(spark, job.silver.quarantine_table or "")
+    ids = {row[0] for row in quarantined.select(F.get_json_object("record", "$.event_id")).collect()}
+    assert ids == {"e-90", "e2-90"}
+    assert {row[0] for row in quarantined.select("run_id").distinct().collect()} == {"watermark-test"}

@@ -15,7 +15,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse import runner
-from lakehouse.bronze.eventhub import ingest_eventhub
+from lakehouse.bronze import eventhub
+from lakehouse.bronze.eventhub import ingest_eventhub, parse_events
 from lakehouse.bronze.ingest import BatchHook, Trigger
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.generator.stream import StreamConfig, StreamManifest, publish, stream_events
@@ -118,9 +119,21 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
 
 
 def test_killed_stream_restarts_without_loss_or_duplicates(
-    spark: SparkSession, catalogue: Catalogue, kafka_broker: LocalBroker, tmp_path: Path
+    spark: SparkSession,
+    catalogue: Catalogue,
+    kafka_broker: LocalBroker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Bronze only (silver's restart is the file sources' SilverJob, covered by test_runner_restart)."""
+    """Bronze only (silver's restart is the file sources' SilverJob, covered by test_runner_restart).
+    Each stream builds its parsing once, for all its micro-batches."""
+    parse_builds: list[object] = []
+
+    def counted_parse(columns: object) -> object:
+        parse_builds.append(columns)
+        return parse_events(columns)
+
+    monkeypatch.setattr(eventhub, "parse_events", counted_parse)
     manifest = _publish(kafka_broker, catalogue, "cart-kill", partitions=2, seed=12)
     source = catalogue.source(SOURCE)
     settings = KafkaSettings(
@@ -150,6 +163,8 @@ def test_killed_stream_restarts_without_loss_or_duplicates(
     # The replayed batch 1 was skipped by Delta (txnVersion), the rest written once.
     assert written[2] == 0
     assert sum(written) == manifest.messages
+    assert len(written) > 3  # the restarted stream read several batches
+    assert len(parse_builds) == 2  # one per stream started
 
     bronze = locations.read(spark, source.table)
     assert bronze.count() == manifest.messages
