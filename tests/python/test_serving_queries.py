@@ -267,11 +267,23 @@ def local_views(
         df.unpersist()
 
 
+# The system rows are dated from NOW, taken when this module is imported; the queries read the clock when
+# they run, minutes later. A run crossing midnight UTC then asked for another "yesterday" than the rows hold
+# (seen at 00:00 on 2026-12-07), so the queries run at NOW.
+CLOCK = {
+    "current_date()": f"DATE'{TODAY.isoformat()}'",
+    "current_timestamp()": f"TIMESTAMP'{NOW.isoformat(sep=' ')}'",
+}
+
+
 def local_sql(query: dict[str, Any], views: dict[str, str]) -> str:
-    """The query with each table it declares reading replaced by its local view (exact names only)."""
+    """The query with each table it declares reading replaced by its local view (exact names only), and
+    the clock functions by the instant the test rows were made for (`CLOCK`)."""
     sql = query["sql"]
     for table in query["tables"]:
         sql = re.sub(re.escape(table["name"]) + r"(?![\w.])", views[table["name"]], sql)
+    for function, instant in CLOCK.items():
+        sql = sql.replace(function, instant)
     return sql
 
 
@@ -380,3 +392,11 @@ def test_access_anomalies_lists_the_denied_principal_only(
     assert [(r[columns.index("principal")], r[columns.index("denied_requests")]) for r in rows] == [
         ("analyst@example.com", 2)
     ]
+
+
+def test_queries_run_locally_read_the_test_clock_not_the_wall_clock(
+    serving_queries: list[dict[str, Any]], local_views: dict[str, str]
+) -> None:
+    wall_clock = re.compile(r"\b(current_date|current_timestamp|now|localtimestamp)\b", re.IGNORECASE)
+    for query in serving_queries:
+        assert not wall_clock.search(local_sql(query, local_views)), label(query)
