@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -13,12 +14,14 @@ from lakehouse.catalogue import Catalogue
 from lakehouse.silver import events
 from lakehouse.silver.common import (
     FAILED,
+    ONE_AGGREGATE_ROWS,
     RECORD,
     content_hash,
     key_hash,
     latest_per_key,
     materialised,
     passing_rows,
+    picks_in_one_aggregate,
     quarantine_rows,
     release,
     with_expectations,
@@ -148,9 +151,10 @@ def test_failed_records_give_the_same_quarantine_rows_from_one_pass(
     }
 
 
-def test_latest_per_key_keeps_greatest_order(spark: SparkSession) -> None:
+@pytest.mark.parametrize("one_aggregate", [False, True])
+def test_latest_per_key_keeps_greatest_order(spark: SparkSession, one_aggregate: bool) -> None:
     df = spark.createDataFrame([(1, 1, "a"), (1, 3, "c"), (1, 2, "b"), (2, 1, "z")], "k int, o int, v string")
-    out = df.transform(latest_per_key(["k"], F.col("o"), ["v"]))
+    out = df.transform(latest_per_key(["k"], F.col("o"), ["v"], one_aggregate=one_aggregate))
     expected = spark.createDataFrame([(1, 3, "c"), (2, 1, "z")], "k int, o int, v string")
     assert_df_equality(out, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -162,7 +166,8 @@ def test_key_hash_tells_null_from_a_value_in_each_position(spark: SparkSession) 
     assert len(set(hashes)) == 4
 
 
-def test_latest_per_key_on_composite_keys_with_nulls(spark: SparkSession) -> None:
+@pytest.mark.parametrize("one_aggregate", [False, True])
+def test_latest_per_key_on_composite_keys_with_nulls(spark: SparkSession, one_aggregate: bool) -> None:
     rows = [
         (None, "x", 1, "first"),
         (None, "x", 2, "second"),  # same key as the row above: the greater order wins
@@ -173,15 +178,36 @@ def test_latest_per_key_on_composite_keys_with_nulls(spark: SparkSession) -> Non
     ]
     schema = "a string, b string, o int, v string"
     df = spark.createDataFrame(rows, schema)
-    out = df.transform(latest_per_key(["a", "b"], F.col("o"), ["v"]))
+    pick = latest_per_key(["a", "b"], F.col("o"), ["v"], one_aggregate=one_aggregate)
+    out = df.transform(pick)
     winners = {(r["a"], r["b"]): r["v"] for r in out.collect()}
     assert out.count() == 4
     assert winners[(None, "x")] == "second"
     assert winners[("x", None)] == "other key"
     assert winners[("x", "x")] == "unique"
     reversed_input = spark.createDataFrame(list(reversed(rows)), schema)
-    again = reversed_input.transform(latest_per_key(["a", "b"], F.col("o"), ["v"]))
+    again = reversed_input.transform(pick)
     assert_df_equality(out, again, ignore_row_order=True, ignore_nullable=True)
+    other_way = df.transform(latest_per_key(["a", "b"], F.col("o"), ["v"], one_aggregate=not one_aggregate))
+    assert_df_equality(out, other_way, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_batches_up_to_the_threshold_pick_in_one_aggregate() -> None:
+    assert picks_in_one_aggregate(2_000)
+    assert picks_in_one_aggregate(ONE_AGGREGATE_ROWS)
+    assert not picks_in_one_aggregate(ONE_AGGREGATE_ROWS + 1)
+
+
+def test_latest_per_key_in_one_aggregate_plans_no_join(spark: SparkSession) -> None:
+    # What makes it cheaper for a micro-batch: no hash filter, whose broadcast lookups are jobs of their own.
+    df = spark.createDataFrame([(1, 1, "a"), (1, 3, "c")], "k int, o int, v string")
+
+    def plan(one_aggregate: bool) -> str:
+        out = df.transform(latest_per_key(["k"], F.col("o"), ["v"], one_aggregate=one_aggregate))
+        return out._jdf.queryExecution().optimizedPlan().toString()
+
+    assert "Join" in plan(one_aggregate=False)
+    assert "Join" not in plan(one_aggregate=True)
 
 
 def test_materialised_rows_are_computed_once_and_released(spark: SparkSession) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.locations import LocalLocations
+from lakehouse.silver import common
 from lakehouse.silver.common import content_hash
 from lakehouse.silver.job import bronze_fed_tables
 from lakehouse.silver.writers import Target, merge_cdc, merge_latest, merge_scd2
@@ -22,6 +24,15 @@ C1, C2, C7 = (
     "4e7b3e00288586ebd08712fdd0374a03",
 )
 """Customer ids as Olist holds them: 32 hexadecimal characters, a string."""
+
+
+@pytest.fixture(params=["one aggregate", "hash filter"])
+def pick_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test with the latest row per key picked either way (`common.ONE_AGGREGATE_ROWS`): the
+    writers choose by batch size, and a test's batch is small."""
+    if request.param == "hash filter":
+        monkeypatch.setattr(common, "ONE_AGGREGATE_ROWS", 0)
+    return str(request.param)
 
 
 def _silver(catalogue: Catalogue, source: str) -> Table:
@@ -67,7 +78,7 @@ def test_merge_scd2_no_op_change_writes_nothing(
 
 
 def test_merge_scd2_slots_a_late_change_in_place(
-    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path, pick_path: str
 ) -> None:
     table = _silver(catalogue, "customers")
     target = _target(spark, table, tmp_path)
@@ -125,7 +136,7 @@ def _state(target: Target) -> list[tuple[object, ...]]:
 
 
 def test_merge_cdc_highest_sequence_wins_out_of_order(
-    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path, pick_path: str
 ) -> None:
     table = _silver(catalogue, "support_tickets")
     target = _target(spark, table, tmp_path)

@@ -34,7 +34,7 @@ def tie_break(table: Table) -> list[str]:
 
 
 def version_chain(
-    table: Table, prefer: Column, columns: Sequence[str] | None = None
+    table: Table, prefer: Column, columns: Sequence[str] | None = None, *, one_aggregate: bool = False
 ) -> Callable[[DataFrame], DataFrame]:
     """The SCD 2 version chain of every key in the input.
 
@@ -42,13 +42,14 @@ def version_chain(
     greatest `prefer` is kept (ties by content); a version whose `row_hash` equals the previous version's
     is no version and is left out. Needs: the business keys, the event time column, `row_hash` and
     `columns` (default: the input's). Adds `_next_start`, the next version's start (NULL when current).
+    `one_aggregate`: see `latest_per_key`.
     """
     keys, start = list(table.business_keys), table.event_time_column
     if start is None or table.scd is None or not keys:
         raise ValueError(
             f"{table.key}: SCD type 2 needs businessKeys, an eventTimeColumn and scd.trackedColumns"
         )
-    versions = latest_per_key([*keys, start], prefer, tie_break(table), columns)
+    versions = latest_per_key([*keys, start], prefer, tie_break(table), columns, one_aggregate=one_aggregate)
     chain = Window.partitionBy(*keys).orderBy(start)
 
     def transform(df: DataFrame) -> DataFrame:
@@ -66,9 +67,12 @@ def version_chain(
     return transform
 
 
-def latest_change(table: Table, columns: Sequence[str] | None = None) -> Callable[[DataFrame], DataFrame]:
+def latest_change(
+    table: Table, columns: Sequence[str] | None = None, *, one_aggregate: bool = False
+) -> Callable[[DataFrame], DataFrame]:
     """Per business key, the change with the highest CDC sequence number (ties by content), so changes
-    delivered out of order give the same result. Needs: the keys, the sequence and operation columns."""
+    delivered out of order give the same result. Needs: the keys, the sequence and operation columns.
+    `one_aggregate`: see `latest_per_key`."""
     cdc = table.cdc
     if cdc is None or not table.business_keys:
         raise ValueError(f"{table.key}: CDC needs businessKeys and the cdc settings in the catalogue")
@@ -77,4 +81,10 @@ def latest_change(table: Table, columns: Sequence[str] | None = None) -> Callabl
             f"{table.key}: cdc.deleteMode '{cdc.delete_mode}' needs a deleted-flag column; "
             "only 'hard' is built"
         )
-    return latest_per_key(table.business_keys, F.col(cdc.sequence_column), tie_break(table), columns)
+    return latest_per_key(
+        table.business_keys,
+        F.col(cdc.sequence_column),
+        tie_break(table),
+        columns,
+        one_aggregate=one_aggregate,
+    )

@@ -29,7 +29,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Table
 from lakehouse.locations import TableLocations
-from lakehouse.silver.common import latest_per_key, materialised, release
+from lakehouse.silver.common import latest_per_key, materialised, picks_in_one_aggregate, release
 from lakehouse.silver.history import HASH_COLUMN, NEXT_START, latest_change, tie_break, version_chain
 
 _ORDER = "_order"
@@ -107,7 +107,10 @@ def _data_columns(table: Table) -> list[str]:
 def append_new(target: Target, valid: DataFrame, batch_id: int, valid_count: int, prune: str) -> Written:
     """Insert rows whose business key is not in the table yet (in-batch duplicates collapse first)."""
     table, keys = target.table, list(target.table.business_keys)
-    winners = valid.transform(latest_per_key(keys, F.col("_source_file"), tie_break(table)))
+    one = picks_in_one_aggregate(valid_count)
+    winners = valid.transform(
+        latest_per_key(keys, F.col("_source_file"), tie_break(table), one_aggregate=one)
+    )
     new = winners.select(*_data_columns(table))
     if not target.is_empty():  # else nothing is stored to look up (a first load)
         # Equal keys share the pruning value, so the batch's values bound the stored rows to look at.
@@ -145,7 +148,8 @@ def merge_latest(
     """Upsert one row per key: inserted when new, updated when `order` is greater and a tracked
     column differs; anything else changes nothing and counts as deduplicated."""
     table, keys = target.table, list(target.table.business_keys)
-    winners = valid.transform(latest_per_key(keys, order(), tie_break(table))).select(*_data_columns(table))
+    pick = latest_per_key(keys, order(), tie_break(table), one_aggregate=picks_in_one_aggregate(valid_count))
+    winners = valid.transform(pick).select(*_data_columns(table))
     if target.is_empty():  # a first load: every winner is an insert, no join needed
         applying = winners.withColumn(_STORED, F.lit(False))
     else:
@@ -203,7 +207,7 @@ def merge_scd2(target: Target, valid: DataFrame, valid_count: int) -> Written:
     # batch rows the greatest hash, as the pipeline picks.
     prefer = F.struct(-F.col(_ORIGIN), F.col(HASH_COLUMN))
     rebuilt = (
-        both.transform(version_chain(table, prefer))
+        both.transform(version_chain(table, prefer, one_aggregate=picks_in_one_aggregate(valid_count)))
         .withColumn("_new_effective_to", F.col(NEXT_START))
         .withColumn("_new_is_current", F.col(NEXT_START).isNull())
         .persist()
@@ -281,7 +285,8 @@ def merge_cdc(target: Target, valid: DataFrame, valid_count: int, tombstones: Da
         raise ValueError(f"{table.key}: merge_cdc needs the table's cdc settings")
     seq, op = cdc.sequence_column, cdc.operation_column
     columns = _data_columns(table)
-    winners = valid.transform(latest_change(table)).select(*columns, op).alias("s")
+    pick = latest_change(table, one_aggregate=picks_in_one_aggregate(valid_count))
+    winners = valid.transform(pick).select(*columns, op).alias("s")
     stored = target.read().select(*keys, F.col(seq).alias("_stored_seq")).alias("t")
     deleted = tombstones.select(*keys, F.col(seq).alias("_deleted_seq")).alias("d")
     joined = winners.join(stored, keys, "left").join(deleted, keys, "left")
