@@ -108,8 +108,20 @@ def generated_flow(
 @pytest.fixture(scope="session")
 def bench_flow() -> ModuleType:
     """`jobs-src/benchmarks/bench_flow.py`, a script in a folder that is not a package."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "jobs-src" / "benchmarks"))
-    return importlib.import_module("bench_flow")
+    return _benchmark("bench_flow")
+
+
+@pytest.fixture(scope="session")
+def bench_streaming() -> ModuleType:
+    """`jobs-src/benchmarks/bench_streaming.py`."""
+    return _benchmark("bench_streaming")
+
+
+def _benchmark(name: str) -> ModuleType:
+    folder = str(Path(__file__).resolve().parents[2] / "jobs-src" / "benchmarks")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(name)
 
 
 @pytest.fixture(scope="session")
