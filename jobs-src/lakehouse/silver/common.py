@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -118,14 +119,20 @@ class ExpectationCounts:
     dropped: int
     fatal: int
     by_rule: dict[str, int]
+    extra: tuple[Any, ...] = ()
+    """The values of the counter's `extra` aggregates, in their order."""
 
     @property
     def valid(self) -> int:
         return self.read - self.quarantined - self.dropped
 
 
-def expectation_counter(table: Table) -> Callable[[DataFrame], ExpectationCounts]:
-    """Counts a flagged batch of `table` in one pass (an action: call on a persisted DataFrame)."""
+def expectation_counter(
+    table: Table, extra: Sequence[Column] = ()
+) -> Callable[[DataFrame], ExpectationCounts]:
+    """Counts a flagged batch of `table` in one pass (an action: call on a persisted DataFrame). `extra`
+    aggregates over the same rows ride along in that pass (`ExpectationCounts.extra`) instead of costing
+    a Spark job of their own."""
     quarantined = F.size(FAILED) > 0
     aggregates = [
         F.count(F.lit(1)).alias("read"),
@@ -136,6 +143,7 @@ def expectation_counter(table: Table) -> Callable[[DataFrame], ExpectationCounts
             F.count(F.when(F.array_contains(F.col(_RULE_ARRAYS[e.action]), e.name), 1)).alias(f"rule_{index}")
             for index, e in enumerate(table.expectations)
         ),
+        *(column.alias(f"extra_{index}") for index, column in enumerate(extra)),
     ]
 
     def count(df: DataFrame) -> ExpectationCounts:
@@ -146,6 +154,7 @@ def expectation_counter(table: Table) -> Callable[[DataFrame], ExpectationCounts
             dropped=row["dropped"],
             fatal=row["fatal"],
             by_rule={e.name: row[f"rule_{index}"] for index, e in enumerate(table.expectations)},
+            extra=tuple(row[f"extra_{index}"] for index in range(len(extra))),
         )
 
     return count

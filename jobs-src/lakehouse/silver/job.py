@@ -35,7 +35,13 @@ from lakehouse.silver.common import (
     with_record,
     without_checks,
 )
-from lakehouse.silver.late import LateState, late_cutoff, late_rows_and_latest, with_late_rule
+from lakehouse.silver.late import (
+    LateState,
+    late_aggregates,
+    late_cutoff,
+    late_rows_and_latest,
+    with_late_rule,
+)
 from lakehouse.silver.modules import DECLARED, SILVER_MODULES
 from lakehouse.silver.writers import Target
 
@@ -145,9 +151,16 @@ class SilverJob:
             with_expectations(self.silver),
         )
 
+    @property
+    def _late_column(self) -> str | None:
+        """The event time column whose late rows are told apart (eventhub sources), else None."""
+        return None if self.watermark is None else self.silver.event_time_column
+
     @cached_property
     def _count(self) -> Callable[[DataFrame], ExpectationCounts]:
-        return expectation_counter(self.silver)
+        """The batch's rule counts; where late rows are told apart, their count and latest time too."""
+        column = self._late_column
+        return expectation_counter(self.silver, () if column is None else late_aggregates(column))
 
     @cached_property
     def _quarantine_shape(self) -> Callable[[DataFrame], DataFrame] | None:
@@ -165,18 +178,15 @@ class SilverJob:
             typed = typed.transform(step)
         target = Target(self.spark, self.silver, self.locations)
         # An eventhub source declares how late an event may be (lakehouse.silver.late).
-        late_after = self.watermark
-        column = self.silver.event_time_column
-        written_latest = None
+        late_after, column = self.watermark, self._late_column
         if late_after is None or column is None:
             kept = flagged = materialised(typed.transform(with_failed_records))
-            late = 0
         else:
             kept = materialised(typed)
             cutoff = late_cutoff(self.late_state.latest(target, column), kept, column, late_after)
             flagged = kept.transform(with_late_rule(column, cutoff)).transform(with_failed_records)
-            late, written_latest = late_rows_and_latest(flagged, column)
         counts = self._count(flagged)
+        late, written_latest = late_rows_and_latest(counts.extra) if counts.extra else (0, None)
         if counts.fatal:
             rules = [
                 e.name for e in self.silver.expectations if e.action == "fail" and counts.by_rule[e.name]

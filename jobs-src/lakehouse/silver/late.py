@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.silver.common import FAILED, passes
@@ -76,11 +77,17 @@ def with_late_rule(column: str, cutoff: datetime | None) -> Callable[[DataFrame]
     return transform
 
 
-def late_rows_and_latest(df: DataFrame, column: str) -> tuple[int, datetime | None]:
-    """Rows marked late in a flagged batch, and the latest `column` of the rows the table write receives
-    (`passes`: written unless already stored): one action."""
-    row = df.agg(
+def late_aggregates(column: str) -> list[Column]:
+    """Aggregates over a flagged batch: the rows marked late, and the latest `column` of the rows the table
+    write receives (`passes`: written unless already stored). They ride along in the batch's rule counts
+    (`expectation_counter`'s `extra`, read back with `late_rows_and_latest`), one Spark job for both."""
+    return [
         F.count(F.when(F.array_contains(F.col(FAILED), LATE_RULE), 1)),
         F.max(F.when(passes(), F.col(column))),
-    ).collect()[0]
-    return int(row[0]), row[1]
+    ]
+
+
+def late_rows_and_latest(values: tuple[Any, ...]) -> tuple[int, datetime | None]:
+    """Rows marked late and the latest written time, from the values of `late_aggregates`."""
+    late, latest = values
+    return int(late), latest
