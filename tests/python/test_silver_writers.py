@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chispa import assert_df_equality
@@ -12,7 +13,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Catalogue, Table
 from lakehouse.locations import LocalLocations
-from lakehouse.silver import common
+from lakehouse.silver import common, history
 from lakehouse.silver.common import content_hash
 from lakehouse.silver.job import bronze_fed_tables
 from lakehouse.silver.writers import Target, merge_cdc, merge_latest, merge_scd2
@@ -27,12 +28,25 @@ C1, C2, C7 = (
 
 
 @pytest.fixture(params=["one aggregate", "hash filter"])
-def pick_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+def pick_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Runs a test with the latest row per key picked either way (`common.ONE_AGGREGATE_ROWS`): the
-    writers choose by batch size, and a test's batch is small."""
+    writers choose by batch size, and a test's batch is small. Returns the `one_aggregate` flags the
+    writer passed on (`history.latest_per_key`), so the test can check the writer chose as told."""
     if request.param == "hash filter":
         monkeypatch.setattr(common, "ONE_AGGREGATE_ROWS", 0)
-    return str(request.param)
+    chosen: list[bool] = []
+    real = history.latest_per_key
+
+    def spy(*args: Any, one_aggregate: bool = False, **kwargs: Any) -> Any:
+        chosen.append(one_aggregate)
+        return real(*args, one_aggregate=one_aggregate, **kwargs)
+
+    monkeypatch.setattr(history, "latest_per_key", spy)
+    return chosen
+
+
+def _expected_pick(request: pytest.FixtureRequest) -> list[bool]:
+    return [request.node.callspec.params["pick_path"] == "one aggregate"]
 
 
 def _silver(catalogue: Catalogue, source: str) -> Table:
@@ -78,7 +92,11 @@ def test_merge_scd2_no_op_change_writes_nothing(
 
 
 def test_merge_scd2_slots_a_late_change_in_place(
-    spark: SparkSession, catalogue: Catalogue, tmp_path: Path, pick_path: str
+    spark: SparkSession,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    pick_path: list[bool],
+    request: pytest.FixtureRequest,
 ) -> None:
     table = _silver(catalogue, "customers")
     target = _target(spark, table, tmp_path)
@@ -90,6 +108,7 @@ def test_merge_scd2_slots_a_late_change_in_place(
         (C1, "lyon", T2, T3, False),
         (C1, "oslo", T3, None, True),
     ]
+    assert pick_path == _expected_pick(request) * 2  # each batch picked the way its size says
 
 
 def test_merge_scd2_replayed_batch_changes_nothing(
@@ -136,7 +155,11 @@ def _state(target: Target) -> list[tuple[object, ...]]:
 
 
 def test_merge_cdc_highest_sequence_wins_out_of_order(
-    spark: SparkSession, catalogue: Catalogue, tmp_path: Path, pick_path: str
+    spark: SparkSession,
+    catalogue: Catalogue,
+    tmp_path: Path,
+    pick_path: list[bool],
+    request: pytest.FixtureRequest,
 ) -> None:
     table = _silver(catalogue, "support_tickets")
     target = _target(spark, table, tmp_path)
@@ -147,6 +170,7 @@ def test_merge_cdc_highest_sequence_wins_out_of_order(
     late = merge_cdc(target, _tickets(spark, table, [(1, "pending", 2, "update")]), 1, _no_tombstones(spark))
     assert (late.predicted, late.deduplicated) == (0, 1)
     assert _state(target) == [(1, "solved", 3)]
+    assert pick_path == _expected_pick(request) * 2  # each batch picked the way its size says
 
 
 def test_merge_cdc_delete_of_unknown_key_changes_nothing(
