@@ -79,7 +79,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=[2.0, 5.0, 10.0],
         help="trigger intervals (s) of the latency part, run once each (default: 2 5 10)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for option, values in (
+        ("--rate", [args.rate]),
+        ("--seconds", [args.seconds]),
+        ("--trigger", args.trigger),
+    ):
+        if any(value <= 0 for value in values):
+            parser.error(f"{option} {' '.join(f'{v:g}' for v in values)}: every value must be above 0")
+    return args
 
 
 def _ignore(_key: str, _batch: int, _counts: TableCounts) -> None:

@@ -32,3 +32,21 @@ def test_a_latency_part_meets_the_target_only_when_p95_is_within_3_triggers_and_
 ) -> None:
     args = bench_streaming.parse_args(["--rate", "1000", "--seconds", "15"])
     assert bench_streaming.report_latency(args, trigger, latencies) is met
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--trigger", "2", "0"], "--trigger 2 0: every value must be above 0"),
+        (["--rate", "-5"], "--rate -5: every value must be above 0"),
+        (["--seconds", "0"], "--seconds 0: every value must be above 0"),
+    ],
+)
+def test_a_latency_setting_at_or_below_zero_is_refused_naming_the_option(
+    bench_streaming: ModuleType, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        bench_streaming.parse_args(argv)
+
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
