@@ -16,7 +16,7 @@ from lakehouse.locations import LocalLocations
 from lakehouse.silver import common, history
 from lakehouse.silver.common import content_hash
 from lakehouse.silver.job import bronze_fed_tables
-from lakehouse.silver.writers import Target, merge_cdc, merge_latest, merge_scd2
+from lakehouse.silver.writers import Target, append_new, merge_cdc, merge_latest, merge_scd2
 
 T1, T2, T3, T4 = (datetime(2019, 10, d, 12) for d in (1, 2, 3, 4))
 C1, C2, C7 = (
@@ -281,3 +281,43 @@ def test_target_is_empty_until_a_data_file_is_committed(
     assert target.is_empty()  # created from the catalogue schema, no data yet
     merge_cdc(target, _tickets(spark, table, [(1, "open", 1, "insert")]), 1, _no_tombstones(spark))
     assert not target.is_empty()
+
+
+def _cart_events(spark: SparkSession, table: Table, rows: list[tuple[str, datetime, str]]) -> DataFrame:
+    """Silver cart events (event id, event time, the bronze position `_source_file`); the rest fixed."""
+    df = spark.createDataFrame(rows, "event_id string, event_time timestamp, _source_file string")
+    fixed = {
+        "event_date": F.to_date("event_time"),
+        "action": F.lit("add"),
+        "product_id": F.lit(1002544).cast("bigint"),
+        "quantity": F.lit(1),
+        "price": F.lit("12.50").cast("decimal(12,2)"),
+        "user_id": F.lit(541312140).cast("bigint"),
+        "user_session": F.lit("72d76fde-8bb3-4e00-8c23-a032dfed738c"),
+        "_ingested_at": F.lit(T4).cast("timestamp"),
+    }
+    return df.select(
+        *(F.col(c.name) if c.name in df.columns else fixed[c.name].alias(c.name) for c in table.columns)
+    )
+
+
+def test_append_new_looks_up_stored_rows_of_the_batch_time_span_only(
+    spark: SparkSession, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """A resent event keeps its time: the stored rows looked up are those of the batch's dates and, given
+    `within`, of its time span (Delta skips the other files by their statistics)."""
+    table = _silver(catalogue, "cart_events")
+    target = _target(spark, table, tmp_path)
+    morning, noon, evening = (datetime(2019, 10, 1, h) for h in (8, 12, 18))
+    stored = [("cart-1", morning, "cart/0/1"), ("cart-2", noon, "cart/0/2")]
+    append_new(target, _cart_events(spark, table, stored), 0, 2, "event_date", within="event_time")
+    # cart-2 resent (same time): a duplicate. cart-1 again at another time: outside the span, so written.
+    batch = [("cart-2", noon, "cart/0/3"), ("cart-1", evening, "cart/0/4"), ("cart-3", evening, "cart/0/5")]
+    written = append_new(target, _cart_events(spark, table, batch), 1, 3, "event_date", within="event_time")
+    assert (written.predicted, written.deduplicated) == (2, 1)
+    rows = sorted((r.event_id, r.event_time) for r in target.read().collect())
+    assert rows == [("cart-1", morning), ("cart-1", evening), ("cart-2", noon), ("cart-3", evening)]
+    # Without `within`, the lookup reads the whole day: cart-1 is stored, so a duplicate.
+    again = [("cart-1", noon, "cart/0/6"), ("cart-4", noon, "cart/0/7")]
+    written = append_new(target, _cart_events(spark, table, again), 2, 2, "event_date")
+    assert (written.predicted, written.deduplicated) == (1, 1)
