@@ -43,6 +43,7 @@ from lakehouse.silver.late import (
     with_late_rule,
 )
 from lakehouse.silver.modules import DECLARED, SILVER_MODULES
+from lakehouse.silver.stored_keys import StoredKeys
 from lakehouse.silver.writers import Target
 
 QUARANTINED_HOOK_STEP = ":quarantined"
@@ -108,6 +109,9 @@ class SilverJob:
     run_id: str
     late_state: LateState = field(default_factory=LateState)
     """The latest event time this stream wrote (eventhub sources); see lakehouse.silver.late."""
+    stored_keys: StoredKeys = field(default_factory=StoredKeys)
+    """Key hashes of what this stream stored within its watermark (eventhub sources); see
+    lakehouse.silver.stored_keys."""
 
     @property
     def parsing(self) -> Parsing:
@@ -184,6 +188,7 @@ class SilverJob:
         else:
             kept = materialised(typed)
             cutoff = late_cutoff(self.late_state.latest(target, column), kept, column, late_after)
+            self.stored_keys.advance(cutoff)
             flagged = kept.transform(with_late_rule(column, cutoff)).transform(with_failed_records)
         counts = self._count(flagged)
         late, written_latest = late_rows_and_latest(counts.extra) if counts.extra else (0, None)

@@ -1,10 +1,11 @@
 """What the silver tables of the `eventhub` sources (cart_events, pos_events) share: ISO 8601 event times,
 an `event_date`, one coded text column trimmed and lowercased, and insert-only writes on the event id.
 
-Insert-only: an event id already stored is a duplicate; a resent event carries its original time, so the
-lookup reads only the stored rows of the batch's event dates and time span. Events older than
-the source's watermark (the catalogue's `watermark` of the source) are late; lakehouse.silver.job flags
-them through lakehouse.silver.late before `write` sees the rows.
+Insert-only: an event id already stored is a duplicate. The stream holds the hashes of the ids it stored
+within the watermark (lakehouse.silver.stored_keys) and looks up in the table only the ids whose hash it
+holds; a resent event carries its original time, so that lookup reads the stored rows of its dates and time
+span. Events older than the source's watermark (the catalogue's `watermark` of the source) are late;
+lakehouse.silver.job flags them through lakehouse.silver.late before `write` sees the rows.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def standardise_with_code(code_column: str) -> Standardise:
 
 
 def write(job: SilverJob, target: Target, valid: DataFrame, batch_id: int, valid_count: int) -> Written:
-    """Append the rows whose event id is not stored yet (in-batch duplicates collapse first); the lookup
-    reads the stored rows of the batch's event dates and time span."""
-    return append_new(target, valid, batch_id, valid_count, EVENT_DATE, within=EVENT_TIME)
+    """Append the rows whose event id is not stored yet (in-batch duplicates collapse first); only ids whose
+    hash the stream holds are looked up, in the stored rows of their event dates and time span."""
+    return append_new(
+        target, valid, batch_id, valid_count, EVENT_DATE, within=EVENT_TIME, held=job.stored_keys
+    )

@@ -22,15 +22,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import numpy as np
 from delta.tables import DeltaMergeBuilder
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalogue import Table
 from lakehouse.locations import TableLocations
-from lakehouse.silver.common import latest_per_key, materialised, picks_in_one_aggregate, release
+from lakehouse.silver.common import key_hash, latest_per_key, materialised, picks_in_one_aggregate, release
 from lakehouse.silver.history import HASH_COLUMN, NEXT_START, latest_change, tie_break, version_chain
+
+if TYPE_CHECKING:
+    from lakehouse.silver.stored_keys import StoredKeys
 
 _ORDER = "_order"
 _ORIGIN = "_origin"
@@ -105,38 +110,78 @@ def _data_columns(table: Table) -> list[str]:
 
 
 def append_new(
-    target: Target, valid: DataFrame, batch_id: int, valid_count: int, prune: str, within: str | None = None
+    target: Target,
+    valid: DataFrame,
+    batch_id: int,
+    valid_count: int,
+    prune: str,
+    within: str | None = None,
+    held: StoredKeys | None = None,
 ) -> Written:
     """Insert rows whose business key is not in the table yet (in-batch duplicates collapse first).
 
     Equal keys share the `prune` value (a date), and the `within` value when given (an event's time: a
     resent event is the same event), so the batch's values bound the stored rows looked up; with `within`,
     Delta's file statistics skip the stored files outside the batch's time span, so a stream's lookup
-    reads about its latest files rather than every file of the batch's days."""
+    reads about its latest files rather than every file of the batch's days. With `held` (a stream's key
+    hashes, `lakehouse.silver.stored_keys`; needs `within`), only the keys whose hash it holds are looked up.
+
+    No Delta idempotent-write options (`txnAppId`) on the append: the lookup makes a replayed batch write
+    nothing (its rows are stored), and open-source Delta answers a `txnAppId` by reconstructing the table's
+    state from its log (three Spark jobs, about 0.5 s a micro-batch here)."""
     table, keys = target.table, list(target.table.business_keys)
     one = picks_in_one_aggregate(valid_count)
     winners = valid.transform(
         latest_per_key(keys, F.col("_source_file"), tie_break(table), one_aggregate=one)
     )
     new = winners.select(*_data_columns(table))
+    if held is not None and within is not None:
+        return _append_not_held(target, new, valid_count, prune, within, held)
     if not target.is_empty():  # else nothing is stored to look up (a first load)
-        bounds = [F.collect_set(prune), *((F.min(within), F.max(within)) if within else ())]
-        found = valid.agg(*bounds).collect()[0]
-        stored = target.read().where(F.col(prune).isin(list(found[0])))
-        if within:
-            stored = stored.where(F.col(within).between(found[1], found[2]))
-        existing = stored.select(*keys)
         # Joined even when none of the batch's days is stored yet: asking first (`isEmpty`) cost a
         # planned Spark job of its own, more than the join it saved (about 0.6 s a micro-batch here).
-        new = new.join(existing, keys, "left_anti")
+        new = new.join(_stored_keys_of(target, valid, prune, within), keys, "left_anti")
     new = materialised(new)
     count = new.count()
     if count:
-        # No Delta idempotent-write options (`txnAppId`): the lookup above already makes a replayed batch
-        # write nothing (its rows are stored), and open-source Delta answers a `txnAppId` by reconstructing
-        # the table's state from its log (three Spark jobs, about 0.5 s a micro-batch here).
         target.append(new)
     release(new)
+    return Written(predicted=count, deduplicated=valid_count - count)
+
+
+def _stored_keys_of(target: Target, rows: DataFrame, prune: str, within: str | None) -> DataFrame:
+    """The keys of the stored rows on `rows`' `prune` values (and in their `within` span, when given)."""
+    bounds = [F.collect_set(prune), *((F.min(within), F.max(within)) if within else ())]
+    found = rows.agg(*bounds).collect()[0]
+    stored = target.read().where(F.col(prune).isin(list(found[0])))
+    if within:
+        stored = stored.where(F.col(within).between(found[1], found[2]))
+    return stored.select(*target.table.business_keys)
+
+
+def _append_not_held(
+    target: Target, new: DataFrame, valid_count: int, prune: str, within: str, held: StoredKeys
+) -> Written:
+    """`append_new` for a stream that holds its stored key hashes: the batch's hashes come back in one
+    aggregate, and the table is read only for the keys whose hash is held."""
+    keys = list(target.table.business_keys)
+    new = materialised(new)
+    collected, latest = new.agg(F.collect_list(key_hash(keys)), F.max(within)).collect()[0]
+    hashes = np.array(collected, dtype=np.int64)
+    held.seed(target, keys, within)
+    count = len(hashes)
+    maybe = held.held(hashes).tolist()
+    if maybe:  # a resent event (or two keys hashing alike): the stored rows of these keys decide
+        candidates = new.where(key_hash(keys).isin(maybe))
+        stored = _stored_keys_of(target, candidates, prune, within).where(key_hash(keys).isin(maybe))
+        kept = materialised(new.join(stored, keys, "left_anti"))
+        count = kept.count()  # computes `kept` from `new`'s rows before they are let go
+        release(new)
+        new = kept
+    if count:
+        target.append(new)
+    release(new)
+    held.add(hashes, latest)
     return Written(predicted=count, deduplicated=valid_count - count)
 
 
