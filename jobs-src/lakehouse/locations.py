@@ -36,6 +36,8 @@ class Commit:
     version: int
     operation: str
     metrics: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+    """The commit's `userMetadata` (a stream's batch note, see lakehouse.stream_appends), if any."""
 
 
 def stream_reader(spark: SparkSession) -> DataStreamReader:
@@ -276,11 +278,16 @@ def history_commits(table: DeltaTable, version: int) -> list[Commit]:
     rows = (
         table.history(count)
         .where(F.col("version") > version)
-        .select("version", "operation", "operationMetrics")
+        .select("version", "operation", "operationMetrics", "userMetadata")
         .collect()
     )
     return sorted(
-        (Commit(int(r["version"]), r["operation"] or "", dict(r["operationMetrics"] or {})) for r in rows),
+        (
+            Commit(
+                int(r["version"]), r["operation"] or "", dict(r["operationMetrics"] or {}), r["userMetadata"]
+            )
+            for r in rows
+        ),
         key=lambda commit: commit.version,
     )
 
@@ -311,9 +318,18 @@ def log_commits(log: deltalake.DeltaTable, version: int) -> list[Commit]:
     if missing:
         raise FileNotFoundError(f"{log.table_uri}: commit {missing[0]} is no longer in the Delta log")
     return [
-        Commit(v, str(found[v].get("operation") or ""), _metrics(found[v].get("operationMetrics")))
+        Commit(
+            v,
+            str(found[v].get("operation") or ""),
+            _metrics(found[v].get("operationMetrics")),
+            _note(found[v].get("userMetadata")),
+        )
         for v in sorted(found)
     ]
+
+
+def _note(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _metrics(values: object) -> dict[str, str]:

@@ -160,7 +160,7 @@ def test_killed_stream_restarts_without_loss_or_duplicates(
     assert len(written) == 2  # two batches committed to Delta
     assert all(0 < n <= 100 for n in written)
     start(None)
-    # The replayed batch 1 was skipped by Delta (txnVersion), the rest written once.
+    # The replayed batch 1 was skipped (its commit note, lakehouse.stream_appends), the rest written once.
     assert written[2] == 0
     assert sum(written) == manifest.messages
     assert len(written) > 3  # the restarted stream read several batches

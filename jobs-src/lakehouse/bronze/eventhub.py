@@ -7,8 +7,8 @@ is kept in `_rescued_data` instead of being dropped. `_source_file` names the ev
 (`topic/partition/offset`).
 
 Exactly once: the stream's checkpoint holds the offsets of each micro-batch, and each batch is appended
-with Delta's idempotent-write options (`txnAppId` = the table, `txnVersion` = the batch id), so a batch
-replayed after a crash between the Delta commit and the checkpoint commit is skipped, as file bronze does.
+exactly once (lakehouse.stream_appends: the commit notes its stream and batch), so a batch replayed after a
+crash between the Delta commit and the checkpoint commit is skipped, as file bronze does.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from lakehouse.catalogue import Catalogue, Source
 from lakehouse.conform import catalogue_columns
 from lakehouse.locations import LocalLocations, TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
+from lakehouse.stream_appends import StreamAppends
 from lakehouse.streaming.settings import KafkaSettings, StreamSettingsError, kafka_options, preflight
 
 _TEXT = "_text"
@@ -111,11 +112,12 @@ def ingest_eventhub(
     raw = spark.readStream.format("kafka").options(**options).load()
     # Built once for the stream, applied to every micro-batch.
     parse, shape = parse_events(source.columns), catalogue_columns(table)
+    appends = StreamAppends(table.key)
 
     def write_batch(batch: DataFrame, batch_id: int) -> None:
         rows = batch.transform(parse).transform(with_audit(batch_id)).transform(shape)
         # Every event is one row, so what Delta wrote is what was read.
-        append_batch(spark, locations, table, rows, batch_id, on_batch, hook)
+        append_batch(spark, locations, table, rows, batch_id, on_batch, hook, appends)
 
     writer = raw.writeStream.foreachBatch(write_batch).option(
         "checkpointLocation", locations.checkpoint(table.key)

@@ -1,8 +1,8 @@
 """Bronze ingestion: one append-only stream per landing source into its bronze Delta table.
 
-Each micro-batch gets the audit columns and is appended with Delta's idempotent-write options
-(`txnAppId` = the table, `txnVersion` = the batch id), so a batch replayed after a crash between
-the Delta commit and the checkpoint commit is skipped instead of written twice.
+Each micro-batch gets the audit columns and is appended exactly once (lakehouse.stream_appends: the
+commit notes its stream and batch), so a batch replayed after a crash between the Delta commit and the
+checkpoint commit is skipped instead of written twice.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from lakehouse.conform import catalogue_columns
 from lakehouse.locations import TableLocations, create_table
 from lakehouse.ops.accounting import TableCounts
 from lakehouse.ops.rejects import Rejection, move_aside, write_rejects
+from lakehouse.stream_appends import StreamAppends
 
 BatchHook = Callable[[str, int], None]
 """Called as hook(table_key, batch_id) after each batch's writes (tests use it to simulate a kill)."""
@@ -162,6 +163,7 @@ def ingest(
     )
 
     reported: set[str] = set()
+    appends = StreamAppends(table.key)
 
     def write_batch(batch: DataFrame, batch_id: int) -> None:
         if databricks:
@@ -178,7 +180,7 @@ def ingest(
                 ]
                 reported.update(headers.unreadable)
                 _record(spark, catalogue, locations, run_id, found, log)
-        append_batch(spark, locations, table, rows, batch_id, on_batch, hook)
+        append_batch(spark, locations, table, rows, batch_id, on_batch, hook, appends)
 
     writer = raw.writeStream.foreachBatch(write_batch).option(
         "checkpointLocation", locations.checkpoint(table.key)
@@ -194,14 +196,14 @@ def append_batch(
     batch_id: int,
     on_batch: Callable[[str, int, TableCounts], None],
     hook: BatchHook | None,
+    appends: StreamAppends,
 ) -> None:
-    """Append one micro-batch of bronze rows exactly once and report it: Delta's idempotent write
-    (`txnAppId` = the table, `txnVersion` = the batch id) skips a batch replayed after a crash between
-    the Delta commit and the checkpoint commit. Bronze keeps every record, so what Delta wrote is what
-    was read (counting separately would cost a second pass over the batch); a skipped replay counts 0."""
-    writer = rows.write.mode("append").option("txnAppId", table.key).option("txnVersion", batch_id)
+    """Append one micro-batch of bronze rows exactly once and report it: `appends` (the stream run's, see
+    lakehouse.stream_appends) skips a batch replayed after a crash between the Delta commit and the
+    checkpoint commit. Bronze keeps every record, so what Delta wrote is what was read (counting
+    separately would cost a second pass over the batch); a skipped replay counts 0."""
     version_before = locations.version(spark, table.key)
-    locations.save(writer, table.key)
+    appends.append(spark, locations, table.key, rows.write.mode("append"), batch_id)
     written = sum(
         int(commit.metrics.get("numOutputRows", "0"))
         for commit in locations.commits_after(spark, table.key, version_before)

@@ -45,6 +45,7 @@ from lakehouse.silver.late import (
 from lakehouse.silver.modules import DECLARED, SILVER_MODULES
 from lakehouse.silver.stored_keys import StoredKeys
 from lakehouse.silver.writers import Target
+from lakehouse.stream_appends import StreamAppends
 
 QUARANTINED_HOOK_STEP = ":quarantined"
 """Suffix of the hook call made between the quarantine write and the table write of a batch."""
@@ -110,6 +111,8 @@ class SilverJob:
     late_state: LateState = field(default_factory=LateState)
     """The latest event time this stream wrote (eventhub sources); see lakehouse.silver.late."""
     stored_keys: StoredKeys = field(default_factory=StoredKeys)
+    quarantine_appends: StreamAppends = field(init=False)
+    """This run's appends to the quarantine table, exactly once (lakehouse.stream_appends); new per start."""
     """Key hashes of what this stream stored within its watermark (eventhub sources); see
     lakehouse.silver.stored_keys."""
 
@@ -128,6 +131,9 @@ class SilverJob:
     def quarantine(self) -> Table | None:
         key = self.silver.quarantine_table
         return None if key is None else self.catalogue.table(key)
+
+    def __post_init__(self) -> None:
+        self.quarantine_appends = StreamAppends(self.silver.quarantine_table or self.silver.key)
 
     def read_bronze(self) -> DataFrame:
         return self.locations.read(self.spark, self.bronze.key)
@@ -206,10 +212,9 @@ class SilverJob:
         shape = self._quarantine_shape
         if quarantine is not None and shape is not None and counts.quarantined:
             rows = flagged.transform(shape)
-            writer = (
-                rows.write.mode("append").option("txnAppId", quarantine.key).option("txnVersion", batch_id)
+            self.quarantine_appends.append(
+                self.spark, self.locations, quarantine.key, rows.write.mode("append"), batch_id
             )
-            self.locations.save(writer, quarantine.key)
         if hook is not None:
             hook(self.silver.key + QUARANTINED_HOOK_STEP, batch_id)
         written = module.write(
@@ -239,6 +244,7 @@ class SilverJob:
     ) -> StreamingQuery:
         """Start the stream over new bronze rows; `on_batch` receives each batch's counts."""
         self.prepare()
+        self.quarantine_appends = StreamAppends(self.quarantine_appends.stream)  # a new run may be a replay
         reader = self.locations.read_stream(self.spark, self.bronze.key)
         if trigger.max_files_per_trigger:
             reader = reader.option("maxFilesPerTrigger", trigger.max_files_per_trigger)

@@ -53,6 +53,6 @@ def standardise_with_code(code_column: str) -> Standardise:
 def write(job: SilverJob, target: Target, valid: DataFrame, batch_id: int, valid_count: int) -> Written:
     """Append the rows whose event id is not stored yet (in-batch duplicates collapse first); only ids whose
     hash the stream holds are looked up, in the stored rows of their event dates and time span."""
-    return append_new(
-        target, valid, batch_id, valid_count, EVENT_DATE, within=EVENT_TIME, held=job.stored_keys
-    )
+    # The held hashes are forgotten by the watermark (every eventhub source declares one).
+    held = job.stored_keys if job.watermark is not None else None
+    return append_new(target, valid, batch_id, valid_count, EVENT_DATE, within=EVENT_TIME, held=held)

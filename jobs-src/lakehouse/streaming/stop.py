@@ -2,9 +2,10 @@
 
 A signal only sets a flag: the handler runs in the main thread while it waits on the JVM, so it makes no
 Spark call itself. The waiting loop sees the flag within one poll and stops every active query; a stopped
-query's unfinished micro-batch is not in its checkpoint, so the next run replays it and the idempotent
-Delta writes (`txnAppId`/`txnVersion`) keep it exactly once. A query that fails while running re-raises
-its error (after the others are stopped), so the run fails as it would in availableNow mode.
+query's unfinished micro-batch is not in its checkpoint, so the next run replays it and the exactly-once
+appends (lakehouse.stream_appends) and insert-only or MERGE writes keep it once. A query that fails while
+running re-raises its error (after the others are stopped), so the run fails as it would in availableNow
+mode.
 """
 
 from __future__ import annotations
