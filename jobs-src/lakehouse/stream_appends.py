@@ -2,7 +2,7 @@
 
 Spark replays a micro-batch only as the first batch a query runs after a restart: the batch whose Delta commit
 may have landed before the crash while its checkpoint commit did not. So every append notes its stream and
-batch in the commit (`userMetadata`: `{"batch": 7, "stream": "bronze.cart_events"}`, shown by DESCRIBE
+batch in the commit (`userMetadata`: `{"batch": 7, "stream": "<the table key>"}`, shown by DESCRIBE
 HISTORY), and only the first batch of a run asks the table whether it is there already: it reads the latest
 commits back to the stream's last note (`last_noted_batch`). The later batches of a run cannot have been
 written before.

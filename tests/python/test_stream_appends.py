@@ -15,7 +15,8 @@ from lakehouse import stream_appends
 from lakehouse.locations import LocalLocations
 from lakehouse.stream_appends import StreamAppends, batch_note, last_noted_batch, noted_batch
 
-KEY = "bronze.cart_events"
+KEY = "test.stream_appends"
+"""A table key of this test only (table keys of the catalogue come from lakehouse.catalogue)."""
 
 
 def _rows(spark: SparkSession, first: int, count: int = 3) -> DataFrameWriter:
@@ -44,8 +45,8 @@ def _set_transactions(locations: LocalLocations) -> list[str]:
 def test_a_note_names_its_stream_and_batch_and_other_notes_are_ignored() -> None:
     assert json.loads(batch_note(KEY, 7)) == {"batch": 7, "stream": KEY}
     assert noted_batch(batch_note(KEY, 7), KEY) == 7
-    assert noted_batch(batch_note("silver.orders_quarantine", 7), KEY) is None
-    for other in (None, "", "nightly backfill", '{"batch": "7", "stream": "bronze.cart_events"}', "[1]"):
+    assert noted_batch(batch_note("test.other_stream", 7), KEY) is None
+    for other in (None, "", "nightly backfill", '{"batch": "7", "stream": "test.stream_appends"}', "[1]"):
         assert noted_batch(other, KEY) is None
 
 
@@ -90,7 +91,7 @@ def test_the_last_note_is_found_behind_other_commits(
         locations.save(_rows(spark, first).option("userMetadata", "nightly backfill"), KEY)
     assert last_noted_batch(spark, locations, KEY, KEY) == 4
     assert not StreamAppends(KEY).append(spark, locations, KEY, _rows(spark, 0), 4)
-    assert last_noted_batch(spark, locations, KEY, "bronze.pos_events") is None
+    assert last_noted_batch(spark, locations, KEY, "test.other_stream") is None
 
 
 def test_batches_written_with_deltas_options_before_are_checked_by_delta(
