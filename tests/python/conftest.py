@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -115,6 +115,20 @@ def bench_flow() -> ModuleType:
 def bench_streaming() -> ModuleType:
     """`jobs-src/benchmarks/bench_streaming.py`."""
     return _benchmark("bench_streaming")
+
+
+@pytest.fixture
+def refused(capsys: pytest.CaptureFixture[str]) -> Callable[[Callable[[list[str]], object], list[str]], str]:
+    """Runs a benchmark's `parse_args` on arguments it must refuse; checks argparse's exit status 2 and
+    returns what it printed to standard error."""
+
+    def run(parse_args: Callable[[list[str]], object], argv: list[str]) -> str:
+        with pytest.raises(SystemExit) as exit_info:
+            parse_args(argv)
+        assert exit_info.value.code == 2
+        return capsys.readouterr().err
+
+    return run
 
 
 def _benchmark(name: str) -> ModuleType:

@@ -111,10 +111,10 @@ class SilverJob:
     late_state: LateState = field(default_factory=LateState)
     """The latest event time this stream wrote (eventhub sources); see lakehouse.silver.late."""
     stored_keys: StoredKeys = field(default_factory=StoredKeys)
-    quarantine_appends: StreamAppends = field(init=False)
-    """This run's appends to the quarantine table, exactly once (lakehouse.stream_appends); new per start."""
     """Key hashes of what this stream stored within its watermark (eventhub sources); see
     lakehouse.silver.stored_keys."""
+    quarantine_appends: StreamAppends = field(init=False)
+    """This run's appends to the quarantine table, exactly once (lakehouse.stream_appends); new per start."""
 
     @property
     def parsing(self) -> Parsing:
