@@ -30,7 +30,7 @@ def _table_with_commits(spark: SparkSession, path: str) -> DeltaTable:
     rows = spark.range(0, 10).withColumn("value", F.col("id") * 10)
     rows.repartition(2).write.format("delta").save(path)
     more = spark.range(10, 15).withColumn("value", F.col("id") * 0)
-    more.write.format("delta").mode("append").save(path)
+    more.write.format("delta").mode("append").option("userMetadata", "backfill of 2019-10").save(path)
     table = DeltaTable.forPath(spark, path)
     changes = spark.createDataFrame([(1, -1), (2, None), (99, 990)], "id long, value long")
     (
@@ -53,6 +53,7 @@ def test_locations_answer_what_deltas_history_and_detail_answer(spark: SparkSess
     commits = locations.commits_after(spark, KEY, 0)
     assert commits == history_commits(table, 0)
     assert [c.operation for c in commits] == ["WRITE", "MERGE", "DELETE"]
+    assert [c.note for c in commits] == ["backfill of 2019-10", None, None]  # `userMetadata`, both ways
     merge = commits[1].metrics
     assert (merge["numTargetRowsUpdated"], merge["numTargetRowsInserted"], merge["numTargetRowsDeleted"]) == (
         "1",
