@@ -141,9 +141,11 @@ def test_killed_stream_restarts_without_loss_or_duplicates(
     )
     locations = LocalLocations((tmp_path / "warehouse").resolve())
     written: list[int] = []
+    by_batch: dict[int, int] = {}
 
-    def count(_key: str, _batch_id: int, counts: TableCounts) -> None:
+    def count(_key: str, batch_id: int, counts: TableCounts) -> None:
         written.append(counts.rows_written)
+        by_batch[batch_id] = by_batch.get(batch_id, 0) + counts.rows_written
 
     def kill_after_delta_commit(key: str, batch_id: int) -> None:
         if batch_id == 1:
@@ -169,6 +171,10 @@ def test_killed_stream_restarts_without_loss_or_duplicates(
     bronze = locations.read(spark, source.table)
     assert bronze.count() == manifest.messages
     assert bronze.select("_event_partition", "_event_offset").distinct().count() == manifest.messages
+    # Each row carries the micro-batch that wrote it (set per batch on the stream's shaping).
+    stored = {r["_batch_id"]: r["count"] for r in bronze.groupBy("_batch_id").count().collect()}
+    assert stored == {batch: rows for batch, rows in by_batch.items() if rows}
+    assert len(stored) > 3
 
 
 @pytest.mark.parametrize(

@@ -186,12 +186,20 @@ def parse_json_lines(columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]
     return transform
 
 
-def with_audit(batch_id: int) -> Callable[[DataFrame], DataFrame]:
-    """Adds `_ingested_at` (now, UTC) and `_batch_id` (the writing micro-batch)."""
+def with_audit(batch_id: int | None) -> Callable[[DataFrame], DataFrame]:
+    """Adds `_ingested_at` (now, UTC; in a streaming query, the micro-batch's start) and `_batch_id` (the
+    writing micro-batch; None leaves it null for `with_batch_id` to set per micro-batch)."""
 
     def transform(df: DataFrame) -> DataFrame:
-        return df.withColumn(INGESTED_AT, F.current_timestamp()).withColumn(
-            BATCH_ID, F.lit(batch_id).cast("bigint")
-        )
+        return df.withColumn(INGESTED_AT, F.current_timestamp()).transform(with_batch_id(batch_id))
+
+    return transform
+
+
+def with_batch_id(batch_id: int | None) -> Callable[[DataFrame], DataFrame]:
+    """Sets `_batch_id` to the writing micro-batch (in place when the column is there already)."""
+
+    def transform(df: DataFrame) -> DataFrame:
+        return df.withColumn(BATCH_ID, F.lit(batch_id).cast("bigint"))
 
     return transform
