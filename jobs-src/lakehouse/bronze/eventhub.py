@@ -118,7 +118,7 @@ def ingest_eventhub(
     create_table(spark, locations, table)
     # The shaping is part of the stream's plan, built once; a micro-batch only sets its id. Built per batch,
     # its steps cost the driver about 53 ms a batch (Python's calls, Spark's analysis of each step); now 12.
-    rows = (
+    shaped = (
         spark.readStream.format("kafka")
         .options(**options)
         .load()
@@ -133,7 +133,7 @@ def ingest_eventhub(
         # Every event is one row, so what Delta wrote is what was read.
         append_batch(spark, locations, table, rows, batch_id, on_batch, hook, appends)
 
-    writer = rows.writeStream.foreachBatch(write_batch).option(
+    writer = shaped.writeStream.foreachBatch(write_batch).option(
         "checkpointLocation", locations.checkpoint(table.key)
     )
     return trigger.apply(writer).queryName(f"bronze:{table.key}").start()  # type: ignore[attr-defined]
