@@ -1,5 +1,6 @@
 """How bronze parses an event hub body (lakehouse.bronze.eventhub.parse_events): declared fields as text,
-undeclared keys and bodies that are not JSON objects kept in `_rescued_data`, never a row dropped."""
+bodies that are not JSON objects kept in `_rescued_data`, never a row dropped; and how silver rescues a
+body's undeclared keys (rescue_undeclared_keys)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
-from lakehouse.bronze.eventhub import parse_events
+from lakehouse.bronze.eventhub import parse_events, rescue_undeclared_keys
 
 KAFKA_SCHEMA = (
     "key BINARY, value BINARY, topic STRING, partition INT, offset LONG, timestamp TIMESTAMP, "
@@ -17,12 +18,16 @@ KAFKA_SCHEMA = (
 DECLARED = ["event_id", "quantity", "detail"]
 
 
-def _parsed(spark: SparkSession, bodies: list[str | None]) -> list[dict[str, object]]:
+def _parsed(
+    spark: SparkSession, bodies: list[str | None], *, rescue: bool = False
+) -> list[dict[str, object]]:
     rows = [
         (None, None if body is None else body.encode(), "cart", 0, offset, None, None)
         for offset, body in enumerate(bodies)
     ]
     frame = spark.createDataFrame(rows, KAFKA_SCHEMA).transform(parse_events(DECLARED))
+    if rescue:
+        frame = frame.transform(rescue_undeclared_keys(DECLARED))
     return [row.asDict() for row in frame.orderBy("_event_offset").collect()]
 
 
@@ -39,14 +44,38 @@ def test_declared_fields_are_kept_as_text_and_a_clean_object_rescues_nothing(spa
     assert_df_equality(actual, expected, ignore_nullable=True)
 
 
-def test_undeclared_keys_alone_are_rescued_with_the_event_position(spark: SparkSession) -> None:
-    (row,) = _parsed(spark, ['{"event_id": "e-2", "coupon": "XMAS", "quantity": 1}'])
-    assert (row["event_id"], row["quantity"]) == ("e-2", "1")
-    assert json.loads(str(row["_rescued_data"])) == {"coupon": "XMAS", "_file_path": "cart/0/0"}
+def test_bronze_keeps_undeclared_keys_in_the_body_and_silver_rescues_them_with_the_position(
+    spark: SparkSession,
+) -> None:
+    body = '{"event_id": "e-2", "coupon": "XMAS", "quantity": 1}'
+    (bronze,) = _parsed(spark, [body])
+    assert (bronze["event_id"], bronze["quantity"], bronze["_event_body"]) == ("e-2", "1", body)
+    assert bronze["_rescued_data"] is None
+    (rescued,) = _parsed(spark, [body], rescue=True)
+    assert json.loads(str(rescued["_rescued_data"])) == {"coupon": "XMAS", "_file_path": "cart/0/0"}
+
+
+def test_silver_rescue_leaves_declared_only_bodies_and_keeps_what_bronze_rescued(spark: SparkSession) -> None:
+    bodies = ['{"event_id": "e-4", "quantity": 2}', "{}", '{"event_id": "e-5", "quantity": ', None]
+    before = _parsed(spark, bodies)
+    after = _parsed(spark, bodies, rescue=True)
+    assert [row["_rescued_data"] for row in after] == [row["_rescued_data"] for row in before]
+    assert [row["_rescued_data"] is None for row in after] == [True, True, False, False]
 
 
 def test_bodies_that_are_not_json_objects_are_kept_whole_as_corrupt(spark: SparkSession) -> None:
-    bodies = ['{"event_id": "e-3", "quantity": ', "[1, 2]", '"text"', "", None]
+    bodies = [
+        '{"event_id": "e-3", "quantity": ',
+        "[1, 2]",
+        '[{"event_id": "e-6"}]',
+        '"text"',
+        "42",
+        "null",
+        '{"event_id": "e-7", "quantity": NaN}',
+        '{"event_id": "e-8",}',
+        "",
+        None,
+    ]
     rows = _parsed(spark, bodies)
     assert len(rows) == len(bodies)
     for offset, (row, body) in enumerate(zip(rows, bodies, strict=True)):

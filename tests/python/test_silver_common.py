@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,12 +11,16 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from lakehouse.bronze.eventhub import parse_events
+from lakehouse.bronze.readers import with_audit
 from lakehouse.catalogue import Catalogue
+from lakehouse.conform import catalogue_columns
 from lakehouse.silver import events
 from lakehouse.silver.common import (
     FAILED,
     ONE_AGGREGATE_ROWS,
     RECORD,
+    bronze_record,
     content_hash,
     key_hash,
     latest_per_key,
@@ -225,3 +230,35 @@ def test_content_hash_tells_null_from_empty(spark: SparkSession) -> None:
     df = spark.createDataFrame([(None, "x"), ("", "x"), ("x", None)], "a string, b string")
     hashes = [r[0] for r in df.select(content_hash(["a", "b"])).collect()]
     assert len(set(hashes)) == 3
+
+
+def test_bronze_record_rescues_an_event_bodys_undeclared_keys_after_taking_the_record(
+    spark: SparkSession, catalogue: Catalogue
+) -> None:
+    source = catalogue.source("cart_events")
+    bronze = catalogue.table(source.table)
+    body = dict.fromkeys(source.columns, "1") | {"coupon": "XMAS"}
+    kafka = spark.createDataFrame(
+        [(None, json.dumps(body).encode(), "cart", 2, 9, None, None)],
+        "key BINARY, value BINARY, topic STRING, partition INT, offset LONG, timestamp TIMESTAMP, "
+        "headers ARRAY<STRUCT<key: STRING, value: BINARY>>",
+    )
+    rows = kafka.transform(parse_events(source.columns)).transform(with_audit(0))
+    stored = rows.transform(catalogue_columns(bronze))
+    assert stored.collect()[0]["_rescued_data"] is None
+
+    row = stored.transform(bronze_record(catalogue, bronze)).collect()[0]
+    assert json.loads(row["_rescued_data"]) == {"coupon": "XMAS", "_file_path": "cart/2/9"}
+    # The record (what quarantine keeps) is the bronze row as stored.
+    assert row[RECORD]["_rescued_data"] is None
+    assert json.loads(row[RECORD]["_event_body"])["coupon"] == "XMAS"
+
+
+def test_bronze_record_of_a_file_source_is_the_record_alone(
+    spark: SparkSession, catalogue: Catalogue
+) -> None:
+    bronze, _ = _events_tables(catalogue)
+    df = spark.createDataFrame(
+        [_bronze_row(), _bronze_row(_rescued_data='{"referrer":"x"}')], bronze.spark_schema()
+    )
+    assert_df_equality(df.transform(bronze_record(catalogue, bronze)), df.transform(with_record(bronze)))

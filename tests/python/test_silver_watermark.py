@@ -128,7 +128,7 @@ def _counting(builder: Callable[..., object], name: str, builds: Counter[str]) -
     return counted
 
 
-BUILDERS = ("with_record", "with_expectations", "expectation_counter", "quarantine_rows")
+BUILDERS = ("bronze_record", "with_expectations", "expectation_counter", "quarantine_rows")
 
 
 def test_a_stream_builds_its_expressions_once_for_all_its_batches(

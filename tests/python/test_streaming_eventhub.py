@@ -19,7 +19,7 @@ from lakehouse.bronze import eventhub
 from lakehouse.bronze.eventhub import ingest_eventhub, parse_events
 from lakehouse.bronze.ingest import BatchHook, Trigger
 from lakehouse.catalogue import Catalogue, Table
-from lakehouse.generator.stream import StreamConfig, StreamManifest, publish, stream_events
+from lakehouse.generator.stream import DRIFT_KEY, StreamConfig, StreamManifest, publish, stream_events
 from lakehouse.local_process import free_port
 from lakehouse.locations import LocalLocations
 from lakehouse.ops.accounting import TableCounts, accounting_table
@@ -73,7 +73,8 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
     manifest = _publish(kafka_broker, catalogue, "cart-all", partitions=3, seed=11)
     faults = manifest.faults
     assert all(
-        faults[kind] > 0 for kind in ("malformed_json", "missing_key", "exact_duplicate", "late_event")
+        faults[kind] > 0
+        for kind in ("malformed_json", "missing_key", "schema_drift", "exact_duplicate", "late_event")
     )
 
     result = _run(spark, tmp_path, kafka_broker.bootstrap, "cart-all", "stream-1")
@@ -90,22 +91,28 @@ def test_every_event_is_in_bronze_and_accounted_for_in_silver(
     rescued = bronze.where(F.col("_rescued_data").contains("_corrupt_record"))
     assert rescued.count() == faults["malformed_json"]
     assert rescued.where(F.col("_event_body").isNull()).count() == 0
+    # An undeclared key stays in the body; silver rescues it (and quarantines the event, below).
+    drifted = bronze.where(F.col("_event_body").contains(f'"{DRIFT_KEY}":'))
+    assert drifted.count() == faults["schema_drift"]
+    assert drifted.where(F.col("_rescued_data").isNotNull()).count() == 0
 
     silver = result.accounting.tables[silver_table.key]
     assert silver.rows_read == manifest.messages
     assert silver.rows_deduplicated == faults["exact_duplicate"]
     assert silver.rows_late == faults["late_event"]
-    assert silver.rows_quarantined == faults["malformed_json"] + faults["missing_key"]
-    assert (
-        silver.rows_written
-        == EVENTS - faults["malformed_json"] - faults["missing_key"] - faults["late_event"]
-    )
+    invalid = faults["malformed_json"] + faults["missing_key"] + faults["schema_drift"]
+    assert silver.rows_quarantined == invalid
+    assert silver.rows_written == EVENTS - invalid - faults["late_event"]
     assert silver.violation() is None
     assert locations.read(spark, silver_table.key).count() == silver.rows_written
-    late = locations.read(spark, silver_table.quarantine_table or "").where(
-        F.array_contains("failed_rules", LATE_RULE)
-    )
+    quarantine = locations.read(spark, silver_table.quarantine_table or "")
+    late = quarantine.where(F.array_contains("failed_rules", LATE_RULE))
     assert late.count() == faults["late_event"]
+    ill_formed = quarantine.where(F.array_contains("failed_rules", "well_formed_record"))
+    assert ill_formed.count() == faults["malformed_json"] + faults["schema_drift"]
+    # The quarantined record is the bronze row as stored; its body holds the undeclared key.
+    records = ill_formed.select(F.get_json_object("record", "$._event_body").alias("body"))
+    assert records.where(F.col("body").contains(f'"{DRIFT_KEY}":')).count() == faults["schema_drift"]
     # The run's accounting reached the ops table with the late events in it.
     ops_table = accounting_table(catalogue).key
     ops = locations.read(spark, ops_table).where(F.col("table_key") == silver_table.key)

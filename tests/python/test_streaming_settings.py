@@ -62,6 +62,7 @@ def test_stream_generator_is_seeded_and_counts_every_fault(catalogue: Catalogue)
     assert set(first.faults) == {
         "malformed_json",
         "missing_key",
+        "schema_drift",
         "exact_duplicate",
         "late_event",
         "out_of_order",

@@ -2,9 +2,10 @@
 
 Every event becomes one bronze row, whatever its body: the body, key, topic, partition, offset, enqueued
 time and headers are kept as received (the catalogue's EVENTHUB_RAW_COLUMNS), the JSON body is parsed into
-the source's declared fields (as text), and a body that is not a JSON object (or the undeclared keys of one)
-is kept in `_rescued_data` instead of being dropped. `_source_file` names the event's position
-(`topic/partition/offset`).
+the source's declared fields (as text), and a body that is not a JSON object is also kept in `_rescued_data`.
+`_source_file` names the event's position (`topic/partition/offset`). Keys the source does not declare stay
+in `_event_body`; silver tells them apart (`rescue_undeclared_keys`), so the hub-facing stream parses each
+body once.
 
 Exactly once: the stream's checkpoint holds the offsets of each micro-batch, and each batch is appended
 exactly once (lakehouse.stream_appends: the commit notes its stream and batch), so a batch replayed after a
@@ -38,8 +39,9 @@ from lakehouse.stream_appends import StreamAppends
 from lakehouse.streaming.settings import KafkaSettings, StreamSettingsError, kafka_options, preflight
 
 _TEXT = "_text"
+EVENT_BODY = "_event_body"
 RAW_COLUMNS = {
-    "_event_body": _TEXT,
+    EVENT_BODY: _TEXT,
     "_event_key": "key",
     "_event_topic": "topic",
     "_event_partition": "partition",
@@ -49,47 +51,66 @@ RAW_COLUMNS = {
 }
 """Bronze column -> the Kafka source's column it keeps."""
 _FIELDS = "_fields"
-_KEYS = "_keys"
 
 
 def parse_events(columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
     """Kafka rows to bronze fields. Needs: the Kafka source's columns. Adds the declared `columns` (text),
     the raw columns, `_source_file` and `_rescued_data`; keeps every row (an empty or null body included).
 
-    The body is parsed once into a struct of the declared fields (a JSON number or object lands as its
-    text) and its top-level keys are listed; only a row with undeclared keys is parsed a second time, into
-    the map its extra keys are rescued from. A body that is not a JSON object has no key list."""
-    declared = F.array(*(F.lit(name) for name in columns))
-    fields_ddl = ", ".join(f"`{name}` STRING" for name in columns)
+    The body is parsed once, into a struct of the declared fields (a JSON number or object lands as its
+    text). A body that is not a JSON object (cut, empty, null, an array, a scalar, a NaN) has no struct or
+    lands in the parse's corrupt-record field, and is rescued whole."""
+    fields_ddl = ", ".join(f"`{name}` STRING" for name in (*columns, CORRUPT))
+    # Strict JSON: NaN and Infinity are not JSON numbers (Jackson's default, and json_object_keys' in silver).
+    options = {"columnNameOfCorruptRecord": CORRUPT, "allowNonNumericNumbers": "false"}
 
     text = F.col(_TEXT)
+    fields = F.col(_FIELDS)
     position = F.concat_ws("/", F.col("topic"), F.col("partition"), F.col("offset"))
-    where = F.create_map(F.lit(FILE_PATH_KEY), position)
-    extras = F.map_filter(
-        F.from_json(text, "MAP<STRING,STRING>"), lambda key, _: ~F.array_contains(declared, key)
+    not_an_object = fields.isNull() | fields[CORRUPT].isNotNull()
+    rescued = F.when(
+        not_an_object,
+        F.to_json(F.create_map(F.lit(CORRUPT), text, F.lit(FILE_PATH_KEY), position)),
     )
-    rescued = (
-        F.when(F.col(_KEYS).isNull(), F.to_json(F.map_concat(F.create_map(F.lit(CORRUPT), text), where)))
-        .when(F.size(F.array_except(F.col(_KEYS), declared)) > 0, F.to_json(F.map_concat(extras, where)))
-        .otherwise(F.lit(None))
-    )
-    steps = {
-        _TEXT: F.col("value").cast("string"),
-        _FIELDS: F.from_json(text, fields_ddl),
-        _KEYS: F.json_object_keys(text),
-    }
     selected = [
-        *(F.col(_FIELDS)[name].alias(name) for name in columns),
+        *(fields[name].alias(name) for name in columns),
         *(F.col(kafka).alias(bronze) for bronze, kafka in RAW_COLUMNS.items()),
         position.alias(SOURCE_FILE),
         rescued.alias(RESCUED),
     ]
 
     def transform(df: DataFrame) -> DataFrame:
-        parsed = df
-        for name, value in steps.items():  # in order: the later steps read `_text`
-            parsed = parsed.withColumn(name, value)
-        return parsed.select(*selected)
+        return (
+            df.withColumn(_TEXT, F.col("value").cast("string"))
+            .withColumn(_FIELDS, F.from_json(text, fields_ddl, options))
+            .select(*selected)
+        )
+
+    return transform
+
+
+def rescue_undeclared_keys(columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
+    """Sets `_rescued_data` of an event whose body has top-level keys outside the declared `columns`: those
+    keys with their values (as text) and the event's position, as file bronze rescues an undeclared column.
+    Needs: `_event_body`, `_source_file`, `_rescued_data`. A row bronze rescued already (a body that is not
+    a JSON object) keeps its value; the others are left as they are.
+
+    Silver applies it before its checks (`lakehouse.silver.common.bronze_record`), so such an event fails
+    `well_formed_record`; bronze does not, to keep its hub-facing stream to one parse per body."""
+    declared = F.array(*(F.lit(name) for name in columns))
+    body = F.col(EVENT_BODY)
+    extras = F.map_filter(
+        F.from_json(body, "MAP<STRING,STRING>"), lambda key, _: ~F.array_contains(declared, key)
+    )
+    where = F.create_map(F.lit(FILE_PATH_KEY), F.col(SOURCE_FILE))
+    # Only a body with an undeclared key is parsed a second time, into the map its extras come from.
+    undeclared = F.when(
+        F.size(F.array_except(F.json_object_keys(body), declared)) > 0,
+        F.to_json(F.map_concat(extras, where)),
+    )
+
+    def transform(df: DataFrame) -> DataFrame:
+        return df.withColumn(RESCUED, F.coalesce(F.col(RESCUED), undeclared))
 
     return transform
 

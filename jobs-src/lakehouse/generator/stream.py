@@ -9,6 +9,8 @@ probability `fault_rate`, one kind each (`STREAM_FAULTS`), the kinds of the land
 
 - `malformed_json`: the body is cut in the middle (not JSON): bronze keeps it in `_rescued_data`;
 - `missing_key`: the event id is left out: silver quarantines it;
+- `schema_drift`: the body carries a key the catalogue does not declare (`DRIFT_KEY`): bronze keeps it in
+  `_event_body`, silver rescues it and quarantines the event (`well_formed_record`);
 - `exact_duplicate`: the same body is sent twice: silver writes it once;
 - `late_event`: the event time is `LATE_BY` behind the stream (beyond silver's one-hour watermark);
 - `out_of_order`: the event time is a few minutes behind the previous event (within the watermark).
@@ -31,7 +33,16 @@ from datetime import UTC, datetime, timedelta
 from lakehouse.catalogue import Catalogue, Source, load_catalogue
 from lakehouse.streaming.settings import hub_name
 
-STREAM_FAULTS = ("malformed_json", "missing_key", "exact_duplicate", "late_event", "out_of_order")
+STREAM_FAULTS = (
+    "malformed_json",
+    "missing_key",
+    "schema_drift",
+    "exact_duplicate",
+    "late_event",
+    "out_of_order",
+)
+DRIFT_KEY = "app_version"
+"""The key a `schema_drift` event adds: a producer's field the catalogue has not declared yet."""
 LATE_BY = timedelta(hours=3)
 """How far behind the stream a late event is: more than the sources' default watermark (one hour, the
 catalogue's `watermark` of the source)."""
@@ -105,6 +116,8 @@ def stream_events(source: Source, config: StreamConfig, manifest: StreamManifest
         raise ValueError(f"fault_rate {config.fault_rate} must be between 0 and 0.5")
     if not config.per_second > 0:
         raise ValueError(f"per_second {config.per_second} must be above 0 (events per second of event time)")
+    if DRIFT_KEY in source.columns:
+        raise ValueError(f"{source.name} declares '{DRIFT_KEY}', the key its schema_drift events add")
     rng = random.Random(f"{config.seed}:{source.name}")
     id_field = _ID_FIELDS[source.name]
     for index in range(config.events):
@@ -118,6 +131,8 @@ def stream_events(source: Source, config: StreamConfig, manifest: StreamManifest
         values = _values(source, rng, index, when)
         if fault == "missing_key":
             del values[id_field]
+        elif fault == "schema_drift":
+            values[DRIFT_KEY] = f"{rng.randint(4, 6)}.{rng.randint(0, 9)}.{rng.randint(0, 20)}"
         body = json.dumps(values, separators=(",", ":")).encode()
         if fault == "malformed_json":
             body = body[: len(body) // 2]

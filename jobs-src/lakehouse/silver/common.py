@@ -15,8 +15,9 @@ from typing import Any
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from lakehouse.bronze.eventhub import rescue_undeclared_keys
 from lakehouse.bronze.readers import BATCH_ID, INGESTED_AT, RESCUED, SOURCE_FILE
-from lakehouse.catalogue import Expectation, Parsing, Table
+from lakehouse.catalogue import Catalogue, Expectation, Parsing, Table
 
 RECORD = "_record"
 """The original bronze row as a struct, carried along so quarantine can store it unchanged."""
@@ -47,6 +48,19 @@ def with_record(bronze: Table) -> Callable[[DataFrame], DataFrame]:
         return df.withColumn(RECORD, record)
 
     return transform
+
+
+def bronze_record(catalogue: Catalogue, bronze: Table) -> Callable[[DataFrame], DataFrame]:
+    """Bronze rows made ready for silver's typing: `_record` (`with_record`: the bronze row as stored), then,
+    for an `eventhub` source, each body's undeclared keys in `_rescued_data`
+    (`lakehouse.bronze.eventhub.rescue_undeclared_keys`), so `well_formed_record` sees them as it sees a
+    file's undeclared column. Needs: the columns of `bronze`."""
+    record = with_record(bronze)
+    source = None if bronze.source is None else catalogue.source(bronze.source)
+    if source is None or source.kind != "eventhub":
+        return record
+    rescue = rescue_undeclared_keys(source.columns)
+    return lambda df: df.transform(record).transform(rescue)
 
 
 def conform(

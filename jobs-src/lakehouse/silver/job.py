@@ -25,6 +25,7 @@ from lakehouse.silver.common import (
     BRONZE_META,
     ExpectationCounts,
     ExpectationFailed,
+    bronze_record,
     expectation_counter,
     materialised,
     passing_rows,
@@ -32,7 +33,6 @@ from lakehouse.silver.common import (
     release,
     with_expectations,
     with_failed_records,
-    with_record,
     without_checks,
 )
 from lakehouse.silver.late import (
@@ -156,7 +156,7 @@ class SilverJob:
         """Bronze rows to typed silver rows with their rule arrays: record, the module's typing, rules."""
         module = table_module(self.silver)
         return (
-            with_record(self.bronze),
+            bronze_record(self.catalogue, self.bronze),
             module.standardise(self.silver, self.parsing),
             with_expectations(self.silver),
         )

@@ -26,7 +26,7 @@ from lakehouse.catalogue import Table, load_catalogue
 from lakehouse.pipelines.config import read_config
 from lakehouse.pipelines.datasets import checked_view_name, current_rows, dataset_name, silver_module
 from lakehouse.quality.expectations import QuarantineTarget, apply_expectations, has_native_expectations
-from lakehouse.silver.common import with_record
+from lakehouse.silver.common import bronze_record
 from lakehouse.silver.job import bronze_fed_tables, derived_tables
 
 spark = SparkSession.active()
@@ -39,7 +39,7 @@ def define_from_bronze(silver: Table, bronze: Table) -> None:
     """The checked view, quarantine and table of `silver`, fed by `bronze`."""
     typed = (
         config.read_bronze(spark, bronze)
-        .transform(with_record(bronze))
+        .transform(bronze_record(catalogue, bronze))
         .transform(silver_module(silver).standardise(silver, catalogue.parsing_of(bronze)))
     )
     # Query functions may not analyse a plan, so the columns are taken here, while the file loads.
