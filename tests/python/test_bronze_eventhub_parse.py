@@ -8,6 +8,7 @@ import json
 
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from lakehouse.bronze.eventhub import parse_events, rescue_undeclared_keys
 
@@ -89,3 +90,44 @@ def test_an_empty_object_is_a_row_of_nulls_not_a_corrupt_body(spark: SparkSessio
     (row,) = _parsed(spark, ["{}"])
     assert all(row[name] is None for name in DECLARED)
     assert row["_rescued_data"] is None
+
+
+EDGE_BODIES = [
+    '{"event_id": "e-9"}',
+    "{}",
+    "[]",
+    '[{"event_id": "e-9"}]',
+    "5",
+    "true",
+    '"text"',
+    "null",
+    "",
+    None,
+    '{"event_id": "e-9"',
+    '{"event_id": "e-9"}}',
+    '{"event_id": "e-9"} and more',
+    '{"event_id": "e-9"}\n{"event_id": "e-10"}',
+    ' {"event_id": "e-9"} ',
+    '{"event_id": "e-9",}',
+    "{'event_id': 'e-9'}",
+    '{"quantity": NaN}',
+    '{"quantity": Infinity}',
+    '{"quantity": -Infinity, "event_id": "e-9"}',
+    '{"event_id": "a", "event_id": "b"}',
+    '{"detail": {"size": [1, 2]}}',
+    '\ufeff{"event_id": "e-9"}',
+]
+
+
+def test_bronze_and_silver_agree_on_which_bodies_are_json_objects(spark: SparkSession) -> None:
+    """Bronze tells objects apart with from_json, silver lists keys with json_object_keys: a body one of them
+    takes for an object and the other does not would be neither rescued as corrupt nor checked for keys."""
+    rows = _parsed(spark, EDGE_BODIES, rescue=True)
+    bodies = spark.createDataFrame([(body,) for body in EDGE_BODIES], "body STRING")
+    listed = [row[0] is not None for row in bodies.select(F.json_object_keys("body")).collect()]
+    corrupt = [
+        row["_rescued_data"] is not None and "_corrupt_record" in json.loads(row["_rescued_data"])
+        for row in rows
+    ]
+    assert [not flag for flag in corrupt] == listed
+    assert listed.count(True) == 9
