@@ -61,7 +61,8 @@ def parse_events(columns: Sequence[str]) -> Callable[[DataFrame], DataFrame]:
     text). A body that is not a JSON object (cut, empty, null, an array, a scalar, a NaN) has no struct or
     lands in the parse's corrupt-record field, and is rescued whole."""
     fields_ddl = ", ".join(f"`{name}` STRING" for name in (*columns, CORRUPT))
-    # Strict JSON: NaN and Infinity are not JSON numbers (Jackson's default, and json_object_keys' in silver).
+    # NaN and Infinity are not JSON: refused, as silver's json_object_keys refuses them, so both agree on
+    # which bodies are objects (from_json alone would take them).
     options = {"columnNameOfCorruptRecord": CORRUPT, "allowNonNumericNumbers": "false"}
 
     text = F.col(_TEXT)
