@@ -1,4 +1,4 @@
-import { bronzeColumns, EVENTHUB_RAW_COLUMNS } from "./columns";
+import { bronzeColumns } from "./columns";
 import type { PiiClass, SourceDeclaration, TableDeclaration } from "./types";
 
 const csv = { header: "true", multiLine: "false", escape: '"' } as const;
@@ -173,7 +173,7 @@ function bronze(
     name: source.name,
     description,
     // Event Hubs events also keep their raw body, key and position (EVENTHUB_RAW_COLUMNS).
-    columns: bronzeColumns(source.columns, pii, source.kind === "eventhub" ? EVENTHUB_RAW_COLUMNS : []),
+    columns: bronzeColumns(source.columns, pii, source.kind),
     source,
     owner: "data_engineers",
     readers: ENGINEERS_ONLY,

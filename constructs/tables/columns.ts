@@ -71,19 +71,33 @@ export const QUARANTINE_COLUMNS: readonly ColumnDeclaration[] = [
 ];
 
 /**
- * Every column of a source as STRING, then the audit columns: bronze keeps values exactly as delivered, so no
- * bad value is lost before silver decides what to do with it.
+ * `_rescued_data` of an Event Hubs bronze table. Its body is kept whole in `_event_body`, so bronze parses it once
+ * and rescues only a body that is not a JSON object; silver lists the keys and rescues undeclared ones itself.
+ */
+const EVENTHUB_RESCUED_DATA = column(
+  "_rescued_data",
+  "STRING",
+  "A body that is not a JSON object, with its position, as JSON; null otherwise. Undeclared keys stay in " +
+    "_event_body, where silver finds them.",
+  { pii: "record" },
+);
+
+/**
+ * Every column of a source as STRING, then what an Event Hubs source keeps as received (EVENTHUB_RAW_COLUMNS),
+ * then the audit columns: bronze keeps values exactly as delivered, so no bad value is lost before silver
+ * decides what to do with it.
  */
 export function bronzeColumns(
   sourceColumns: readonly string[],
   pii: Readonly<Record<string, PiiClass>> = {},
-  raw: readonly ColumnDeclaration[] = [],
+  kind: "files" | "eventhub" = "files",
 ): ColumnDeclaration[] {
-  return [
-    ...sourceColumns.map((name) =>
-      column(name, "STRING", `'${name}' as delivered by the source, untyped.`, { pii: pii[name] ?? "none" }),
-    ),
-    ...raw,
-    ...BRONZE_AUDIT_COLUMNS,
-  ];
+  const declared = sourceColumns.map((name) =>
+    column(name, "STRING", `'${name}' as delivered by the source, untyped.`, { pii: pii[name] ?? "none" }),
+  );
+  if (kind === "files") return [...declared, ...BRONZE_AUDIT_COLUMNS];
+  const audit = BRONZE_AUDIT_COLUMNS.map((c) =>
+    c.name === EVENTHUB_RESCUED_DATA.name ? EVENTHUB_RESCUED_DATA : c,
+  );
+  return [...declared, ...EVENTHUB_RAW_COLUMNS, ...audit];
 }

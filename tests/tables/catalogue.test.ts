@@ -54,6 +54,10 @@ describe("TableCatalogue", () => {
         "_ingested_at",
         "_batch_id",
       ]);
+      // An event body's undeclared keys are not rescued in bronze (silver finds them): its comment says where they are.
+      const rescued = bronze.columns.find((c) => c.name === "_rescued_data");
+      expect(rescued?.pii).toBe("record");
+      expect(rescued?.comment.includes("_event_body")).toBe(source.kind === "eventhub");
     }
   });
 
