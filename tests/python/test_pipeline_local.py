@@ -4,7 +4,9 @@ One module-scoped flow (slow: a Spark Connect server, which the `dry-run` and th
 session's shared generated flow (conftest.py: the batch runner over 1,000 generated events with every
 fault kind, whose bronze tables the pipeline reads and whose silver and gold it is compared with):
 `dry-run`, then `run` the pipeline on that bronze. The pipeline's silver tables must equal the batch
-job's, row for row.
+job's, row for row. The generated flow reads no broker, so bronze cart_events is written here from
+generated stream events (shaped by bronze's own transforms) and the silver job runs over it, for the
+pipeline's eventhub path to be compared the same way.
 """
 
 from __future__ import annotations
@@ -21,34 +23,59 @@ from pyspark.testing import assertDataFrameEqual
 
 from generated_flow import CONFIG, GeneratedFlow
 from lakehouse import runner
+from lakehouse.bronze.eventhub import parse_events
+from lakehouse.bronze.readers import with_audit
 from lakehouse.catalogue import Catalogue, Table, load_catalogue
+from lakehouse.conform import catalogue_columns
 from lakehouse.generator import Manifest
+from lakehouse.generator.stream import StreamConfig, StreamManifest, stream_events
 from lakehouse.gold.job import data_as_of
-from lakehouse.locations import LocalLocations
+from lakehouse.locations import LocalLocations, create_table
+from lakehouse.ops.accounting import TableCounts
 from lakehouse.pipelines import local
 from lakehouse.pipelines.config import AS_OF
 from lakehouse.pipelines.connect_server import connect_server, start_connect_server
 from lakehouse.pipelines.datasets import dataset_name
-from lakehouse.silver.job import bronze_fed_tables
+from lakehouse.silver.job import SilverJob, bronze_fed_tables
 from spark_settings import TEST_SPARK_CONF
 
+STREAM_SOURCE = "cart_events"
+"""The eventhub source whose bronze this module writes (no broker: see `_stream_bronze`)."""
+KAFKA_SCHEMA = (
+    "key BINARY, value BINARY, topic STRING, partition INT, offset LONG, timestamp TIMESTAMP, "
+    "headers ARRAY<STRUCT<key: STRING, value: BINARY>>"
+)
 
-def _stream_fed(catalogue: Catalogue) -> set[str]:
-    """Silver tables (and their quarantine) of the eventhub sources: the generated flow reads no broker, so
-    the local pipeline leaves them out (see docs/streaming.md; test_streaming_eventhub.py covers them)."""
+
+def _stream_fed(catalogue: Catalogue, *, written: bool) -> set[str]:
+    """Silver tables (and their quarantine) of the eventhub sources: with `written`, the one whose bronze
+    this module writes (STREAM_SOURCE); else the others, which no run here feeds, so the local pipeline
+    leaves them out (see docs/streaming.md; test_streaming_eventhub.py covers them)."""
     fed = [
-        (s, b) for s, b in bronze_fed_tables(catalogue) if catalogue.source(b.source or "").kind == "eventhub"
+        s
+        for s, b in bronze_fed_tables(catalogue)
+        if catalogue.source(b.source or "").kind == "eventhub" and (b.source == STREAM_SOURCE) == written
     ]
-    return {key for s, _ in fed for key in (s.key, s.quarantine_table) if key}
+    return {key for s in fed for key in (s.key, s.quarantine_table) if key}
 
 
 SILVER_TABLES = [
     table.name
     for table in load_catalogue().tables_in("silver")
-    if table.key not in _stream_fed(load_catalogue())
+    if table.key
+    not in _stream_fed(load_catalogue(), written=True) | _stream_fed(load_catalogue(), written=False)
 ]
 QUARANTINE_RUN_COLUMNS = ("run_id", "quarantined_at")
 """Differ by design between the batch run and the pipeline update."""
+
+
+@dataclass
+class StreamBatch:
+    """Bronze cart_events written from generated events, and the silver job's run over it."""
+
+    locations: LocalLocations
+    faults: Counter[str]
+    counts: TableCounts
 
 
 @dataclass
@@ -56,6 +83,7 @@ class PipelineFlow:
     manifest: Manifest
     batch: runner.RunResult
     locations: LocalLocations
+    stream: StreamBatch
     as_of: date
     pipeline: local.LocalPipeline
     dry_run_lines: list[str]
@@ -73,16 +101,62 @@ def _tables(pipeline: local.LocalPipeline) -> list[str]:
     return sorted(p.name for p in pipeline.warehouse.iterdir() if (p / "_delta_log").is_dir())
 
 
+def _stream_bronze(spark: SparkSession, catalogue: Catalogue, warehouse: Path) -> StreamBatch:
+    """Bronze cart_events from generated stream events with faults, as bronze shapes Kafka rows, and the
+    silver job's run over it. Late events are left out: lateness is the stream's (its watermark over
+    arrival), which a pipeline update, a recompute of everything, does not have."""
+    source = catalogue.source(STREAM_SOURCE)
+    bronze = catalogue.table(source.table)
+    config = StreamConfig(events=150, seed=31, fault_rate=0.3)
+    events = [
+        e for e in stream_events(source, config, StreamManifest(source.name)) if e.fault != "late_event"
+    ]
+    kafka = spark.createDataFrame(
+        [(e.key, e.body, "cart-events", 0, offset, None, None) for offset, e in enumerate(events)],
+        KAFKA_SCHEMA,
+    )
+    rows = (
+        kafka.transform(parse_events(source.columns))
+        .transform(with_audit(0))
+        .transform(catalogue_columns(bronze))
+    )
+    locations = LocalLocations(warehouse)
+    create_table(spark, locations, bronze)
+    locations.save(rows.write.mode("append"), bronze.key)
+    silver = next(s for s, b in bronze_fed_tables(catalogue) if b.key == bronze.key)
+    job = SilverJob(spark, catalogue, locations, silver, bronze, "stream-batch")
+    job.prepare()
+    counts = job.process(locations.read(spark, bronze.key), 0)
+    # A duplicate is two events of one fault: count each event once.
+    faults = Counter(e.fault for e in events if e.fault)
+    faults["exact_duplicate"] //= 2
+    return StreamBatch(locations, faults, counts)
+
+
+def _bronze_root(root: Path, generated: Path, stream: LocalLocations, table: Table) -> Path:
+    """One folder of bronze tables for the pipeline: the generated flow's, and the stream's `table`."""
+    root.mkdir()
+    for folder in sorted(generated.iterdir()):
+        (root / folder.name).symlink_to(folder, target_is_directory=True)
+    assert not (root / table.name).exists(), f"the generated flow wrote {table.key}; this module writes it"
+    (root / table.name).symlink_to(Path(stream.path(table.key)), target_is_directory=True)
+    return root
+
+
 @pytest.fixture(scope="module")
 def flow(
     generated_flow: GeneratedFlow, spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
 ) -> PipelineFlow:
     root = tmp_path_factory.mktemp("pipeline")
+    catalogue = load_catalogue()
     locations = generated_flow.locations
-    as_of = data_as_of(spark, load_catalogue(), locations)
-    pipeline = local.write_spec(
-        root / "pipeline", local.configuration(generated_flow.warehouse / "bronze", as_of.isoformat())
+    as_of = data_as_of(spark, catalogue, locations)
+    stream = _stream_bronze(spark, catalogue, root / "stream")
+    bronze_table = catalogue.table(catalogue.source(STREAM_SOURCE).table)
+    bronze = _bronze_root(
+        root / "bronze", generated_flow.warehouse / "bronze", stream.locations, bronze_table
     )
+    pipeline = local.write_spec(root / "pipeline", local.configuration(bronze, as_of.isoformat()))
     dry_run_lines: list[str] = []
     run_lines: list[str] = []
     with connect_server(pipeline, conf=TEST_SPARK_CONF) as url:  # one JVM for both commands
@@ -93,6 +167,7 @@ def flow(
         generated_flow.manifest,
         generated_flow.result,
         locations,
+        stream,
         as_of,
         pipeline,
         dry_run_lines,
@@ -119,7 +194,7 @@ def test_run_writes_every_silver_and_gold_table_with_catalogue_columns(
         t
         for layer in ("silver", "gold")
         for t in catalogue.tables_in(layer)
-        if t.key not in _stream_fed(catalogue)
+        if t.key not in _stream_fed(catalogue, written=False)
     ]
 
     assert flow.run_lines[-1] == "[pipeline] Run is COMPLETED."
@@ -166,6 +241,26 @@ def test_run_silver_table_equals_the_batch_job(
     batch = flow.locations.read(spark, table.key).select(*columns)
 
     assertDataFrameEqual(pipeline, batch)
+
+
+def test_run_stream_silver_table_and_quarantine_equal_the_silver_job(
+    spark: SparkSession, catalogue: Catalogue, flow: PipelineFlow
+) -> None:
+    silver = next(s for s, b in bronze_fed_tables(catalogue) if b.source == STREAM_SOURCE)
+    assert silver.quarantine_table is not None
+    quarantine = catalogue.table(silver.quarantine_table)
+    faults = flow.stream.faults
+    assert all(
+        faults[kind] > 0 for kind in ("malformed_json", "missing_key", "schema_drift", "exact_duplicate")
+    )
+
+    assertDataFrameEqual(flow.read(spark, silver), flow.stream.locations.read(spark, silver.key))
+    rows = flow.read(spark, quarantine).collect()
+    by_rule = Counter(rule for row in rows for rule in row["failed_rules"])
+    assert by_rule == flow.stream.counts.quarantined_by_rule
+    # Both find the events whose body carries an undeclared key, which bronze left in the body.
+    assert by_rule["well_formed_record"] == faults["malformed_json"] + faults["schema_drift"]
+    assert flow.stream.counts.rows_quarantined == len(rows)
 
 
 def test_run_gold_daily_sales_summary_has_one_row_per_day_like_the_batch_job(
