@@ -10,23 +10,17 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from kafka_rows import kafka_rows
 from lakehouse.bronze.eventhub import parse_events, rescue_undeclared_keys
 
-KAFKA_SCHEMA = (
-    "key BINARY, value BINARY, topic STRING, partition INT, offset LONG, timestamp TIMESTAMP, "
-    "headers ARRAY<STRUCT<key: STRING, value: BINARY>>"
-)
 DECLARED = ["event_id", "quantity", "detail"]
 
 
 def _parsed(
     spark: SparkSession, bodies: list[str | None], *, rescue: bool = False
 ) -> list[dict[str, object]]:
-    rows = [
-        (None, None if body is None else body.encode(), "cart", 0, offset, None, None)
-        for offset, body in enumerate(bodies)
-    ]
-    frame = spark.createDataFrame(rows, KAFKA_SCHEMA).transform(parse_events(DECLARED))
+    encoded = [None if body is None else body.encode() for body in bodies]
+    frame = kafka_rows(spark, encoded).transform(parse_events(DECLARED))
     if rescue:
         frame = frame.transform(rescue_undeclared_keys(DECLARED))
     return [row.asDict() for row in frame.orderBy("_event_offset").collect()]
@@ -34,9 +28,7 @@ def _parsed(
 
 def test_declared_fields_are_kept_as_text_and_a_clean_object_rescues_nothing(spark: SparkSession) -> None:
     body = '{"event_id": "e-1", "quantity": 3, "detail": {"size": "M"}}'
-    frame = spark.createDataFrame([(None, body.encode(), "cart", 1, 7, None, None)], KAFKA_SCHEMA).transform(
-        parse_events(DECLARED)
-    )
+    frame = kafka_rows(spark, [body.encode()], partition=1, first_offset=7).transform(parse_events(DECLARED))
     expected = spark.createDataFrame(
         [("e-1", "3", '{"size":"M"}', "cart/1/7", None)],
         "event_id STRING, quantity STRING, detail STRING, _source_file STRING, _rescued_data STRING",

@@ -22,6 +22,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.testing import assertDataFrameEqual
 
 from generated_flow import CONFIG, GeneratedFlow
+from kafka_rows import kafka_rows
 from lakehouse import runner
 from lakehouse.bronze.eventhub import parse_events
 from lakehouse.bronze.readers import with_audit
@@ -41,10 +42,6 @@ from spark_settings import TEST_SPARK_CONF
 
 STREAM_SOURCE = "cart_events"
 """The eventhub source whose bronze this module writes (no broker: see `_stream_bronze`)."""
-KAFKA_SCHEMA = (
-    "key BINARY, value BINARY, topic STRING, partition INT, offset LONG, timestamp TIMESTAMP, "
-    "headers ARRAY<STRUCT<key: STRING, value: BINARY>>"
-)
 
 
 def _stream_fed(catalogue: Catalogue, *, written: bool) -> set[str]:
@@ -111,10 +108,7 @@ def _stream_bronze(spark: SparkSession, catalogue: Catalogue, warehouse: Path) -
     events = [
         e for e in stream_events(source, config, StreamManifest(source.name)) if e.fault != "late_event"
     ]
-    kafka = spark.createDataFrame(
-        [(e.key, e.body, "cart-events", 0, offset, None, None) for offset, e in enumerate(events)],
-        KAFKA_SCHEMA,
-    )
+    kafka = kafka_rows(spark, [e.body for e in events], keys=[e.key for e in events], topic="cart-events")
     rows = (
         kafka.transform(parse_events(source.columns))
         .transform(with_audit(0))

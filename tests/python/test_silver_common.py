@@ -11,6 +11,7 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from kafka_rows import kafka_rows
 from lakehouse.bronze.eventhub import parse_events
 from lakehouse.bronze.readers import with_audit
 from lakehouse.catalogue import Catalogue
@@ -238,11 +239,7 @@ def test_bronze_record_rescues_an_event_bodys_undeclared_keys_after_taking_the_r
     source = catalogue.source("cart_events")
     bronze = catalogue.table(source.table)
     body = dict.fromkeys(source.columns, "1") | {"coupon": "XMAS"}
-    kafka = spark.createDataFrame(
-        [(None, json.dumps(body).encode(), "cart", 2, 9, None, None)],
-        "key BINARY, value BINARY, topic STRING, partition INT, offset LONG, timestamp TIMESTAMP, "
-        "headers ARRAY<STRUCT<key: STRING, value: BINARY>>",
-    )
+    kafka = kafka_rows(spark, [json.dumps(body).encode()], partition=2, first_offset=9)
     rows = kafka.transform(parse_events(source.columns)).transform(with_audit(0))
     stored = rows.transform(catalogue_columns(bronze))
     assert stored.collect()[0]["_rescued_data"] is None
