@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ import pytest
 
 from lakehouse.bronze.eventhub import explain_failure, is_kafka_failure
 from lakehouse.catalogue import Catalogue
-from lakehouse.generator.stream import StreamConfig, StreamManifest, stream_events
+from lakehouse.generator.stream import DRIFT_KEY, StreamConfig, StreamManifest, stream_events
 from lakehouse.jobs import medallion
 from lakehouse.streaming.settings import KafkaSettings, StreamSettingsError, kafka_options
 
@@ -82,6 +83,22 @@ def test_stream_generator_spaces_event_times_at_the_given_rate(catalogue: Catalo
     assert max(default) - min(default) == timedelta(seconds=2999)  # one a second
     with pytest.raises(ValueError, match="per_second 0 must be above 0"):
         times(0)
+
+
+def test_stream_generator_drift_adds_one_undeclared_key_and_refuses_a_source_declaring_it(
+    catalogue: Catalogue,
+) -> None:
+    source = catalogue.source("cart_events")
+    config = StreamConfig(events=300, seed=8, fault_rate=0.3)
+    events = list(stream_events(source, config, StreamManifest(source.name)))
+    drifted = [json.loads(e.body) for e in events if e.fault == "schema_drift"]
+    assert drifted
+    assert all(set(body) == {*source.columns, DRIFT_KEY} for body in drifted)
+    assert all(DRIFT_KEY not in e.body.decode() for e in events if e.fault != "schema_drift")
+
+    declaring = dataclasses.replace(source, columns=(*source.columns, DRIFT_KEY))
+    with pytest.raises(ValueError, match=f"cart_events declares '{DRIFT_KEY}'"):
+        next(stream_events(declaring, config, StreamManifest(source.name)))
 
 
 def test_medallion_task_reads_an_eventhub_source_with_the_namespace_and_credential(
